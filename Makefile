@@ -1,0 +1,32 @@
+# The two commands of the README. Both create .venv when needed and install
+# the project into it; nothing else is assumed beyond Python 3.11+ and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/dialogvakt packs
+	@echo
+	$(BIN)/dialogvakt evaluate --format text examples/*.json
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+docs: $(VENV)/.installed
+	$(BIN)/dialogvakt trace --format markdown > docs/traceability.md
+	$(BIN)/dialogvakt steg > features/README.md
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_decisions.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
