@@ -1,0 +1,109 @@
+"""Norwegian patient identifiers: fødselsnummer, D-nummer and H-nummer.
+
+The engine never trusts a declared identifier type: it reads the structure of
+the number itself. The number is never returned, logged or put in an error
+message; only its type is.
+
+Structure (11 digits, two mod-11 check digits, as for a fødselsnummer):
+- fødselsnummer (``fnr``): DDMMYY + individual number + check digits
+- D-nummer (``dnr``): day + 40
+- H-nummer (``hnr``): month + 40; a felles hjelpenummer starts with 8 or 9
+- synthetic test numbers (Skatteetaten): month + 80, accepted only when the
+  deployment is a test environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from stdnum.exceptions import ValidationError
+from stdnum.no import fodselsnummer
+
+
+class IdentifierError(ValueError):
+    """The patient identifier cannot be used. The message never holds the number."""
+
+
+@dataclass(frozen=True)
+class PatientId:
+    id_type: str  # fnr | dnr | hnr
+    synthetic: bool
+
+
+def classify(number: str, *, allow_synthetic: bool = False) -> PatientId:
+    """Return the identifier type of an 11-digit Norwegian patient number.
+
+    Raises IdentifierError with a Norwegian message that does not repeat the number.
+    """
+    if not isinstance(number, str):
+        raise IdentifierError("må være en tekst med 11 sifre")
+    digits = fodselsnummer.compact(number)
+    if len(digits) != 11 or not digits.isdigit():
+        raise IdentifierError("må ha nøyaktig 11 sifre")
+    if (digits[9] != fodselsnummer.calc_check_digit1(digits)
+            or digits[10] != fodselsnummer.calc_check_digit2(digits)):
+        raise IdentifierError("kontrollsifrene stemmer ikke; sjekk at nummeret er skrevet riktig")
+    first, third = int(digits[0]), int(digits[2])
+    if first >= 8:
+        # felles hjelpenummer (FHN): no birth date by design
+        return PatientId("hnr", False)
+    synthetic = third >= 8
+    if synthetic and not allow_synthetic:
+        raise IdentifierError(
+            "er et syntetisk testnummer (måned + 80); det godtas bare når tjenesten kjøres som testmiljø")
+    month_digit = third - 8 if synthetic else third
+    real = digits[:2] + str(month_digit) + digits[3:]
+    id_type = "fnr"
+    if first >= 4:
+        id_type = "dnr"
+    if month_digit >= 4:
+        id_type = "hnr"
+    try:
+        # birth date plausibility (day/month ranges, century); stdnum undoes +40 itself
+        fodselsnummer.get_birth_date(real)
+    except ValidationError:
+        raise IdentifierError("inneholder ingen gyldig dato") from None
+    return PatientId(id_type, synthetic)
+
+
+def pseudonym(number: str, secret: bytes) -> str:
+    """A keyed, stable pseudonym for a patient number (HMAC-SHA256, hex, 32 chars)."""
+    digits = fodselsnummer.compact(number) if isinstance(number, str) else str(number)
+    return hmac.new(secret, digits.encode("ascii", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def _with_check_digits(first9: str) -> str | None:
+    c1 = fodselsnummer.calc_check_digit1(first9)
+    if c1 == "10":
+        return None
+    c2 = fodselsnummer.calc_check_digit2(first9 + c1)
+    if c2 == "10":
+        return None
+    return first9 + c1 + c2
+
+
+def example_number(id_type: str = "fnr", *, synthetic: bool = False, seed: int = 0) -> str:
+    """A structurally valid, fictional number of the given type, for tests and examples.
+
+    ``seed`` picks different numbers deterministically.
+    """
+    day, month, year = 1 + seed % 28, 1 + (seed // 28) % 12, 70 + (seed // 336) % 30
+    if id_type == "dnr":
+        day += 40
+    if id_type == "hnr":
+        month += 40
+    if synthetic:
+        month += 80
+    if id_type == "fhn":
+        prefix = f"8{seed % 10}{(seed // 10) % 10}0000"
+        for ind in range(100, 1000):
+            n = _with_check_digits(prefix[:6] + f"{ind:03d}")
+            if n:
+                return n
+    for ind in range(100 + (seed * 7) % 300, 500):
+        n = _with_check_digits(f"{day:02d}{month:02d}{year:02d}{ind:03d}")
+        if n:
+            return n
+    raise ValueError("no valid number found")  # pragma: no cover - arithmetic guarantees one
