@@ -1,0 +1,298 @@
+"""The ``dialogvakt`` command.
+
+    dialogvakt evaluate FILE... [--pack ID] [--at TIME] [--format json|text] [--explain]
+    dialogvakt packs                 list the packs with their validity
+    dialogvakt validate [PATH]       lint packs (file:line:column errors)
+    dialogvakt test [PACK]           run the packs' own test cases
+    dialogvakt trace [PACK]          guideline sections -> rules -> effect
+    dialogvakt facts                 the fact catalogue rules may use
+    dialogvakt steg                  the Gherkin step library (bokmål)
+
+Exit status: 0 when the command did its job (whatever the decision), 1 when
+packs fail validation or their tests fail, 2 on bad input or usage. Errors are
+one line and never show a patient's number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from .decision import Decision
+from .evaluator import Engine, UnknownPackError
+from .facts import InputError, catalogue
+from .loader import PackError, bundled_policies_dir, list_pack_folders
+from .render import decision_text, norsk_dato
+
+
+class UsageError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- reading requests
+
+def read_document(path: str) -> Any:
+    """Read a JSON or YAML request; errors name file:line:column but never echo content."""
+    name = "<stdin>" if path == "-" else path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{name}: finnes ikke") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{name}: er ikke UTF-8-tekst") from None
+    except IsADirectoryError:
+        raise UsageError(f"{name}: er en mappe, ikke en fil") from None
+    if path.endswith((".yaml", ".yml")):
+        try:
+            return yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+            raise UsageError(f"{where}: ugyldig YAML ({exc.problem})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{name}:{exc.lineno}:{exc.colno}: ugyldig JSON ({exc.msg})") from None
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    try:
+        return Engine.from_directory(args.policies, allow_synthetic_ids=getattr(args, "test_environment", False))
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- commands
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    outputs: list[dict] = []
+    texts: list[str] = []
+    failed = False
+    for path in args.files:
+        try:
+            request = read_document(path)
+            decision: Decision = engine.evaluate(request, pack=args.pack, at=args.at, explain=args.explain)
+        except (InputError, UsageError, UnknownPackError) as exc:
+            failed = True
+            msg = f"{path}: {exc}" if not str(exc).startswith(path) else str(exc)
+            if args.format == "json" and len(args.files) > 1:
+                outputs.append({"file": path, "error": msg})
+            else:
+                print(f"dialogvakt: {msg}", file=sys.stderr)
+            continue
+        if args.format == "json":
+            d = decision.to_dict()
+            outputs.append({"file": path, **d} if len(args.files) > 1 else d)
+        else:
+            text = decision_text(decision, title=path if len(args.files) > 1 else None)
+            if args.explain and decision.trace:
+                text += "\n" + _trace_text(decision.trace)
+            texts.append(text)
+    if args.format == "json":
+        if outputs:
+            payload = outputs if len(args.files) > 1 else outputs[0]
+            print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(texts))
+    return 2 if failed else 0
+
+
+def _trace_text(trace: Sequence[dict]) -> str:
+    lines = ["Sporing (alle regler):"]
+    marks = {"fired": "SLO TIL", "not_fired": "slo ikke til", "undecided": "UAVKLART"}
+
+    def walk(steps: list, depth: int) -> None:
+        for s in steps:
+            pad = "    " * depth
+            if "fact" in s:
+                lines.append(f"{pad}{s['fact']} {s['op']} {s['operand']!r}: verdi {s['value']!r} -> {s['result']}")
+            else:
+                key = next(k for k in ("all", "any", "not") if k in s)
+                lines.append(f"{pad}{key} -> {s['result']}")
+                walk(s[key], depth + 1)
+
+    for rule in trace:
+        lines.append(f"  [{marks[rule['result']]}] {rule['pack']} / {rule['rule']} ({rule['effect']})")
+        walk(rule["conditions"], 2)
+    return "\n".join(lines)
+
+
+def cmd_packs(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    today = dt.date.fromisoformat(args.at[:10]) if args.at else dt.date.today()
+    rows = []
+    for p in engine.packs.values():
+        validity = p.validity(today)
+        rows.append({"id": p.id, "title": p.title, "document": p.citation, "version": p.version,
+                     "revision": p.revision, "valid_from": p.valid_from.isoformat(),
+                     "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+                     "validity": validity, "rules": len(p.rules), "scope": p.scope_description.strip()})
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    state = {"valid": "gjelder", "expired": "UTLØPT", "not_yet_valid": "ikke i kraft ennå"}
+    for r in rows:
+        to = norsk_dato(dt.date.fromisoformat(r["valid_to"])) if r["valid_to"] else "inntil videre"
+        print(f"{r['id']:<28} {r['document']:<22} {state[r['validity']]:<18} "
+              f"gyldig {norsk_dato(dt.date.fromisoformat(r['valid_from']))} – {to}  ({r['rules']} regler)")
+        print(f"{'':<28} {r['title']}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .compiler import compile_pack
+
+    root = Path(args.path) if args.path else (Path(args.policies) if args.policies else bundled_policies_dir())
+    folders = list_pack_folders(root)
+    if not folders:
+        print(f"dialogvakt: no packs (folders with pack.yaml) under {root}", file=sys.stderr)
+        return 2
+    bad = 0
+    for folder in folders:
+        try:
+            pack = compile_pack(folder)
+        except PackError as exc:
+            bad += 1
+            for problem in exc.problems:
+                print(problem)
+            print(f"{folder.name}: INVALID ({len(exc.problems)} problem(s))")
+            continue
+        for warning in pack.warnings:
+            print(warning)
+        print(f"{pack.id}: ok ({len(pack.rules)} rules, {len(pack.not_checkable)} not machine-checkable, "
+              f"{len(pack.parameters)} parameters, {len(pack.vocabularies)} vocabularies)")
+    return 1 if bad else 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from .packtests import run_pack_tests
+
+    engine = _engine(args)
+    ids = [args.pack] if args.pack else list(engine.packs)
+    total = failed = 0
+    for pack_id in ids:
+        if pack_id not in engine.packs:
+            raise UsageError(str(UnknownPackError(pack_id, engine.packs)))
+        for result in run_pack_tests(engine, engine.packs[pack_id]):
+            total += 1
+            if result.ok:
+                if args.verbose:
+                    print(f"PASS {pack_id} {result.name}")
+            else:
+                failed += 1
+                print(f"FAIL {pack_id} {result.name} ({result.location})")
+                for problem in result.problems:
+                    print(f"     {problem}")
+    print(f"{total - failed}/{total} pack test cases passed")
+    return 1 if failed else 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from .trace import trace_rows, trace_markdown
+
+    engine = _engine(args)
+    ids = [args.pack] if args.pack else list(engine.packs)
+    for pack_id in ids:
+        if pack_id not in engine.packs:
+            raise UsageError(str(UnknownPackError(pack_id, engine.packs)))
+    if args.format == "markdown":
+        print(trace_markdown([engine.packs[i] for i in ids]))
+        return 0
+    if args.format == "json":
+        print(json.dumps({i: trace_rows(engine.packs[i]) for i in ids}, ensure_ascii=False, indent=2))
+        return 0
+    for pack_id in ids:
+        pack = engine.packs[pack_id]
+        print(f"{pack.citation} – {pack.title}")
+        for row in trace_rows(pack):
+            what = ", ".join(f"{r['rule']} ({r['effect']})" for r in row["rules"]) or f"— {row['status']}: {row['reason']}"
+            print(f"  § {row['section']:<10} {what}")
+        print()
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    for path, info in sorted(catalogue().items()):
+        kind = info.type + (f"[{info.items}]" if info.items else "")
+        extra = f" {{{', '.join(info.values)}}}" if info.values else ""
+        flags = (" (derived)" if info.derived else "") + (" (free text)" if info.free_text else "")
+        print(f"{path:<45} {kind}{extra}{flags}")
+    return 0
+
+
+def cmd_steg(args: argparse.Namespace) -> int:
+    from .steps import catalogue_markdown
+
+    print(catalogue_markdown())
+    return 0
+
+
+# --------------------------------------------------------------------------- argument parsing
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dialogvakt", description="Policy engine for Norwegian dialog messages.")
+    parser.add_argument("--policies", metavar="DIR", help="folder of packs (default: the bundled packs)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("evaluate", help="evaluate one or more requests (JSON or YAML)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="request file, or - for standard input")
+    p.add_argument("--pack", help="evaluate against this pack only (default: every pack whose scope matches)")
+    p.add_argument("--at", metavar="ISO-TIME", help="evaluate as of this time (overrides tidspunkt)")
+    p.add_argument("--format", choices=("json", "text"), default="json")
+    p.add_argument("--explain", action="store_true", help="include a trace of every rule")
+    p.add_argument("--test-environment", action="store_true",
+                   help="accept synthetic test patient numbers (month + 80)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("packs", help="list packs with their validity")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--at", metavar="DATE", help="show validity on this date (default: today)")
+    p.set_defaults(func=cmd_packs)
+
+    p = sub.add_parser("validate", help="validate packs and report file:line:column problems")
+    p.add_argument("path", nargs="?", help="a pack folder or a folder of packs")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("test", help="run the test cases in each pack's tests/ folder")
+    p.add_argument("pack", nargs="?")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("trace", help="show guideline sections -> rules -> effect")
+    p.add_argument("pack", nargs="?")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser("facts", help="list the facts rules may use")
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("steg", help="print the Gherkin step library (bokmål)")
+    p.set_defaults(func=cmd_steg)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"dialogvakt: {exc}", file=sys.stderr)
+        return 2
+    except PackError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # pragma: no cover - e.g. piping into head
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Showing values and decisions in bokmål: templates, dates and the text report.
+
+Templates in packs use ``{fact.path}``, ``{param.name}``, ``{vocabulary.name}``
+and ``{due.name}``. They are filled by plain substitution; nothing in a
+template is evaluated. The patient's number is never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Mapping
+
+from .compiler import PLACEHOLDER, CompiledPack
+from .decision import Decision
+from .facts import labels
+
+HIDDEN_FACTS = ("melding.pasient", "melding.pasient.id", "melding", "melding.mottakere")
+
+
+def norsk_dato(day: dt.date, weekday: bool = False) -> str:
+    lab = labels()
+    text = f"{day.day}. {lab['months'][day.month - 1]} {day.year}"
+    return f"{lab['weekdays'][day.weekday()]} {text}" if weekday else text
+
+
+def show(value: Any, path: str | None = None) -> str:
+    """A fact value as a clinician reads it."""
+    if isinstance(value, dt.datetime):
+        return f"{norsk_dato(value.date())} kl. {value:%H:%M}"
+    if isinstance(value, dt.date):
+        return norsk_dato(value)
+    if isinstance(value, bool):
+        return labels()["boolean"][value]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(show(v, path) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if path is not None and isinstance(value, str):
+        table = labels().get(path) or labels().get(path.rsplit(".", 1)[-1])
+        if isinstance(table, dict) and value in table:
+            return table[value]
+    return str(value)
+
+
+def label(table: str, value: str) -> str:
+    return labels().get(table, {}).get(value, value)
+
+
+def fill(template: str, facts: Mapping[str, Any], pack: CompiledPack,
+         due: Mapping[str, Any] | None = None) -> str:
+    """Fill a pack template. Unknown values show as '(ukjent)'."""
+
+    def one(match) -> str:
+        name = match.group(1)
+        if name.startswith("param."):
+            return show(pack.parameters[name[6:]].value)
+        if name.startswith("vocabulary."):
+            return ", ".join(pack.vocabularies[name[11:]].terms)
+        if name.startswith("due."):
+            value = (due or {}).get(name[4:])
+            if isinstance(value, dt.datetime):
+                return f"{norsk_dato(value.date(), weekday=True)} kl. {value:%H:%M}"
+            return norsk_dato(value, weekday=True) if value is not None else "(ukjent)"
+        if name in HIDDEN_FACTS:
+            return "(skjult)"
+        value = facts.get(name)
+        return "(ukjent)" if value is None else show(value, name)
+
+    return PLACEHOLDER.sub(one, template)
+
+
+def fact_snapshot(paths: tuple[str, ...], facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts a rule used, JSON-ready, without the patient's number or whole objects."""
+    out: dict[str, Any] = {}
+    for path in paths:
+        if path in HIDDEN_FACTS or path.startswith("melding.pasient.id") and path != "melding.pasient.id_type":
+            if path == "melding.pasient.id":
+                out[path] = "(oppgitt)" if facts.get(path) is not None else None
+            continue
+        value = facts.get(path)
+        if isinstance(value, dict):
+            out[path] = "(oppgitt)"
+        elif isinstance(value, (dt.date, dt.datetime)):
+            out[path] = value.isoformat()
+        else:
+            out[path] = value
+    return out
+
+
+# --------------------------------------------------------------------------- text report
+
+def decision_text(decision: Decision, title: str | None = None) -> str:
+    """A plain bokmål report of a decision."""
+    lines: list[str] = []
+    if title:
+        lines.append(title)
+        lines.append("=" * len(title))
+    lines.append(f"Avgjørelse: {label('decision', decision.decision).upper()}")
+    if decision.packs:
+        for p in decision.packs:
+            state = {"expired": " (UTLØPT)", "not_yet_valid": " (ikke trådt i kraft)"}.get(p.validity, "")
+            lines.append(f"  Retningslinje: {p.document}{state} – {p.title} → {label('decision', p.decision)}")
+    else:
+        lines.append("  Ingen retningslinje gjelder for denne meldingen.")
+    sections: list[tuple[str, tuple, Callable]] = [
+        ("Begrunnelse", decision.reasons, lambda f: f.message),
+        ("Plikter", decision.obligations, lambda f: f.message),
+        ("Råd", decision.advice, lambda f: f.message),
+    ]
+    for heading, items, text in sections:
+        if not items:
+            continue
+        lines.append(f"{heading}:")
+        for f in items:
+            lines.append(f"  - {text(f)} [{f.source['document']} § {f.source['section']}]")
+    if decision.suggestions:
+        lines.append("Gjør heller slik:")
+        seen = set()
+        for s in decision.suggestions:
+            if s.message not in seen:
+                seen.add(s.message)
+                lines.append(f"  - {s.message}")
+    if decision.missing:
+        lines.append("Mangler opplysninger:")
+        for m in decision.missing:
+            need = "avgjør utfallet" if m.decisive else "trengs for råd"
+            lines.append(f"  - {m.fact} ({need}; regler: {', '.join(m.rules)})")
+    for note in decision.notes:
+        lines.append(f"Merk: {note}")
+    return "\n".join(lines)
