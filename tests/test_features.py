@@ -1,0 +1,39 @@
+"""Runs every Gherkin feature under features/ with the step library of engine/steps.py."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from engine.steps import Situasjon, Step, all_steps, load_actors
+
+FEATURES = Path(__file__).resolve().parent.parent / "features"
+
+
+@pytest.fixture
+def situasjon(engine) -> Situasjon:
+    return Situasjon(engine, actors=load_actors(FEATURES / "aktorer.yaml"))
+
+
+def _bind(st: Step) -> None:
+    names = list(st.regex.groupindex)
+    extra = (["datatable"] if st.table else []) + (["docstring"] if st.docstring else [])
+    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+              for n in ["situasjon", *names, *extra]]
+
+    def wrapper(situasjon, **kwargs):
+        st.func(situasjon, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(params)
+    wrapper.__name__ = st.func.__name__
+    decorator = {"gitt": given, "når": when, "så": then}[st.kind]
+    decorator(parsers.re(st.pattern), stacklevel=2)(wrapper)
+
+
+for _step in all_steps():
+    _bind(_step)
+
+scenarios(str(FEATURES))
