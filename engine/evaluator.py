@@ -113,7 +113,7 @@ class Engine:
 
     def facts(self, request: Mapping[str, Any], *, at: dt.datetime | str | None = None,
               now: dt.datetime | None = None) -> Facts:
-        return prepare(dict(request), at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)
+        return prepare(request, at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)  # type: ignore[arg-type]
 
     def select(self, facts: Mapping[str, Any], pack: str | Iterable[str] | None = None) -> list[CompiledPack]:
         """The packs to evaluate: those named, or every pack whose scope matches."""

@@ -71,6 +71,10 @@ class PackSource:
 
 # --------------------------------------------------------------------------- YAML with positions
 
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
+                        ("map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
+
+
 def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     value = loader.construct_object(node, deep=True)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -101,6 +105,9 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer
 
         def build(node: yaml.Node, pointer: Pointer) -> Any:
             positions.setdefault(pointer, loc(node))
+            if node.tag not in _PLAIN_TAGS:
+                problems.append(PackProblem(loc(node), f"unsupported YAML tag {node.tag!r}: packs are plain data"))
+                return None
             if isinstance(node, yaml.MappingNode):
                 result: dict[str, Any] = {}
                 for key_node, value_node in node.value:
@@ -188,7 +195,7 @@ def read_pack(folder: Path) -> PackSource:
     if problems:
         raise PackError(problems)
     source = PackSource(folder, data, positions)
-    schema_problems = [PackProblem(source.where(tuple(e.absolute_path)), _schema_message(e))
+    schema_problems = [PackProblem(source.where(_error_pointer(e)), _schema_message(e))
                        for e in _schema_errors(data)]
     if schema_problems:
         raise PackError(schema_problems)
@@ -204,6 +211,17 @@ def _schema_errors(data: dict) -> list[jsonschema.ValidationError]:
         errors.append(best)
     errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
     return errors
+
+
+def _error_pointer(error: jsonschema.ValidationError) -> Pointer:
+    """Where to point: at the offending key for unknown keys, else at the node."""
+    pointer = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        extra = [k for k in error.instance if k not in allowed]
+        if extra:
+            return pointer + (extra[0],)
+    return pointer
 
 
 def _path_text(error: jsonschema.ValidationError) -> str:

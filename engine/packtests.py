@@ -14,6 +14,8 @@ A test file:
           fired: [rule-id, ...]      # each must give a reason, advice or obligation
           not_fired: [rule-id, ...]
           missing: [fact.path, ...]  # each must be named in missing[]
+          packs: [pack-id, ...]      # choose packs by scope (no --pack) and expect exactly these
+          error: $.json.path         # expect an input error at this path
           due: {rule-id: {name: YYYY-MM-DD}}
 
 A patient number may be written as ``example:fnr``, ``example:dnr`` or
@@ -90,9 +92,9 @@ def _problem(positions, pointer, message):
 def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict) -> list[str]:
     """Evaluate one case and return what differs from the expectation (empty when it passes)."""
     problems: list[str] = []
-    selected = expect.get("packs")
+    selected = expect.get("packs")  # when given, packs are chosen by scope, as without --pack
     try:
-        decision = engine.evaluate(request, pack=None if selected == "auto" else pack.id)
+        decision = engine.evaluate(request, pack=None if selected is not None else pack.id)
     except InputError as exc:
         if expect.get("error"):
             if expect["error"] not in exc.path:

@@ -1,0 +1,38 @@
+"""The packs ship inside the wheel: a non-editable install finds them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from .conftest import ROOT
+
+
+def test_wheel_contains_packs_and_schemas_and_works_alone(tmp_path: Path):
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(tmp_path.glob("dialogvakt-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    packs = sorted(p.name for p in (ROOT / "policies").iterdir() if (p / "pack.yaml").exists())
+    for pack in packs:
+        assert f"engine/policies/{pack}/pack.yaml" in names
+        assert f"engine/policies/{pack}/rules.yaml" in names
+    for schema in ("input-v1.schema.json", "decision-v1.schema.json", "pack-v1.schema.json",
+                   "derived-facts.yaml", "labels.yaml"):
+        assert f"engine/schemas/{schema}" in names
+    # unpack the wheel somewhere else and use it without the source tree
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import engine, json, pathlib; from engine import Engine; e = Engine.from_directory(); "
+            "print(pathlib.Path(engine.__file__).parent); print(json.dumps(sorted(e.packs)))")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    location, found = proc.stdout.splitlines()
+    assert Path(location).is_relative_to(site)
+    assert json.loads(found) == packs
