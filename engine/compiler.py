@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping
 
 from .facts import OSLO, FactInfo, catalogue, parse_date, parse_datetime, InputError
 from .loader import Location, PackError, PackProblem, PackSource, read_pack
+from .render import PLACEHOLDER, Template, compile_template
 
 # --------------------------------------------------------------------------- intermediate form
 
@@ -94,6 +95,7 @@ class Suggestion:
     kind: str
     message: str
     value: str | None = None
+    template: Template = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class Rule:
     due: tuple[Due, ...]
     facts: tuple[str, ...]
     location: Location | None
+    template: Template = ()
     test: Callable[[Mapping[str, Any]], bool | None] = field(repr=False, default=None)  # type: ignore[assignment]
 
 
@@ -189,7 +192,6 @@ class CompiledPack:
 
 ORDERED = ("lt", "le", "gt", "ge")
 TEXT_OPS = ("matches", "contains_any", "starts_with", "contains")
-PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 FORBIDDEN_IN_TEMPLATES = ("melding.pasient", "melding.pasient.id")
 
 
@@ -461,6 +463,13 @@ class _Compiler:
             elif name not in self.cat:
                 self.error(ptr, f"template names unknown fact '{name}'")
 
+    def template(self, text: str) -> Template:
+        """Compile a template whose names check_template accepted (unknown names stay slots)."""
+        params = {n: p.value for n, p in self.params.items()}
+        vocabs = {n: v.terms for n, v in self.vocabs.items()}
+        safe = PLACEHOLDER.sub(lambda m: m.group(0) if _known(m.group(1), params, vocabs) else "(?)", text)
+        return compile_template(safe, params, vocabs)
+
     def due(self, spec: dict, ptr: tuple) -> tuple[Due, ...]:
         out = []
         for name, d in spec.items():
@@ -492,13 +501,14 @@ class _Compiler:
         suggestions = []
         for i, s in enumerate(raw.get("suggestions") or []):
             self.check_template(s["message"], ptr + ("suggestions", i, "message"))
-            suggestions.append(Suggestion(s["kind"], s["message"], s.get("value")))
+            suggestions.append(Suggestion(s["kind"], s["message"], s.get("value"), self.template(s["message"])))
         source = {"document": raw["source"].get("document") or self.data["document"]["citation"],
                   "section": raw["source"]["section"]}
         if raw["source"].get("quote"):
             source["quote"] = raw["source"]["quote"]
         rule = Rule(raw["id"], raw.get("title") or raw["message"].split(".")[0], effect, source, condition,
-                    raw["message"], tuple(suggestions), kind, dues, facts_of(condition), self.src.where(ptr))
+                    raw["message"], tuple(suggestions), kind, dues, facts_of(condition), self.src.where(ptr),
+                    self.template(raw["message"]))
         rule.test = to_function(condition)
         return rule
 
@@ -537,6 +547,14 @@ class _Compiler:
             vocabularies=self.vocabs, not_checkable=tuple(d.get("not_checkable") or ()),
             conversation_rules=tuple(d.get("conversation_rules") or ()), folder=self.src.folder,
             revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src)
+
+
+def _known(name: str, params: Mapping[str, Any], vocabs: Mapping[str, Any]) -> bool:
+    if name.startswith("param."):
+        return name[6:] in params
+    if name.startswith("vocabulary."):
+        return name[11:] in vocabs
+    return True
 
 
 def _compatible(a: FactInfo, b: FactInfo) -> bool:

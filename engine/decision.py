@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+
+import orjson
+from dataclasses import dataclass, field
 from typing import Any
 
 DECISIONS = ("allow", "deny", "not_applicable", "indeterminate")
 CONTRACT_VERSION = "1"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     """One rule's contribution: a reason (deny), an advice or an obligation."""
 
@@ -34,15 +36,16 @@ class Finding:
     due: dict | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        if self.kind is None:
-            d.pop("kind")
-        if self.due is None:
-            d.pop("due")
+        d = {"rule": self.rule, "pack": self.pack, "effect": self.effect, "title": self.title,
+             "source": dict(self.source), "message": self.message, "facts": dict(self.facts)}
+        if self.kind is not None:
+            d["kind"] = self.kind
+        if self.due is not None:
+            d["due"] = dict(self.due)
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SuggestionOut:
     rule: str
     pack: str
@@ -51,13 +54,13 @@ class SuggestionOut:
     value: str | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        if self.value is None:
-            d.pop("value")
+        d = {"rule": self.rule, "pack": self.pack, "kind": self.kind, "message": self.message}
+        if self.value is not None:
+            d["value"] = self.value
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Missing:
     fact: str
     pack: str
@@ -135,7 +138,10 @@ class Decision:
         return out
 
     def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, default=_json_default, **kwargs)
+        """The decision document as JSON text (compact UTF-8 by orjson; json.dumps when options are given)."""
+        if kwargs:
+            return json.dumps(self.to_dict(), default=_json_default, ensure_ascii=False, **kwargs)
+        return orjson.dumps(self.to_dict(), default=_json_default).decode()
 
 
 def _json_default(value: Any) -> Any:

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .codegen import fast_rules
 from .compiler import CompiledPack, Rule, compile_pack, evaluate_traced, resolve_due
 from .decision import Decision, Finding, Missing, PackOutcome, SuggestionOut, combine
 from .facts import OSLO, Facts, InputError, missing_inputs, prepare
 from .loader import PackError, bundled_policies_dir, list_pack_folders
-from .render import fact_snapshot, fill, norsk_dato
+from .render import fact_snapshot, norsk_dato, render_template
 
 
 @dataclass
@@ -31,21 +32,22 @@ class PackResult:
 
 def evaluate_pack(pack: CompiledPack, facts: Mapping[str, Any], *, explain: bool = False) -> PackResult:
     """Run every rule of one pack over the facts (three-valued: fired, not fired, undecided)."""
-    fired: list[Rule] = []
-    undecided: list[Rule] = []
-    trace: list[dict] | None = [] if explain else None
-    for rule in pack.rules:
-        if explain:
+    trace: list[dict] | None = None
+    if explain:
+        fired: list[Rule] = []
+        undecided: list[Rule] = []
+        trace = []
+        for rule in pack.rules:
             result, steps = evaluate_traced(rule.condition, facts)
             trace.append({"pack": pack.id, "rule": rule.id, "effect": rule.effect,
                           "result": {True: "fired", False: "not_fired", None: "undecided"}[result],
                           "conditions": _mask_trace(steps, facts)})
-        else:
-            result = rule.test(facts)
-        if result is True:
-            fired.append(rule)
-        elif result is None:
-            undecided.append(rule)
+            if result is True:
+                fired.append(rule)
+            elif result is None:
+                undecided.append(rule)
+    else:
+        fired, undecided = fast_rules(pack)(facts)
     if any(r.effect == "deny" for r in fired):
         decision = "deny"
     elif any(r.effect == "deny" for r in undecided):
@@ -88,6 +90,8 @@ class Engine:
     def __init__(self, packs: Iterable[CompiledPack], *, allow_synthetic_ids: bool = False):
         self.packs: dict[str, CompiledPack] = {p.id: p for p in packs}
         self.allow_synthetic_ids = allow_synthetic_ids
+        for pack in self.packs.values():
+            fast_rules(pack)  # build the generated rule functions now, not on a first request
 
     @classmethod
     def from_directory(cls, path: str | Path | None = None, **options: Any) -> "Engine":
@@ -156,18 +160,21 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
         if res.validity != "valid":
             advice.append(_validity_advice(p, res.validity))
         for rule in res.fired:
-            due = None
-            if rule.effect == "obligation":
+            effect = rule.effect
+            if effect == "obligation":
                 if res.decision == "deny":
                     continue  # a message that must not be sent carries no answer deadline
                 due = {d.name: resolve_due(d, values) for d in rule.due}
-            finding = Finding(rule.id, p.id, rule.effect, rule.title, rule.source,
-                              fill(rule.message, values, p, due), fact_snapshot(rule.facts, values),
-                              rule.obligation_kind, {k: v.isoformat() if v else None for k, v in due.items()} if due else None)
-            {"deny": reasons, "advice": advice, "obligation": obligations}[rule.effect].append(finding)
-            if rule.effect != "obligation":
-                for s in rule.suggestions:
-                    suggestions.append(SuggestionOut(rule.id, p.id, s.kind, fill(s.message, values, p), s.value))
+                obligations.append(Finding(rule.id, p.id, effect, rule.title, rule.source,
+                                           render_template(rule.template, values, due),
+                                           fact_snapshot(rule.facts, values), rule.obligation_kind,
+                                           {k: v.isoformat() if v else None for k, v in due.items()}))
+                continue
+            finding = Finding(rule.id, p.id, effect, rule.title, rule.source,
+                              render_template(rule.template, values), fact_snapshot(rule.facts, values))
+            (reasons if effect == "deny" else advice).append(finding)
+            for s in rule.suggestions:
+                suggestions.append(SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, values), s.value))
         for rule in res.undecided:
             for used in rule.facts:
                 if values.get(used) is not None:

@@ -267,27 +267,28 @@ class Facts:
         return path in self.values
 
 
-def _flatten(obj: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(obj, dict):
-        if prefix:
-            out[prefix] = obj
-        for key, value in obj.items():
-            _flatten(value, f"{prefix}.{key}" if prefix else key, out)
-    else:
-        out[prefix] = obj
+def _flatten(obj: dict, prefix: str, out: dict[str, Any]) -> None:
+    for key, value in obj.items():
+        path = prefix + key
+        out[path] = value
+        if value.__class__ is dict:
+            _flatten(value, path + ".", out)
+
+
+@lru_cache(maxsize=None)
+def _time_paths() -> tuple[tuple[str, bool], ...]:
+    """Input paths that hold a date (False) or a date-time (True)."""
+    schema = input_schema()
+    found: dict[str, FactInfo] = {}
+    _walk(schema, schema, "", found)
+    return tuple((p, i.type == "datetime") for p, i in found.items() if i.type in ("date", "datetime"))
 
 
 def _convert_times(values: dict[str, Any]) -> None:
-    cat = catalogue()
-    for path, value in list(values.items()):
-        info = cat.get(path)
-        if info is None or not isinstance(value, str):
-            continue
-        json_path = "$." + path
-        if info.type == "date":
-            values[path] = parse_date(value, json_path)
-        elif info.type == "datetime":
-            values[path] = parse_datetime(value, json_path)
+    for path, is_datetime in _time_paths():
+        value = values.get(path)
+        if isinstance(value, str):
+            values[path] = (parse_datetime if is_datetime else parse_date)(value, "$." + path)
 
 
 def missing_inputs(path: str, values: Mapping[str, Any]) -> tuple[str, ...]:

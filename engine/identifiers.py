@@ -39,7 +39,7 @@ def classify(number: str, *, allow_synthetic: bool = False) -> PatientId:
     """
     if not isinstance(number, str):
         raise IdentifierError("må være en tekst med 11 sifre")
-    digits = fodselsnummer.compact(number)
+    digits = number if len(number) == 11 and number.isdigit() else fodselsnummer.compact(number)
     if len(digits) != 11 or not digits.isdigit():
         raise IdentifierError("må ha nøyaktig 11 sifre")
     if (digits[9] != fodselsnummer.calc_check_digit1(digits)

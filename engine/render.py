@@ -8,13 +8,19 @@ template is evaluated. The patient's number is never shown.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Mapping
+import re
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .compiler import PLACEHOLDER, CompiledPack
 from .decision import Decision
 from .facts import labels
 
-HIDDEN_FACTS = ("melding.pasient", "melding.pasient.id", "melding", "melding.mottakere")
+if TYPE_CHECKING:  # pragma: no cover
+    from .compiler import CompiledPack
+
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+Template = tuple  # of str (literal text) and (kind, name) pairs, kind "fact" or "due"
+
+HIDDEN_FACTS = frozenset(("melding.pasient", "melding.pasient.id", "melding", "melding.mottakere"))
 
 
 def norsk_dato(day: dt.date, weekday: bool = False) -> str:
@@ -25,6 +31,8 @@ def norsk_dato(day: dt.date, weekday: bool = False) -> str:
 
 def show(value: Any, path: str | None = None) -> str:
     """A fact value as a clinician reads it."""
+    if value.__class__ is str and path is None:
+        return value
     if isinstance(value, dt.datetime):
         return f"{norsk_dato(value.date())} kl. {value:%H:%M}"
     if isinstance(value, dt.date):
@@ -46,39 +54,76 @@ def label(table: str, value: str) -> str:
     return labels().get(table, {}).get(value, value)
 
 
-def fill(template: str, facts: Mapping[str, Any], pack: CompiledPack,
-         due: Mapping[str, Any] | None = None) -> str:
-    """Fill a pack template. Unknown values show as '(ukjent)'."""
+def compile_template(text: str, params: Mapping[str, Any], vocabularies: Mapping[str, tuple[str, ...]]) -> Template:
+    """Split a template once: parameters and vocabularies become literal text, facts and deadlines stay slots."""
+    parts: list[Any] = []
+    pos = 0
 
-    def one(match) -> str:
+    def literal(piece: str) -> None:
+        if parts and isinstance(parts[-1], str):
+            parts[-1] += piece
+        elif piece:
+            parts.append(piece)
+
+    for match in PLACEHOLDER.finditer(text):
+        literal(text[pos:match.start()])
         name = match.group(1)
         if name.startswith("param."):
-            return show(pack.parameters[name[6:]].value)
-        if name.startswith("vocabulary."):
-            return ", ".join(pack.vocabularies[name[11:]].terms)
-        if name.startswith("due."):
-            value = (due or {}).get(name[4:])
-            if isinstance(value, dt.datetime):
-                return f"{norsk_dato(value.date(), weekday=True)} kl. {value:%H:%M}"
-            return norsk_dato(value, weekday=True) if value is not None else "(ukjent)"
-        if name in HIDDEN_FACTS:
-            return "(skjult)"
-        value = facts.get(name)
-        return "(ukjent)" if value is None else show(value, name)
+            literal(show(params[name[6:]]))
+        elif name.startswith("vocabulary."):
+            literal(", ".join(vocabularies[name[11:]]))
+        elif name.startswith("due."):
+            parts.append(("due", name[4:]))
+        elif name in HIDDEN_FACTS:
+            literal("(skjult)")
+        else:
+            parts.append(("fact", name))
+        pos = match.end()
+    literal(text[pos:])
+    return tuple(parts)
 
-    return PLACEHOLDER.sub(one, template)
+
+def render_template(template: Template, facts: Mapping[str, Any], due: Mapping[str, Any] | None = None) -> str:
+    """Fill a compiled template. Unknown values show as '(ukjent)'."""
+    out = []
+    for part in template:
+        if part.__class__ is str:
+            out.append(part)
+            continue
+        kind, name = part
+        if kind == "due":
+            value = (due or {}).get(name)
+            if isinstance(value, dt.datetime):
+                out.append(f"{norsk_dato(value.date(), weekday=True)} kl. {value:%H:%M}")
+            else:
+                out.append(norsk_dato(value, weekday=True) if value is not None else "(ukjent)")
+        else:
+            value = facts.get(name)
+            out.append("(ukjent)" if value is None else show(value, name))
+    return "".join(out)
+
+
+def fill(template: str, facts: Mapping[str, Any], pack: "CompiledPack",
+         due: Mapping[str, Any] | None = None) -> str:
+    """Fill a pack template given as text (compiles it first)."""
+    params = {n: p.value for n, p in pack.parameters.items()}
+    vocabs = {n: v.terms for n, v in pack.vocabularies.items()}
+    return render_template(compile_template(template, params, vocabs), facts, due)
 
 
 def fact_snapshot(paths: tuple[str, ...], facts: Mapping[str, Any]) -> dict[str, Any]:
     """The facts a rule used, JSON-ready, without the patient's number or whole objects."""
     out: dict[str, Any] = {}
     for path in paths:
-        if path in HIDDEN_FACTS or path.startswith("melding.pasient.id") and path != "melding.pasient.id_type":
-            if path == "melding.pasient.id":
-                out[path] = "(oppgitt)" if facts.get(path) is not None else None
-            continue
         value = facts.get(path)
-        if isinstance(value, dict):
+        if path in HIDDEN_FACTS:
+            if path == "melding.pasient.id":
+                out[path] = None if value is None else "(oppgitt)"
+            continue
+        cls = value.__class__
+        if cls is str or cls is bool or cls is int or value is None:
+            out[path] = value
+        elif cls is dict:
             out[path] = "(oppgitt)"
         elif isinstance(value, (dt.date, dt.datetime)):
             out[path] = value.isoformat()

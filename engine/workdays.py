@@ -28,6 +28,7 @@ def holiday_name(day: dt.date) -> str | None:
     return names.get(day)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date ``days`` working days after ``start`` (``start`` itself never counts).
 
