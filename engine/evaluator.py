@@ -165,9 +165,8 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
                               fill(rule.message, values, p, due), fact_snapshot(rule.facts, values),
                               rule.obligation_kind, {k: v.isoformat() if v else None for k, v in due.items()} if due else None)
             {"deny": reasons, "advice": advice, "obligation": obligations}[rule.effect].append(finding)
-            if rule.effect != "obligation":
-                for s in rule.suggestions:
-                    suggestions.append(SuggestionOut(rule.id, p.id, s.kind, fill(s.message, values, p), s.value))
+            for s in rule.suggestions:  # for an obligation: how to meet it
+                suggestions.append(SuggestionOut(rule.id, p.id, s.kind, fill(s.message, values, p), s.value))
         for rule in res.undecided:
             for used in rule.facts:
                 if values.get(used) is not None:
