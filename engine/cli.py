@@ -138,9 +138,10 @@ def cmd_packs(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     state = {"valid": "gjelder", "expired": "UTLØPT", "not_yet_valid": "ikke i kraft ennå"}
+    width = max([22, *(len(r["document"]) + 1 for r in rows)])
     for r in rows:
         to = norsk_dato(dt.date.fromisoformat(r["valid_to"])) if r["valid_to"] else "inntil videre"
-        print(f"{r['id']:<28} {r['document']:<22} {state[r['validity']]:<18} "
+        print(f"{r['id']:<28} {r['document']:<{width}} {state[r['validity']]:<18} "
               f"gyldig {norsk_dato(dt.date.fromisoformat(r['valid_from']))} – {to}  ({r['rules']} regler)")
         print(f"{'':<28} {r['title']}")
     return 0
@@ -213,7 +214,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
         print(f"{pack.citation} – {pack.title}")
         for row in trace_rows(pack):
             what = ", ".join(f"{r['rule']} ({r['effect']})" for r in row["rules"]) or f"— {row['status']}: {row['reason']}"
-            print(f"  § {row['section']:<10} {what}")
+            quote = " ".join(row["quote"].split())
+            if quote:  # the passage itself, so a reader can find it in the guideline
+                quote = quote if len(quote) <= 110 else quote[:109].rstrip() + "…"
+                print(f"  § {row['section']}: «{quote}»\n      {what}")
+            else:
+                print(f"  § {row['section']:<10} {what}")
         print()
     return 0
 

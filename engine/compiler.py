@@ -491,7 +491,7 @@ class _Compiler:
         dues: tuple[Due, ...] = ()
         kind = None
         if effect == "obligation":
-            dues = self.due(raw["obligation"]["due"], ptr + ("obligation", "due"))
+            dues = self.due(raw["obligation"].get("due") or {}, ptr + ("obligation", "due"))
             kind = raw["obligation"]["kind"]
         if effect in ("deny", "obligation"):
             for path, op in _text_inferences(condition, self.cat):

@@ -168,12 +168,12 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
                 obligations.append(Finding(rule.id, p.id, effect, rule.title, rule.source,
                                            render_template(rule.template, values, due),
                                            fact_snapshot(rule.facts, values), rule.obligation_kind,
-                                           {k: v.isoformat() if v else None for k, v in due.items()}))
-                continue
-            finding = Finding(rule.id, p.id, effect, rule.title, rule.source,
-                              render_template(rule.template, values), fact_snapshot(rule.facts, values))
-            (reasons if effect == "deny" else advice).append(finding)
-            for s in rule.suggestions:
+                                           {k: v.isoformat() if v else None for k, v in due.items()} or None))
+            else:
+                finding = Finding(rule.id, p.id, effect, rule.title, rule.source,
+                                  render_template(rule.template, values), fact_snapshot(rule.facts, values))
+                (reasons if effect == "deny" else advice).append(finding)
+            for s in rule.suggestions:  # for an obligation: how to meet it
                 suggestions.append(SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, values), s.value))
         for rule in res.undecided:
             for used in rule.facts:

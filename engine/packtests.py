@@ -14,9 +14,10 @@ A test file:
           fired: [rule-id, ...]      # each must give a reason, advice or obligation
           not_fired: [rule-id, ...]
           missing: [fact.path, ...]  # each must be named in missing[]
-          packs: [pack-id, ...]      # choose packs by scope (no --pack) and expect exactly these
           error: $.json.path         # expect an input error at this path
           due: {rule-id: {name: YYYY-MM-DD}}
+          packs: [pack-id, ...]      # select packs by scope (no pack named) and expect exactly these;
+                                     # [] expects none (not_applicable); "auto" selects without checking
 
 A patient number may be written as ``example:fnr``, ``example:dnr`` or
 ``example:hnr``: a fictional number of that type is put in its place, so that
@@ -92,9 +93,14 @@ def _problem(positions, pointer, message):
 def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict) -> list[str]:
     """Evaluate one case and return what differs from the expectation (empty when it passes)."""
     problems: list[str] = []
-    selected = expect.get("packs")  # when given, packs are chosen by scope, as without --pack
+    known = {r.id for p in engine.packs.values() for r in p.rules} | {f"{p}.gyldighet" for p in engine.packs}
+    for rule in (*expect.get("fired", []), *expect.get("not_fired", []), *(expect.get("due") or {})):
+        if rule not in known:  # a misspelt id in not_fired would otherwise always pass
+            problems.append(f"unknown rule id {rule} in the expectation")
+    selected = expect.get("packs")
+    auto = selected == "auto" or isinstance(selected, list)
     try:
-        decision = engine.evaluate(request, pack=None if selected is not None else pack.id)
+        decision = engine.evaluate(request, pack=None if auto else pack.id)
     except InputError as exc:
         if expect.get("error"):
             if expect["error"] not in exc.path:

@@ -134,6 +134,13 @@ def fact_snapshot(paths: tuple[str, ...], facts: Mapping[str, Any]) -> dict[str,
 
 # --------------------------------------------------------------------------- text report
 
+def cite(source: Mapping[str, Any]) -> str:
+    """'D81023 v1.01 § 5.1' for numbered sections, 'Helse Vest 2017, Retningsline …, punkt 1' for headings."""
+    section = str(source.get("section", ""))
+    sep = " § " if section[:1].isdigit() else ", "
+    return f"{source.get('document', '')}{sep}{section}"
+
+
 def decision_text(decision: Decision, title: str | None = None) -> str:
     """A plain bokmål report of a decision."""
     lines: list[str] = []
@@ -157,9 +164,9 @@ def decision_text(decision: Decision, title: str | None = None) -> str:
             continue
         lines.append(f"{heading}:")
         for f in items:
-            lines.append(f"  - {text(f)} [{f.source['document']} § {f.source['section']}]")
+            lines.append(f"  - {text(f)} [{cite(f.source)}]")
     if decision.suggestions:
-        lines.append("Gjør heller slik:")
+        lines.append("Gjør heller slik:" if decision.reasons else "Forslag:")
         seen = set()
         for s in decision.suggestions:
             if s.message not in seen:

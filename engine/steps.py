@@ -649,7 +649,7 @@ KIND_TITLE = {"gitt": "Gitt (situasjonen)", "når": "Når (handlingen)", "så": 
 
 
 # Step modules that add to the registry when imported (each keeps its own state in Situasjon.extra).
-STEP_MODULES = ("engine.monitor_steps",)
+STEP_MODULES = ("engine.monitor_steps", "engine.steps_fastlege")
 
 
 def all_steps() -> list[Step]:

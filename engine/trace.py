@@ -20,6 +20,19 @@ def _section_key(section: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
+def _row_key(section: str, headings: tuple[str, ...]) -> tuple:
+    """Sort key: numbered sections in number order; for documents with headings (document.sections),
+    the heading's printed position first, then what follows it ("avsnitt 2", "punkt 3")."""
+    best = None
+    for i, heading in enumerate(headings):
+        if section == heading or section.startswith((heading + ",", heading + " ")):
+            if best is None or len(heading) > len(headings[best]):
+                best = i
+    if best is None:
+        return (1, 0, _section_key(section))
+    return (0, best, _section_key(section[len(headings[best]):].strip(" ,")))
+
+
 def trace_rows(pack: CompiledPack) -> list[dict]:
     """One row per cited passage: section, quote, rules with effects, or the reason it has no rule."""
     rows: dict[tuple[str, str], dict] = {}
@@ -40,7 +53,8 @@ def trace_rows(pack: CompiledPack) -> list[dict]:
         kind = entry.get("kind", "not_machine_checkable")
         row["status"] = (row["status"] + " + " if row["rules"] else "") + STATUS[kind]
         row["reason"] = entry["reason"].strip()
-    return sorted(rows.values(), key=lambda r: _section_key(r["section"]))
+    headings = tuple(pack.document.get("sections") or ())
+    return sorted(rows.values(), key=lambda r: _row_key(r["section"], headings))
 
 
 def _cell(text: str) -> str:
