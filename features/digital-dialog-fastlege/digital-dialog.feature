@@ -170,15 +170,15 @@ Egenskap: Digital dialog mellom pasient og fastlege på helsenorge.no
     Og regelen "ddf-e-konsultasjon-vurdering" slår ikke til
     Og det gis ingen plikt
 
-  Scenario: Et medisinsk spørsmål sendt via «kontakt legekontoret» skal besvares med råd om e-konsultasjon
+  Scenario: Et medisinsk spørsmål hører ikke hjemme i «kontakt legekontoret»; pasienten får beskjed om e-konsultasjon
     Gitt at pasienten sender en henvendelse via kontakt legekontoret til legekontoret
     Og meldingen har formålet "medisinsk spørsmål"
     Og meldingen har teksten "Jeg har hatt feber i fire dager. Hva skal jeg gjøre?"
     Når meldingen vurderes
-    Så er meldingen tillatt
+    Så er meldingen avvist
     Og regelen "ddf-kontakt-medisinsk" slår til
-    Og det gis en plikt som nevner "e-konsultasjon, som vil kreve en egenandel"
-    Og det foreslås "e-konsultasjon"
+    Og begrunnelsen nevner "e-konsultasjon, som vil kreve en egenandel"
+    Og det foreslås "egenandel"
 
   Scenario: En praktisk henvendelse gir ingen plikt
     Gitt at pasienten sender en henvendelse via kontakt legekontoret til legekontoret
