@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -129,6 +130,7 @@ class Vocabulary:
     pattern: re.Pattern
     description: str = ""
     local_interpretation: bool = False
+    groups: Mapping[str, int] = field(default_factory=dict)  # normalised term or alias -> index of its term
 
 
 @dataclass
@@ -249,6 +251,10 @@ class _Compiler:
                 else:
                     terms.append(item["term"])
                     every.extend([item["term"], *item.get("aliases", [])])
+            groups: dict[str, int] = {}
+            for index, item in enumerate(spec["terms"]):
+                for n in ([item] if isinstance(item, str) else [item["term"], *item.get("aliases", [])]):
+                    groups.setdefault(norm(n), index)
             if mode == "regex":
                 parts = []
                 for i, term in enumerate(every):
@@ -267,7 +273,7 @@ class _Compiler:
             self.vocabs[name] = Vocabulary(
                 name, mode, tuple(terms), frozenset(norm(t) for t in every),
                 re.compile(body, re.IGNORECASE | re.UNICODE), spec.get("description", ""),
-                bool(spec.get("local_interpretation")))
+                bool(spec.get("local_interpretation")), groups)
 
     # ---- conditions
 
@@ -436,6 +442,16 @@ class _Compiler:
             lit = self.typed_literal(value, info, optr, op) if t == "list" else value
             return Compare(op, path, norm(lit) if isinstance(lit, str) and (normalise or t == "string") else lit,
                            raw, normalise or t == "string", t)
+        if op == "mixes":
+            # a list whose values fall under two or more terms (groups) of an exact vocabulary
+            if t != "list":
+                self.error(optr, f"'mixes' needs a list; {path} is {t}")
+            if kind != "vocabulary":
+                self.error(optr, "'mixes' takes a vocabulary whose terms are the groups, e.g. {vocabulary: fagomrader}")
+                return Compare(op, path, None, raw)
+            if value.match != "exact":
+                self.error(optr, f"'mixes' needs a vocabulary with match: exact; '{value.name}' uses {value.match}")
+            return Compare(op, path, tuple(sorted(value.groups.items())), raw, True, t)
         self.error(optr, f"unknown operator '{op}'")  # pragma: no cover - the schema rejects it first
         return Compare(op, path, None, raw)
 
@@ -673,6 +689,11 @@ def _compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
     return compare
 
 
+@lru_cache(maxsize=256)
+def _group_index(pairs: tuple) -> dict:
+    return dict(pairs)
+
+
 def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any], bool]:
     if op == "equals":
         if normalise:
@@ -717,6 +738,13 @@ def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, An
         return contains
     if op == "starts_with":
         return lambda v, o: norm(v).startswith(o)
+    if op == "mixes":
+        def mixes(v, o):
+            index = _group_index(o)  # normalised term or alias -> its term; other values are groups of their own
+            groups = {index.get(norm(x), "=" + norm(x)) if isinstance(x, str) else x
+                      for x in (v if isinstance(v, list) else [v])}
+            return len(groups) > 1
+        return mixes
     raise ValueError(op)  # pragma: no cover
 
 
