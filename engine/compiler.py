@@ -773,6 +773,36 @@ def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | N
     return r, [{"any": traces, "result": r}]
 
 
+def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...]:
+    """The facts whose absence leaves a condition undecided; empty when it is decided.
+
+    Only comparisons that are unknown *and* matter count: in ``any`` a true branch decides,
+    in ``all`` a false one does, and a fact tested with ``exists`` is never missing.
+    """
+
+    def walk(n: Condition) -> tuple[bool | None, tuple[str, ...]]:
+        if isinstance(n, Compare):
+            r = _compare_function(n)(facts)
+            if r is not None:
+                return r, ()
+            paths = (n.fact, n.operand.path) if isinstance(n.operand, FactRef) else (n.fact,)
+            return None, tuple(p for p in paths if facts.get(p) is None)
+        if isinstance(n, Not):
+            r, unknown = walk(n.child)
+            return (None if r is None else not r), unknown
+        parts = [walk(c) for c in n.children]
+        results = [r for r, _ in parts]
+        if isinstance(n, All):
+            r = False if False in results else (None if None in results else True)
+        else:
+            r = True if True in results else (None if None in results else False)
+        if r is not None:
+            return r, ()
+        return None, tuple(f for res, unknown in parts if res is None for f in unknown)
+
+    return tuple(dict.fromkeys(walk(node)[1]))
+
+
 def resolve_due(due: Due, facts: Mapping[str, Any]) -> dt.date | dt.datetime | None:
     from .workdays import add_working_days
 
