@@ -15,6 +15,8 @@ A test file:
           not_fired: [rule-id, ...]
           missing: [fact.path, ...]  # each must be named in missing[]
           due: {rule-id: {name: YYYY-MM-DD}}
+          packs: [pack-id, ...]      # select packs by scope (no pack named) and expect exactly these;
+                                     # "auto" selects by scope without checking which
 
 A patient number may be written as ``example:fnr``, ``example:dnr`` or
 ``example:hnr``: a fictional number of that type is put in its place, so that
@@ -30,7 +32,7 @@ from typing import Any, Iterator
 
 from .compiler import CompiledPack
 from .evaluator import Engine
-from .facts import InputError
+from .facts import InputError, parse_datetime
 from .identifiers import example_number
 from .loader import Location, PackError, read_yaml
 
@@ -90,9 +92,10 @@ def _problem(positions, pointer, message):
 def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict) -> list[str]:
     """Evaluate one case and return what differs from the expectation (empty when it passes)."""
     problems: list[str] = []
-    selected = expect.get("packs")
+    selected = expect.get("packs")  # "auto" or a list of pack ids: select packs by scope, as without --pack
+    auto = selected == "auto" or isinstance(selected, list)
     try:
-        decision = engine.evaluate(request, pack=None if selected == "auto" else pack.id)
+        decision = engine.evaluate(request, pack=None if auto else pack.id)
     except InputError as exc:
         if expect.get("error"):
             if expect["error"] not in exc.path:
@@ -122,13 +125,23 @@ def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict) 
             problems.append(f"no obligation from {rule_id}")
             continue
         for name, date in dues.items():
-            if (found.due or {}).get(name, "")[:10] != str(date)[:10]:
+            if not _same_due((found.due or {}).get(name) or "", str(date)):
                 problems.append(f"{rule_id} due.{name} is {(found.due or {}).get(name)}, expected {date}")
     if isinstance(selected, list):
         used = [p.id for p in decision.packs]
         if sorted(used) != sorted(selected):
             problems.append(f"packs used {used}, expected {selected}")
     return problems
+
+
+def _same_due(got: str, want: str) -> bool:
+    """A date compares by day; a date and time (hours-based deadlines) by the moment, in Europe/Oslo."""
+    if len(want) <= 10:
+        return got[:10] == want[:10]
+    try:
+        return bool(got) and parse_datetime(got, "") == parse_datetime(want, "")
+    except InputError:
+        return False
 
 
 def run_pack_tests(engine: Engine, pack: CompiledPack) -> list[CaseResult]:
