@@ -163,6 +163,7 @@ class CompiledPack:
     revision: str
     warnings: tuple[PackProblem, ...] = ()
     source: PackSource | None = field(default=None, repr=False)
+    sections: tuple[str, ...] = ()  # section headings in document order (optional)
 
     @property
     def citation(self) -> str:
@@ -518,6 +519,18 @@ class _Compiler:
         rule.test = to_function(condition)
         return rule
 
+    def check_sections(self) -> None:
+        """When a pack lists its sections, every cited section must be one of them (or an item of one)."""
+        headings = self.data.get("sections") or ()
+        if not headings:
+            return
+        for key in ("rules", "not_checkable"):
+            for i, item in enumerate(self.data.get(key) or ()):
+                section = item["source"]["section"]
+                if section_heading(section, headings) is None:
+                    self.warn((key, i, "source", "section"),
+                              f"section '{section}' is not one of the pack's sections: {', '.join(headings)}")
+
     def compile(self) -> CompiledPack:
         d = self.data
         if d["id"] != self.src.folder.name:
@@ -538,6 +551,7 @@ class _Compiler:
                 continue
             seen[raw["id"]] = i
             rules.append(self.rule(raw, i))
+        self.check_sections()
         for name in self.params:
             if name not in self.used_params and not _mentioned(d, name):
                 self.warn(("parameters", name), f"parameter '{name}' is not used by any rule")
@@ -552,7 +566,18 @@ class _Compiler:
             scope=scope, scope_test=to_function(scope), rules=tuple(rules), parameters=self.params,
             vocabularies=self.vocabs, not_checkable=tuple(d.get("not_checkable") or ()),
             conversation_rules=tuple(d.get("conversation_rules") or ()), folder=self.src.folder,
-            revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src)
+            revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src,
+            sections=tuple(d.get("sections") or ()))
+
+
+def section_heading(section: str, headings: tuple[str, ...] | list[str]) -> int | None:
+    """The index of the heading a section belongs to ('Felles ansvar 4' -> 'Felles ansvar'), or None."""
+    best = None
+    for index, heading in enumerate(headings):
+        if section == heading or section.startswith(heading + " "):
+            if best is None or len(heading) > len(headings[best]):
+                best = index
+    return best
 
 
 def _compatible(a: FactInfo, b: FactInfo) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .compiler import CompiledPack
+from .compiler import CompiledPack, section_heading
 
 STATUS = {"not_machine_checkable": "ikke maskinelt kontrollerbar", "informational": "opplysning, ikke krav",
           "monitor": "kontrolleres over samtalen"}
@@ -40,7 +40,16 @@ def trace_rows(pack: CompiledPack) -> list[dict]:
         kind = entry.get("kind", "not_machine_checkable")
         row["status"] = (row["status"] + " + " if row["rules"] else "") + STATUS[kind]
         row["reason"] = entry["reason"].strip()
-    return sorted(rows.values(), key=lambda r: _section_key(r["section"]))
+    return sorted(rows.values(), key=lambda r: _document_order(pack, r["section"]))
+
+
+def _document_order(pack: CompiledPack, section: str) -> tuple:
+    """Sections the pack lists come in document order (then by item number); others by their number."""
+    index = section_heading(section, pack.sections) if pack.sections else None
+    if index is None:
+        return (len(pack.sections), _section_key(section))
+    rest = section[len(pack.sections[index]):].strip()
+    return (index, _section_key(rest) if rest else ())
 
 
 def _cell(text: str) -> str:
@@ -64,5 +73,9 @@ def trace_markdown(packs: Iterable[CompiledPack]) -> str:
         if params:
             out += ["", "Lokale tolkninger (parametre retningslinjen ikke tallfester):", ""]
             out += [f"- `{p.name}` = {p.value!r}: {_cell(p.description)}" for p in params]
+        vocabs = [v for v in pack.vocabularies.values() if v.local_interpretation]
+        if vocabs:
+            out += ["", "Lokale tolkninger (ordlister):", ""]
+            out += [f"- `{v.name}`: {_cell(v.description)}" for v in vocabs]
         out.append("")
     return "\n".join(out)
