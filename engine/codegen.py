@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Mapping, Sequence
 
-from .compiler import All, AnyOf, Compare, CompiledPack, FactRef, Not, Rule, norm
+from .compiler import All, AnyOf, Compare, CompiledPack, FactRef, Not, Rule, _literal_test, norm
 
 
 class _Gen:
@@ -90,7 +90,8 @@ class _Gen:
             return f"({o} in _n({v}))"
         if op == "starts_with":
             return f"_n({v}).startswith({o})"
-        raise ValueError(op)  # pragma: no cover - the compiler knows every operator
+        # any other operator: call the same two-valued test the closures use
+        return f"{self.const(_literal_test(op, c.normalise, c.fact_type))}({v}, {o})"
 
 
 def _norm_any(value: Any) -> Any:

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -132,6 +133,7 @@ class Vocabulary:
     pattern: re.Pattern
     description: str = ""
     local_interpretation: bool = False
+    groups: Mapping[str, int] = field(default_factory=dict)  # normalised term or alias -> index of its term
 
 
 @dataclass
@@ -164,6 +166,7 @@ class CompiledPack:
     revision: str
     warnings: tuple[PackProblem, ...] = ()
     source: PackSource | None = field(default=None, repr=False)
+    sections: tuple[str, ...] = ()  # section headings in document order (optional)
 
     @property
     def citation(self) -> str:
@@ -251,6 +254,10 @@ class _Compiler:
                 else:
                     terms.append(item["term"])
                     every.extend([item["term"], *item.get("aliases", [])])
+            groups: dict[str, int] = {}
+            for index, item in enumerate(spec["terms"]):
+                for n in ([item] if isinstance(item, str) else [item["term"], *item.get("aliases", [])]):
+                    groups.setdefault(norm(n), index)
             if mode == "regex":
                 parts = []
                 for i, term in enumerate(every):
@@ -269,7 +276,7 @@ class _Compiler:
             self.vocabs[name] = Vocabulary(
                 name, mode, tuple(terms), frozenset(norm(t) for t in every),
                 re.compile(body, re.IGNORECASE | re.UNICODE), spec.get("description", ""),
-                bool(spec.get("local_interpretation")))
+                bool(spec.get("local_interpretation")), groups)
 
     # ---- conditions
 
@@ -438,6 +445,16 @@ class _Compiler:
             lit = self.typed_literal(value, info, optr, op) if t == "list" else value
             return Compare(op, path, norm(lit) if isinstance(lit, str) and (normalise or t == "string") else lit,
                            raw, normalise or t == "string", t)
+        if op == "mixes":
+            # a list whose values fall under two or more terms (groups) of an exact vocabulary
+            if t != "list":
+                self.error(optr, f"'mixes' needs a list; {path} is {t}")
+            if kind != "vocabulary":
+                self.error(optr, "'mixes' takes a vocabulary whose terms are the groups, e.g. {vocabulary: fagomrader}")
+                return Compare(op, path, None, raw)
+            if value.match != "exact":
+                self.error(optr, f"'mixes' needs a vocabulary with match: exact; '{value.name}' uses {value.match}")
+            return Compare(op, path, tuple(sorted(value.groups.items())), raw, True, t)
         self.error(optr, f"unknown operator '{op}'")  # pragma: no cover - the schema rejects it first
         return Compare(op, path, None, raw)
 
@@ -512,6 +529,18 @@ class _Compiler:
         rule.test = to_function(condition)
         return rule
 
+    def check_sections(self) -> None:
+        """When a pack lists its sections, every cited section must be one of them (or an item of one)."""
+        headings = self.data.get("sections") or ()
+        if not headings:
+            return
+        for key in ("rules", "not_checkable"):
+            for i, item in enumerate(self.data.get(key) or ()):
+                section = item["source"]["section"]
+                if section_heading(section, headings) is None:
+                    self.warn((key, i, "source", "section"),
+                              f"section '{section}' is not one of the pack's sections: {', '.join(headings)}")
+
     def compile(self) -> CompiledPack:
         d = self.data
         if d["id"] != self.src.folder.name:
@@ -532,6 +561,7 @@ class _Compiler:
                 continue
             seen[raw["id"]] = i
             rules.append(self.rule(raw, i))
+        self.check_sections()
         for name in self.params:
             if name not in self.used_params and not _mentioned(d, name):
                 self.warn(("parameters", name), f"parameter '{name}' is not used by any rule")
@@ -546,7 +576,18 @@ class _Compiler:
             scope=scope, scope_test=to_function(scope), rules=tuple(rules), parameters=self.params,
             vocabularies=self.vocabs, not_checkable=tuple(d.get("not_checkable") or ()),
             conversation_rules=tuple(d.get("conversation_rules") or ()), folder=self.src.folder,
-            revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src)
+            revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src,
+            sections=tuple(d.get("sections") or ()))
+
+
+def section_heading(section: str, headings: tuple[str, ...] | list[str]) -> int | None:
+    """The index of the heading a section belongs to ('Felles ansvar 4' -> 'Felles ansvar'), or None."""
+    best = None
+    for index, heading in enumerate(headings):
+        if section == heading or section.startswith((heading + " ", heading + ",")):
+            if best is None or len(heading) > len(headings[best]):
+                best = index
+    return best
 
 
 def _known(name: str, params: Mapping[str, Any], vocabs: Mapping[str, Any]) -> bool:
@@ -691,6 +732,11 @@ def _compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
     return compare
 
 
+@lru_cache(maxsize=256)
+def _group_index(pairs: tuple) -> dict:
+    return dict(pairs)
+
+
 def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any], bool]:
     if op == "equals":
         if normalise:
@@ -735,6 +781,13 @@ def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, An
         return contains
     if op == "starts_with":
         return lambda v, o: norm(v).startswith(o)
+    if op == "mixes":
+        def mixes(v, o):
+            index = _group_index(o)  # normalised term or alias -> its term; other values are groups of their own
+            groups = {index.get(norm(x), "=" + norm(x)) if isinstance(x, str) else x
+                      for x in (v if isinstance(v, list) else [v])}
+            return len(groups) > 1
+        return mixes
     raise ValueError(op)  # pragma: no cover
 
 
@@ -761,6 +814,36 @@ def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | N
         return r, [{"all": traces, "result": r}]
     r = True if True in results else (None if None in results else False)
     return r, [{"any": traces, "result": r}]
+
+
+def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...]:
+    """The facts whose absence leaves a condition undecided; empty when it is decided.
+
+    Only comparisons that are unknown *and* matter count: in ``any`` a true branch decides,
+    in ``all`` a false one does, and a fact tested with ``exists`` is never missing.
+    """
+
+    def walk(n: Condition) -> tuple[bool | None, tuple[str, ...]]:
+        if isinstance(n, Compare):
+            r = _compare_function(n)(facts)
+            if r is not None:
+                return r, ()
+            paths = (n.fact, n.operand.path) if isinstance(n.operand, FactRef) else (n.fact,)
+            return None, tuple(p for p in paths if facts.get(p) is None)
+        if isinstance(n, Not):
+            r, unknown = walk(n.child)
+            return (None if r is None else not r), unknown
+        parts = [walk(c) for c in n.children]
+        results = [r for r, _ in parts]
+        if isinstance(n, All):
+            r = False if False in results else (None if None in results else True)
+        else:
+            r = True if True in results else (None if None in results else False)
+        if r is not None:
+            return r, ()
+        return None, tuple(f for res, unknown in parts if res is None for f in unknown)
+
+    return tuple(dict.fromkeys(walk(node)[1]))
 
 
 def resolve_due(due: Due, facts: Mapping[str, Any]) -> dt.date | dt.datetime | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .codegen import fast_rules
-from .compiler import CompiledPack, Rule, compile_pack, evaluate_traced, resolve_due
+from .compiler import CompiledPack, Rule, compile_pack, evaluate_traced, resolve_due, undecided_facts
 from .decision import Decision, Finding, Missing, PackOutcome, SuggestionOut, combine
 from .facts import OSLO, Facts, InputError, missing_inputs, prepare
 from .loader import PackError, bundled_policies_dir, list_pack_folders
@@ -176,9 +176,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
             for s in rule.suggestions:  # for an obligation: how to meet it
                 suggestions.append(SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, values), s.value))
         for rule in res.undecided:
-            for used in rule.facts:
-                if values.get(used) is not None:
-                    continue
+            for used in undecided_facts(rule.condition, values):
                 for path in missing_inputs(used, values):
                     rules, decisive = missing.get((path, p.id), ([], False))
                     if rule.id not in rules:

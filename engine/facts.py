@@ -26,6 +26,7 @@ import jsonschema_rs
 import yaml
 
 from .identifiers import IdentifierError, classify
+from .workdays import is_working_day
 
 OSLO = ZoneInfo("Europe/Oslo")
 PARTY_CATEGORIES = ("sykehus", "kommune", "fastlege", "legekontor", "pasient")
@@ -244,6 +245,26 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return months
 
 
+def admitted_when_sent(status: str | None, during_admission: bool | None) -> bool | None:
+    """Whether the patient was admitted when the message was sent, or None when nothing tells.
+
+    Either source saying so is enough: pasientstatus ``innlagt``, or a send time inside
+    ``kontekst.innleggelse``. Another known status, or a send time outside the recorded
+    admission, means not admitted.
+    """
+    if status == "innlagt" or during_admission is True:
+        return True
+    if status is not None or during_admission is False:
+        return False
+    return None
+
+
+def clock_hours(moment: dt.datetime) -> float:
+    """The time of day in Europe/Oslo as hours, e.g. 15:30 -> 15.5."""
+    local = moment.astimezone(OSLO)
+    return round(local.hour + local.minute / 60 + local.second / 3600, 4)
+
+
 def first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
@@ -335,6 +356,8 @@ def prepare(request: dict, *, now: dt.datetime | None = None, at: dt.datetime | 
     if "melding.sendt" not in values:
         values["melding.sendt"] = tidspunkt
     values["melding.sendt_dato"] = values["melding.sendt"].date()
+    values["melding.sendt_virkedag"] = is_working_day(values["melding.sendt_dato"])
+    values["melding.sendt_klokkeslett"] = clock_hours(values["melding.sendt"])
 
     # patient identifier: type from structure; the number itself stays only under its own path
     if PATIENT_ID_PATH in values:
@@ -381,6 +404,10 @@ def prepare(request: dict, *, now: dt.datetime | None = None, at: dt.datetime | 
             values[derived] = (today - values[date_path]).days
     if "kontekst.siste_kontakt_dato" in values:
         values["kontekst.maneder_siden_siste_kontakt"] = months_between(values["kontekst.siste_kontakt_dato"], today)
+    if "kontekst.utskrevet_dato" in values:
+        values["kontekst.maneder_siden_utskrivning"] = months_between(values["kontekst.utskrevet_dato"], today)
+    if "kontekst.kommunale_vedtak" in values:
+        values["kontekst.antall_kommunale_vedtak"] = len(values["kontekst.kommunale_vedtak"])
 
     # admission
     if "kontekst.innleggelse.start" in values:
@@ -392,6 +419,9 @@ def prepare(request: dict, *, now: dt.datetime | None = None, at: dt.datetime | 
         sendt = values["melding.sendt"]
         values["melding.sendt_under_innleggelse"] = start <= sendt and (slutt is None or sendt <= slutt)
         values["melding.timer_etter_innleggelse"] = round((sendt - start).total_seconds() / 3600, 2)
+    innlagt = admitted_when_sent(kontekst.get("pasientstatus"), values.get("melding.sendt_under_innleggelse"))
+    if innlagt is not None:
+        values["kontekst.innlagt_ved_sending"] = innlagt
 
     if "kontekst.kjent_for_sykehuset" not in values:
         status = kontekst.get("pasientstatus")

@@ -231,7 +231,7 @@ def _path_text(error: jsonschema.ValidationError) -> str:
 
 _HINTS = {
     "condition": "a condition is one of {all: [...]}, {any: [...]}, {not: ...} or {fact: PATH, OPERATOR: VALUE}",
-    "comparison": "a comparison has 'fact' and exactly one operator: equals, not_equals, in, not_in, lt, le, gt, ge, exists, matches, contains, contains_any, starts_with",
+    "comparison": "a comparison has 'fact' and exactly one operator: equals, not_equals, in, not_in, lt, le, gt, ge, exists, matches, contains, contains_any, starts_with, mixes",
 }
 
 

@@ -339,7 +339,7 @@ def gitt_innlagt_siden(s: Situasjon, antall: str, enhet: str) -> None:
     s.relative.append(("kontekst.innleggelse.start", hours, "timer"))
 
 
-@step("gitt", r"(?:at )?pasienten ble lagt inn (?P<tid>\d.+|(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) .+?)(?: og skrevet ut (?P<slutt>.+))?",
+@step("gitt", r"(?:at )?pasienten ble lagt inn (?P<tid>\d.+?|(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) .+?)(?: og skrevet ut (?P<slutt>.+))?",
       "Og pasienten ble lagt inn 1. juni 2025 kl. 14:00 og skrevet ut 5. juni 2025 kl. 12:00",
       "Innleggelsens start (og eventuelt slutt). Uten «skrevet ut» er pasienten fortsatt innlagt.")
 def gitt_innlagt(s: Situasjon, tid: str, slutt: str | None = None) -> None:
@@ -649,7 +649,7 @@ KIND_TITLE = {"gitt": "Gitt (situasjonen)", "når": "Når (handlingen)", "så": 
 
 
 # Step modules that add to the registry when imported (each keeps its own state in Situasjon.extra).
-STEP_MODULES = ("engine.monitor_steps", "engine.steps_fastlege")
+STEP_MODULES = ("engine.monitor_steps", "engine.steps_fastlege", "engine.steps_kommune")
 
 
 def all_steps() -> list[Step]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .compiler import CompiledPack
+from .compiler import CompiledPack, section_heading
 
 STATUS = {"not_machine_checkable": "ikke maskinelt kontrollerbar", "informational": "opplysning, ikke krav",
           "monitor": "kontrolleres over samtalen"}
@@ -18,19 +18,6 @@ STATUS = {"not_machine_checkable": "ikke maskinelt kontrollerbar", "informationa
 def _section_key(section: str) -> tuple:
     parts = re.split(r"[.\s]+", section)
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
-
-
-def _row_key(section: str, headings: tuple[str, ...]) -> tuple:
-    """Sort key: numbered sections in number order; for documents with headings (document.sections),
-    the heading's printed position first, then what follows it ("avsnitt 2", "punkt 3")."""
-    best = None
-    for i, heading in enumerate(headings):
-        if section == heading or section.startswith((heading + ",", heading + " ")):
-            if best is None or len(heading) > len(headings[best]):
-                best = i
-    if best is None:
-        return (1, 0, _section_key(section))
-    return (0, best, _section_key(section[len(headings[best]):].strip(" ,")))
 
 
 def trace_rows(pack: CompiledPack) -> list[dict]:
@@ -53,8 +40,16 @@ def trace_rows(pack: CompiledPack) -> list[dict]:
         kind = entry.get("kind", "not_machine_checkable")
         row["status"] = (row["status"] + " + " if row["rules"] else "") + STATUS[kind]
         row["reason"] = entry["reason"].strip()
-    headings = tuple(pack.document.get("sections") or ())
-    return sorted(rows.values(), key=lambda r: _row_key(r["section"], headings))
+    return sorted(rows.values(), key=lambda r: _document_order(pack, r["section"]))
+
+
+def _document_order(pack: CompiledPack, section: str) -> tuple:
+    """Sections the pack lists come in document order (then by item number); others by their number."""
+    index = section_heading(section, pack.sections) if pack.sections else None
+    if index is None:
+        return (len(pack.sections), _section_key(section))
+    rest = section[len(pack.sections[index]):].strip(" ,")
+    return (index, _section_key(rest) if rest else ())
 
 
 def _cell(text: str) -> str:
@@ -78,5 +73,9 @@ def trace_markdown(packs: Iterable[CompiledPack]) -> str:
         if params:
             out += ["", "Lokale tolkninger (parametre retningslinjen ikke tallfester):", ""]
             out += [f"- `{p.name}` = {p.value!r}: {_cell(p.description)}" for p in params]
+        vocabs = [v for v in pack.vocabularies.values() if v.local_interpretation]
+        if vocabs:
+            out += ["", "Lokale tolkninger (ordlister):", ""]
+            out += [f"- `{v.name}`: {_cell(v.description)}" for v in vocabs]
         out.append("")
     return "\n".join(out)

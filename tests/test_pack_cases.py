@@ -25,3 +25,23 @@ def test_every_pack_has_cases():
 def test_pack_case(pack, name, where, request_, expect):
     problems = check_case(_ENGINE, pack, request_, expect)
     assert not problems, f"{where}: {name}\n  " + "\n  ".join(problems)
+
+
+def test_every_rule_is_exercised_both_ways():
+    """Each rule of a pack that has tests fires in one case and is expected not to fire in another."""
+    gaps = []
+    for pack in _ENGINE.packs.values():
+        fired: set[str] = set()
+        not_fired: set[str] = set()
+        cases = list(load_cases(pack))
+        if not cases:
+            continue
+        for _name, _where, _request, expect in cases:
+            fired.update(expect.get("fired", []))
+            not_fired.update(expect.get("not_fired", []))
+        for rule in pack.rules:
+            if rule.id not in fired:
+                gaps.append(f"{pack.id}: no case where {rule.id} fires")
+            if rule.id not in not_fired:
+                gaps.append(f"{pack.id}: no case where {rule.id} is expected not to fire")
+    assert not gaps, "\n".join(gaps)

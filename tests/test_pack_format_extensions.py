@@ -23,7 +23,7 @@ document:
   id: T
   title: Test
   citation: T
-  sections: [Innledning, Bestill time, Kontakt legekontoret]
+sections: [Innledning, Bestill time, Kontakt legekontoret]
 valid_from: 2020-01-01
 scope:
   description: Test

@@ -1,0 +1,90 @@
+"""Gherkin steps for samhandling between hospitals and municipal services (bokmål).
+
+Facts that staff describe in words (a transfer to the emergency department is agreed, the child has
+an active link to the health station, the mother to the municipal midwife), and checks against the
+sections of guidelines whose sections are named rather than numbered («Vedlegg 2», «Felles ansvar 4»).
+Registered in ``engine.steps.STEP_MODULES``.
+"""
+
+from __future__ import annotations
+
+from .facts import labels
+from .steps import Situasjon, StepError, _decision, _summary, step, word
+
+
+# --------------------------------------------------------------------------- Gitt
+
+@step("gitt", r"(?:at )?det (?P<ikke>ikke )?er avklart at pasienten skal overføres til akuttmottaket",
+      "Og det er avklart at pasienten skal overføres til akuttmottaket",
+      "Om det er avklart at pasienten skal overføres til akuttmottaket på sykehuset "
+      "(«det ikke er avklart …» for det motsatte).")
+def gitt_overforing_akuttmottak(s: Situasjon, ikke: str | None = None) -> None:
+    s.kontekst["overforing_akuttmottak_avklart"] = not ikke
+
+
+@step("gitt", r"(?:at )?barnet (?P<ikke>ikke )?har en aktiv forbindelse til helsestasjonen",
+      "Og barnet har en aktiv forbindelse til helsestasjonen",
+      "Om barnet har en aktiv forbindelse til helsestasjonen («barnet ikke har …» for det motsatte).")
+def gitt_aktiv_helsestasjon(s: Situasjon, ikke: str | None = None) -> None:
+    s.kontekst["aktiv_helsestasjon"] = not ikke
+
+
+@step("gitt", r"(?:at )?mor (?P<ikke>ikke )?har en aktiv forbindelse til kommunal jordmor",
+      "Og mor har en aktiv forbindelse til kommunal jordmor",
+      "Om mor har en aktiv forbindelse til kommunal jordmor («mor ikke har …» for det motsatte).")
+def gitt_aktiv_jordmor(s: Situasjon, ikke: str | None = None) -> None:
+    s.kontekst["aktiv_jordmor"] = not ikke
+
+
+# --------------------------------------------------------------------------- Så
+
+@step("så", r'(?:at )?begrunnelsen viser til "(?P<seksjon>[^"]+)"',
+      'Og begrunnelsen viser til "Vedlegg 2"',
+      "Minst én begrunnelse (avvisning) viser til dette avsnittet, skrevet slik retningslinjen skriver "
+      "det, f.eks. «Vedlegg 2», «Felles ansvar 4» eller «Utforming og innhold 6».")
+def sa_begrunnelse_avsnitt(s: Situasjon, seksjon: str) -> None:
+    d = _decision(s)
+    if not any(r.source["section"].casefold() == seksjon.casefold() for r in d.reasons):
+        shown = sorted({r.source["section"] for r in d.reasons}) or ["ingen"]
+        raise StepError(f"Ingen begrunnelse viser til «{seksjon}» (begrunnelsene viser til: {', '.join(shown)}; "
+                        f"{_summary(d)}).")
+
+
+@step("så", r'(?:at )?det gis (?P<ikke>ikke )?råd etter "(?P<seksjon>[^"]+)"',
+      'Og det gis råd etter "Utforming og innhold 4"',
+      "Minst ett råd viser til dette avsnittet («det gis ikke råd etter …»: ingen råd gjør det).")
+def sa_rad_avsnitt(s: Situasjon, seksjon: str, ikke: str | None = None) -> None:
+    d = _decision(s)
+    found = any(a.source["section"].casefold() == seksjon.casefold() for a in d.advice)
+    if found and ikke:
+        raise StepError(f"Det gis råd etter «{seksjon}», men skulle ikke ({_summary(d)}).")
+    if not found and not ikke:
+        raise StepError(f"Ingen råd viser til «{seksjon}» ({_summary(d)}).")
+
+
+@step("så", r'(?:at )?det gis (?P<ikke>ikke )?en plikt om "(?P<art>[^"]+)"',
+      'Og det gis en plikt om "tidligmelding"',
+      "Vurderingen gir (eller gir ikke) en plikt med frist av denne typen, f.eks. «svarfrist», "
+      "«tidligmelding» eller «applikasjonskvittering».")
+def sa_plikt(s: Situasjon, art: str, ikke: str | None = None) -> None:
+    d = _decision(s)
+    found = any(o.kind == art for o in d.obligations)
+    if found and ikke:
+        raise StepError(f"Det gis en plikt om «{art}», men skulle ikke: {[(o.rule, o.due) for o in d.obligations]}.")
+    if not found and not ikke:
+        raise StepError(f"Ingen plikt om «{art}»; plikter: {[o.kind for o in d.obligations] or 'ingen'}.")
+
+
+@step("så", r'(?:at )?retningslinjen "(?P<pakke>[^"]+)" gir utfallet "?(?P<utfall>tillatt|avvist|ubestemt)"?',
+      'Og retningslinjen "sykehuset-ostfold-plo" gir utfallet "avvist"',
+      "Når flere retningslinjer er brukt: hva denne ene retningslinjen sier om meldingen.")
+def sa_pakke_utfall(s: Situasjon, pakke: str, utfall: str) -> None:
+    d = _decision(s)
+    outcome = next((p for p in d.packs if p.id == pakke), None)
+    if outcome is None:
+        raise StepError(f'Retningslinjen "{pakke}" er ikke brukt; brukt: {[p.id for p in d.packs] or "ingen"}.')
+    want = word("decision", utfall)
+    if outcome.decision != want:
+        got = labels()["decision"].get(outcome.decision, outcome.decision)
+        raise StepError(f'Retningslinjen "{pakke}" ga «{got}», ikke «{utfall}» ({_summary(d)}).')
+

@@ -1,0 +1,72 @@
+"""Traces list a pack's sections in document order when the pack names them; local word lists are shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from engine.compiler import compile_pack, section_heading
+from engine.trace import trace_markdown, trace_rows
+
+BASE = {
+    "format": "dialogvakt/pack-v1",
+    "id": "rekkefolge",
+    "title": "Test",
+    "issuer": "Test",
+    "document": {"id": "T", "title": "T", "citation": "T"},
+    "valid_from": "2020-01-01",
+    "scope": {"description": "alle", "when": {"fact": "melding.type", "equals": "foresporsel"}},
+    "vocabularies": {"ord": {"local_interpretation": True, "description": "Ord valgt lokalt.", "match": "word",
+                             "terms": ["haster"]}},
+    "rules": [
+        {"id": "c", "source": {"section": "Vedlegg 2"}, "effect": "deny",
+         "when": {"fact": "melding.tekst", "exists": False}, "message": "c"},
+        {"id": "b", "source": {"section": "Felles ansvar 10"}, "effect": "advice",
+         "when": {"fact": "melding.tekst", "contains_any": {"vocabulary": "ord"}}, "message": "b"},
+        {"id": "a", "source": {"section": "Felles ansvar 4"}, "effect": "deny",
+         "when": {"fact": "melding.formal", "equals": "bekreftelse"}, "message": "a"},
+    ],
+    "not_checkable": [{"source": {"section": "Hensikt og omfang"}, "kind": "informational", "reason": "formål"}],
+}
+
+
+def compile_with(tmp_path: Path, **extra):
+    folder = tmp_path / "rekkefolge"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text(yaml.safe_dump({**BASE, **extra}, allow_unicode=True), encoding="utf-8")
+    return compile_pack(folder)
+
+
+def test_section_heading_picks_the_longest_heading():
+    headings = ["Dialogmelding", "Dialogmelding skal ikke benyttes ved", "Vedlegg 1"]
+    assert section_heading("Dialogmelding skal ikke benyttes ved 2", headings) == 1
+    assert section_heading("Dialogmelding", headings) == 0
+    assert section_heading("Vedlegg 1", headings) == 2
+    assert section_heading("Vedlegg 10", headings) is None
+
+
+def test_without_sections_the_order_is_by_name_and_number(tmp_path):
+    pack = compile_with(tmp_path)
+    assert [r["section"] for r in trace_rows(pack)] == ["Felles ansvar 4", "Felles ansvar 10", "Hensikt og omfang",
+                                                        "Vedlegg 2"]
+
+
+def test_sections_give_document_order_and_items_by_number(tmp_path):
+    pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"])
+    assert not pack.warnings
+    assert [r["section"] for r in trace_rows(pack)] == ["Hensikt og omfang", "Felles ansvar 4", "Felles ansvar 10",
+                                                        "Vedlegg 2"]
+
+
+def test_a_section_outside_the_list_is_a_warning_with_its_place(tmp_path):
+    pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar"])
+    messages = [str(w) for w in pack.warnings]
+    assert any("'Vedlegg 2' is not one of the pack's sections" in m and "pack.yaml:" in m for m in messages)
+    assert trace_rows(pack)[-1]["section"] == "Vedlegg 2"
+
+
+def test_markdown_lists_local_word_lists(tmp_path):
+    text = trace_markdown([compile_with(tmp_path)])
+    assert "Lokale tolkninger (ordlister):" in text
+    assert "- `ord`: Ord valgt lokalt." in text
