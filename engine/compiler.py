@@ -161,6 +161,7 @@ class CompiledPack:
     revision: str
     warnings: tuple[PackProblem, ...] = ()
     source: PackSource | None = field(default=None, repr=False)
+    conversation: tuple = ()  # compiled conversation rules (engine.conversation.ConversationRule)
 
     @property
     def citation(self) -> str:
@@ -522,6 +523,9 @@ class _Compiler:
                 continue
             seen[raw["id"]] = i
             rules.append(self.rule(raw, i))
+        from .conversation import compile_conversation_rules  # here: that module imports this one
+
+        conversation = compile_conversation_rules(self, seen)
         for name in self.params:
             if name not in self.used_params and not _mentioned(d, name):
                 self.warn(("parameters", name), f"parameter '{name}' is not used by any rule")
@@ -536,7 +540,8 @@ class _Compiler:
             scope=scope, scope_test=to_function(scope), rules=tuple(rules), parameters=self.params,
             vocabularies=self.vocabs, not_checkable=tuple(d.get("not_checkable") or ()),
             conversation_rules=tuple(d.get("conversation_rules") or ()), folder=self.src.folder,
-            revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src)
+            revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src,
+            conversation=conversation)
 
 
 def _compatible(a: FactInfo, b: FactInfo) -> bool:
