@@ -121,15 +121,15 @@ class MonitorConfig:
             try:
                 data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
             except FileNotFoundError:
-                raise MonitorError(f"{path}: finnes ikke") from None
+                raise MonitorError(f"{path}: no such configuration file") from None
             except yaml.YAMLError as exc:
-                raise MonitorError(f"{path}: ugyldig YAML ({exc})") from None
+                raise MonitorError(f"{path}: invalid YAML ({exc})") from None
             if not isinstance(data, dict):
-                raise MonitorError(f"{path}: må være en mapping (store, secret_file, shards, retention_days, policies)")
+                raise MonitorError(f"{path}: must be a mapping (store, secret_file, shards, retention_days, policies)")
             unknown = set(data) - {"store", "secret", "secret_file", "shards", "retention_days", "policies",
                                    "test_environment"}
             if unknown:
-                raise MonitorError(f"{path}: ukjent nøkkel {', '.join(sorted(unknown))}; tillatt: store, secret_file, "
+                raise MonitorError(f"{path}: unknown key {', '.join(sorted(unknown))}; expected: store, secret_file, "
                                    "shards, retention_days, policies, test_environment")
         config = cls(store=data.get("store"), shards=int(data.get("shards", 16)),
                      retention_days=data.get("retention_days", 180), policies=data.get("policies"),
@@ -141,7 +141,7 @@ class MonitorConfig:
             try:
                 config.secret = Path(secret_file).read_bytes().strip()
             except OSError as exc:
-                raise MonitorError(f"{secret_file}: kan ikke lese hemmeligheten ({exc.strerror})") from None
+                raise MonitorError(f"{secret_file}: cannot read the secret ({exc.strerror})") from None
         elif data.get("secret"):
             config.secret = str(data["secret"]).encode()
         if env.get("DIALOGVAKT_MONITOR_STORE"):
@@ -168,7 +168,7 @@ class Monitor:
             packs = packs.packs.values()
         self.packs: dict[str, CompiledPack] = {p.id: p for p in packs}
         if not 1 <= shards <= MAX_SESSIONS:
-            raise MonitorError(f"shards must be between 1 and {MAX_SESSIONS} (durable_rules takes at most 1,023 "
+            raise MonitorError(f"shards must be between 1 and {MAX_SESSIONS} (durable_rules takes at most 1,024 "
                                f"sessions per ruleset); got {shards}")
         self.shards = shards
         self.retention = dt.timedelta(days=retention_days) if retention_days else None

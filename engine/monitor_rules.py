@@ -73,6 +73,7 @@ from .conversation import ConversationRule, EventPattern, split
 MAX_RULES = 400  # durable rules (alternatives) per ruleset; about 530 hangs
 MAX_PATTERNS = 30  # patterns per durable rule; the C core allows 32
 MAX_ALTERNATIVES = 64  # alternatives of one condition before it is evaluated as a predicate
+PATTERN_ALTERNATIVES = 16  # the same for an event of a conversation rule (each multiplies the rule)
 NATIVE_SET_LIMIT = 8  # values of 'in'/'not_in' compared natively; larger sets become predicates
 HOUR = 3600
 
@@ -199,7 +200,10 @@ class FieldTable:
             if k != kind:
                 continue
             value = facts.get(path)
-            if value is None or isinstance(value, (dict, list)):
+            if value is None:
+                continue
+            if isinstance(value, (dict, list)):  # only ever tested with exists
+                out[name] = True
                 continue
             if isinstance(value, str) and self.normalise[(k, path, rep)]:
                 value = norm(value)
@@ -351,11 +355,11 @@ def truth(node: Condition | None, mode: str, scope: Scope) -> DNF:
     return d_and(*parts) if conjunctive else d_or(*parts)
 
 
-def condition_alternatives(node: Condition | None, mode: str, scope: Scope) -> DNF:
-    """Like ``truth``, but a condition with too many alternatives is evaluated as one predicate."""
+def condition_alternatives(node: Condition | None, mode: str, scope: Scope, limit: int = MAX_ALTERNATIVES) -> DNF:
+    """Like ``truth``, but a condition with more than ``limit`` alternatives is evaluated as one predicate."""
     try:
         dnf = truth(node, mode, scope)
-        if len(dnf) <= MAX_ALTERNATIVES:
+        if len(dnf) <= limit:
             return dnf
     except TooComplex:
         pass
@@ -640,7 +644,7 @@ class ConversationRuleset(Ruleset):
         for n, p in enumerate(present):
             names[p.alias] = f"p{n}"
             scope = Scope(p.event, p.alias, self.fields, dict(names), kinds)
-            alts = condition_alternatives(p.condition, "T", scope)
+            alts = condition_alternatives(p.condition, "T", scope, PATTERN_ALTERNATIVES)
             extra = (_atom({"s": True}),) if p.event == "melding" else ()
             present_alts.append([{names[p.alias]: pattern(_atom({"k": p.event}), extra + conj)} for conj in alts])
         # absent events: every P alternative becomes its own negation
