@@ -253,7 +253,8 @@ class Monitor:
                 chunk = list(itertools.islice(iterator, batch))
                 if not chunk:
                     return out
-                with self.store.transaction():
+                error = None
+                with self.store.transaction():  # the events before a bad one are kept
                     for item in chunk:
                         line, event = item if isinstance(item, tuple) else (None, item)
                         try:
@@ -261,7 +262,10 @@ class Monitor:
                                 continue
                             out.extend(self._ingest(event))
                         except EventError as exc:
-                            raise exc.at(source, line) from None
+                            error = exc.at(source, line)
+                            break
+                if error is not None:
+                    raise error
 
     def feed_file(self, path: str | Path, *, until: dt.datetime | str | None = None,
                   batch: int = 500) -> list[MonitorFinding]:
