@@ -40,8 +40,8 @@ from typing import Any, Iterable, Iterator, Mapping
 from .compiler import PLACEHOLDER, CompiledPack
 from .decision import Finding
 from .facts import OSLO
-from .monitor_events import (EventError, StoredEvent, event_facts, parse_time, read_event_file, to_stored,
-                             with_discharge)
+from .monitor_events import (EventError, StoredEvent, checked_facts, event_facts, parse_time, read_event_file,
+                             to_stored, with_discharge)
 from .monitor_rules import (HOUR, ConversationEntry, ConversationRuleset, MonitorUnavailable,
                             build_conversation_rulesets, load_durable)
 from .monitor_store import EventStore, StoreError, open_store
@@ -306,6 +306,7 @@ class Monitor:
         event_id, kind, time, body = to_stored(raw, secret=self.secret, allow_synthetic_ids=self.allow_synthetic_ids)
         derived = self._derive(event_id, kind, body)
         body["avledet"] = derived
+        facts = checked_facts(body) if kind != "klokke" else None
         seq = self.store.append(event_id, kind, time, body)
         if seq is None:
             return []  # this event is already in the log
@@ -316,7 +317,7 @@ class Monitor:
                 self.store.add_message(body["melding"]["id"], seq, samtale["id"], derived["shard"])
         elif kind == "innleggelse" and not derived.get("duplikat"):
             self.store.add_admission(body["innleggelse"]["id"], seq, derived["shard"])
-        return self._apply(StoredEvent(seq, event_id, kind, time, body))
+        return self._apply(StoredEvent(seq, event_id, kind, time, body), facts)
 
     def _shard(self, key: str) -> int:
         return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % self.shards
@@ -355,7 +356,7 @@ class Monitor:
 
     # ---- applying events to the rulesets
 
-    def _apply(self, event: StoredEvent) -> list[MonitorFinding]:
+    def _apply(self, event: StoredEvent, facts: dict | None = None) -> list[MonitorFinding]:
         self.events_seen += 1
         out = self._advance(event.time)
         derived = event.derived
@@ -367,7 +368,9 @@ class Monitor:
             seq = derived["innleggelse_seq"]
             body = with_discharge(self.store.get(seq).body, event.body)
             kind = "innleggelse"
-        facts = event_facts(body)
+            facts = event_facts(body)
+        elif facts is None:
+            facts = event_facts(body)
         self._remember(seq, facts)
         for i, rs in enumerate(self.rulesets):
             if kind not in rs.kinds:
@@ -378,8 +381,13 @@ class Monitor:
                 scope = pack.scope_test(facts)
                 if scope is False:
                     continue
-            out.extend(self._sync(i, sid))
+            state = self._session(i, sid)
             fact, hours = rs.project(kind, facts, seq, scope, self._hour)
+            now = self.clock.timestamp()
+            if (state["h"] != self._hour and self._hour in hours) or any(
+                    fact[s.instant_field] <= now and (state["n"] is None or state["n"] < fact[s.instant_field])
+                    for s in rs.slots if s.instant_field in fact):
+                out.extend(self._sync(i, sid))  # a deadline in this hour or already passed: the clock must be there
             if event.kind == "utskrivning":
                 rs.retract(sid, f"e{seq}")
             rs.assert_fact(sid, fact)
@@ -464,27 +472,22 @@ class Monitor:
             for role, index, seqs, by in records:
                 entry = rs.entries[index]
                 key = (entry.pack.id, entry.rule.id, seqs)
-                marker = {"r": index, **{f"a{n}": s for n, s in enumerate(seqs)}}
-                tag = f"{index}:{'-'.join(map(str, seqs))}"
+                finding = self._findings.get(key)
                 if role == "fire":
-                    if key not in self._findings:
+                    if finding is None:  # one finding per rule and events, however often the rule fires
                         finding = self._finding(entry, seqs)
                         self._findings[key] = finding
                         if finding.status == "open":
                             for s in seqs:
                                 self._open_anchors[s] = self._open_anchors.get(s, 0) + 1
                         out.append(finding)
-                    rs.assert_fact(sid, {"k": "$f", "id": f"f{tag}", **marker})
-                else:
-                    finding = self._findings.get(key)
-                    if finding is not None and finding.status == "open":
-                        finding.status = "resolved"
-                        finding.resolved_at = self.clock
-                        finding.resolved_by = self._event_name(by)
-                        for s in seqs:
-                            self._open_anchors[s] -= 1
-                        out.append(finding)
-                    rs.assert_fact(sid, {"k": "$r", "id": f"r{tag}", **marker})
+                elif finding is not None and finding.status == "open":
+                    finding.status = "resolved"
+                    finding.resolved_at = self.clock
+                    finding.resolved_by = self._event_name(by)
+                    for s in seqs:
+                        self._open_anchors[s] -= 1
+                    out.append(finding)
 
     def _remember(self, seq: int, facts: dict) -> None:
         self._facts_cache[seq] = facts

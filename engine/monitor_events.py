@@ -132,38 +132,36 @@ def _patient(number: str, path: str, secret: bytes, allow_synthetic: bool) -> di
 
 
 def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> tuple[str, str, dt.datetime, dict]:
-    """Validate an incoming event and return (id, kind, time, stored form). Raises EventError."""
+    """Validate an incoming event and return (id, kind, time, stored form). Raises EventError.
+
+    The schema covers the event and, for messages, the input contract; ``event_facts``
+    checks the rest (dates that do not exist, an admission that ends before it starts).
+    """
     validate_event(raw)
     kind = raw["hendelse"]
     try:
         time = parse_datetime(raw["tidspunkt"], "$.tidspunkt")
     except InputError as exc:
         raise EventError(exc.path, exc.message) from None
+    event = json.loads(json.dumps(raw, ensure_ascii=False))  # a plain copy; the caller's dict is never kept
     body: dict[str, Any] = {"hendelse": kind, "tidspunkt": time.isoformat()}
-    top_patient = raw.get("pasient")
+    top_patient = event.get("pasient")
     if kind == "melding":
-        request = {"tidspunkt": raw["tidspunkt"], "melding": raw["melding"]}
-        if "kontekst" in raw:
-            request["kontekst"] = raw["kontekst"]
-        try:
-            prepare(request, allow_synthetic_ids=allow_synthetic_ids)
-        except InputError as exc:
-            raise EventError(exc.path, exc.message) from None
-        melding = copy.deepcopy(raw["melding"])
+        melding = event["melding"]
         number = (melding.pop("pasient", None) or {}).get("id")
         if number is not None and top_patient is not None:
             raise EventError("$.pasient", "pasienten er oppgitt både her og i melding.pasient; oppgi den ett sted")
         body["melding"] = melding
-        if "kontekst" in raw:
-            body["kontekst"] = copy.deepcopy(raw["kontekst"])
-        if "retning" in raw:
-            body["retning"] = raw["retning"]
+        if "kontekst" in event:
+            body["kontekst"] = event["kontekst"]
+        if "retning" in event:
+            body["retning"] = event["retning"]
         if number is not None:
             body["pasient"] = _patient(number, "$.melding.pasient.id", secret, allow_synthetic_ids)
     elif kind == "kvittering":
-        body["kvittering"] = copy.deepcopy(raw["kvittering"])
+        body["kvittering"] = event["kvittering"]
     elif kind in ("innleggelse", "utskrivning"):
-        adm = copy.deepcopy(raw["innleggelse"])
+        adm = event["innleggelse"]
         for key in ("start", "slutt"):
             if key in adm:
                 try:
@@ -175,16 +173,24 @@ def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> 
         else:
             adm.setdefault("slutt", time.isoformat())
         body["innleggelse"] = adm
-    if kind != "melding" and "retning" in raw:
+    if kind != "melding" and "retning" in event:
         raise EventError("$.retning", "gjelder bare meldinger")
     if top_patient is not None:
         if "id" in top_patient:
             body["pasient"] = _patient(top_patient["id"], "$.pasient.id", secret, allow_synthetic_ids)
         else:
             body["pasient"] = {"pseudonym": top_patient["pseudonym"]}
-    event_id = raw.get("id") or hashlib.sha256(
+    event_id = event.get("id") or hashlib.sha256(
         json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
     return event_id, kind, time, body
+
+
+def checked_facts(body: dict) -> dict[str, Any]:
+    """``event_facts`` for an event coming in: what the schema cannot check becomes an EventError."""
+    try:
+        return event_facts(body)
+    except InputError as exc:
+        raise EventError(exc.path, exc.message) from None
 
 
 # --------------------------------------------------------------------------- reading JSONL
@@ -304,4 +310,4 @@ def parse_time(value: str | dt.datetime | dt.date, path: str = "--until") -> dt.
 
 
 __all__ = ["EventError", "StoredEvent", "to_stored", "event_facts", "read_jsonl", "read_event_file",
-           "validate_event", "event_schema", "parse_time", "parse_date", "with_discharge", "KINDS"]
+           "validate_event", "event_schema", "parse_time", "parse_date", "with_discharge", "checked_facts", "KINDS"]

@@ -65,6 +65,7 @@ import itertools
 import json
 import sys
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from .compiler import All, AnyOf, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, _compare_function, resolve_due
@@ -571,7 +572,19 @@ class DueSlot:
         return f"_h{self.index}"
 
     def resolve(self, facts: Mapping[str, Any]) -> dt.date | dt.datetime | None:
+        if self.due.unit == "working_days":  # the same days come back for every event: remember them
+            start = facts.get(self.from_path)
+            if start is None:
+                return None
+            return _working_days_after(start.date() if isinstance(start, dt.datetime) else start, self.due.amount)
         return resolve_due(Due(self.due.name, self.from_path, self.due.unit, self.due.amount), facts)
+
+
+@lru_cache(maxsize=8192)
+def _working_days_after(day: dt.date, amount: int) -> dt.date:
+    from .workdays import add_working_days
+
+    return add_working_days(day, amount)
 
 
 def overdue_instant(due: dt.date | dt.datetime, unit: str) -> float:
@@ -599,8 +612,11 @@ class ConversationRuleset(Ruleset):
     """The conversation rules of one or more packs as one durable_rules ruleset.
 
     Facts: events (k = melding | kvittering | innleggelse, q = their place in the log),
-    the clock ($c, n = now), the tick of the current hour ($t, h = hour), and markers
-    that a rule fired ($f) or was resolved ($r) for a tuple of events (a0, a1, ...).
+    the clock ($c, n = now) and the tick of the current hour ($t, h = hour). A rule may
+    fire again for the same events (when the clock moves within the hour of a deadline,
+    or an admission is asserted again with its discharge); the monitor keeps one finding
+    per rule and events, so no marker facts are needed, and they would cost about 8 KB
+    of durable_rules memory per finding.
     """
 
     def __init__(self, name: str, entries: list[tuple[CompiledPack, ConversationRule]]):
@@ -653,9 +669,6 @@ class ConversationRuleset(Ruleset):
             scope = Scope(p.event, p.alias, self.fields, dict(names), kinds)
             for conj in condition_alternatives(p.condition, "P", scope):
                 negations.append((p, conj))
-        marker_joins = [{f"a{n}": {names[a]: "q"}} for n, a in enumerate(entry.present)]
-        fired = {"$and": [{"k": "$f"}, {"r": index}, *marker_joins]}
-        resolved = {"$and": [{"k": "$r"}, {"r": index}, *marker_joins]}
         aliases = tuple(names[a] for a in entry.present)
 
         out = []
@@ -666,14 +679,13 @@ class ConversationRuleset(Ruleset):
                 patterns.append({"t": {"$and": [{"k": "$t"}, {"h": {anchor: slot.hour_field}}]}})
                 patterns.append({"c": {"$and": [{"k": "$c"}, {"$gte": {"n": {anchor: slot.instant_field}}}]}})
             nots = [{f"n{k}$not": pattern(_atom({"k": p.event}), conj)} for k, (p, conj) in enumerate(negations)]
-            rule_patterns = patterns + nots + [{"x$not": fired}]
+            rule_patterns = patterns + nots
             if len(rule_patterns) > MAX_PATTERNS:
                 raise TooComplex(f"rule {rule.id}: {len(rule_patterns)} patterns (limit {MAX_PATTERNS})")
             out.append({"all": rule_patterns, "run": _conversation_action(records, "fire", index, aliases)})
-            # a finding with absent events is resolved when such an event comes after all
+            # an absent event that comes after all: the monitor resolves the finding if it made one
             for p, conj in negations:
-                resolving = list(combo) + [{"f": fired}, {"b": pattern(_atom({"k": p.event}), conj)},
-                                           {"y$not": resolved}]
+                resolving = list(combo) + [{"b": pattern(_atom({"k": p.event}), conj)}]
                 out.append({"all": resolving, "run": _conversation_action(records, "resolve", index, aliases, "b")})
         return out
 

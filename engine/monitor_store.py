@@ -114,17 +114,11 @@ class EventStore:
 
     def append(self, event_id: str, kind: str, time: dt.datetime, body: dict) -> int | None:
         """Add an event; returns its seq, or None when an event with this id is already in the log."""
-        if self._exec("SELECT 1 FROM dv_events WHERE event_id = ?", (event_id,)).fetchone():
-            return None
         text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        cur = self._exec("INSERT INTO dv_events (event_id, kind, time, body) VALUES (?, ?, ?, ?) RETURNING seq",
-                         (event_id, kind, time.isoformat(), text))
-        return int(cur.fetchone()[0])
-
-    def set_body(self, seq: int, body: dict) -> None:
-        """Write the derived part of an event appended in this transaction."""
-        text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        self._exec("UPDATE dv_events SET body = ? WHERE seq = ?", (text, seq))
+        row = self._exec("INSERT INTO dv_events (event_id, kind, time, body) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+                         (event_id, kind, time.isoformat(), text)).fetchone()
+        return int(row[0]) if row else None
 
     def events(self, after: int = 0, batch: int = 2000) -> Iterator[StoredEvent]:
         """Every event after ``after`` in log order, read in batches."""
