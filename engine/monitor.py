@@ -194,6 +194,7 @@ class Monitor:
         self._expiry: list[tuple[float, int, int, str]] = []  # (time, seq, ruleset, sid)
         self._findings: dict[tuple[str, str, tuple[int, ...]], MonitorFinding] = {}
         self._open_anchors: dict[int, int] = {}
+        self._gone: set[int] = set()  # events retracted after the retention time
         self._facts_cache: OrderedDict[int, dict] = OrderedDict()
         self.events_seen = 0
         with self._lock:
@@ -366,6 +367,8 @@ class Monitor:
         kind, seq, body = event.kind, event.seq, event.body
         if event.kind == "utskrivning":
             seq = derived["innleggelse_seq"]
+            if seq in self._gone:
+                return out  # the admission has left the rules (retention): nothing to update
             body = with_discharge(self.store.get(seq).body, event.body)
             kind = "innleggelse"
             facts = event_facts(body)
@@ -458,6 +461,7 @@ class Monitor:
                 heapq.heappush(self._expiry, ((time + self.retention).timestamp(), seq, i, sid))
                 continue
             self.rulesets[i].retract(sid, f"e{seq}")
+            self._gone.add(seq)
         return out
 
     # ---- records -> findings
