@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import yaml
 
-from .compiler import (ORDERED, All, AnyOf, Compare, Condition, Due, FactRef, Not, Suggestion, _text_inferences,
+from .compiler import (ORDERED, All, Compare, Condition, Due, FactRef, Not, Suggestion, _text_inferences,
                        facts_of)
 from .facts import FactInfo, catalogue
 from .loader import Location

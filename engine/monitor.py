@@ -33,9 +33,9 @@ import itertools
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from .compiler import PLACEHOLDER, CompiledPack
 from .decision import Finding

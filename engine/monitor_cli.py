@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from .facts import OSLO

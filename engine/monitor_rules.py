@@ -68,7 +68,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from .compiler import All, AnyOf, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, _compare_function, resolve_due
+from .compiler import All, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, _compare_function, resolve_due
 from .conversation import ConversationRule, EventPattern, split
 
 MAX_RULES = 400  # durable rules (alternatives) per ruleset; about 530 hangs
@@ -161,7 +161,6 @@ def _dedup(dnf: DNF) -> DNF:
 
 def to_value(value: Any, rep: str = "v") -> Any:
     """A fact value as durable_rules compares it: times as numbers, text case- and space-insensitive."""
-    from .compiler import norm
 
     if value is None:
         return None

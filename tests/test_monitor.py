@@ -158,7 +158,10 @@ def test_old_events_leave_the_rules_after_the_retention_time(engine) -> None:
         m.feed(request("m1", at(), fagomrader=["lunge"]))
         m.feed(answer("a1", at(1), thread="t-m1"))
         (rs,) = m.rulesets
-        kept = lambda: sum(1 for sid in {s for (_, s) in m._sessions} for f in rs.facts(sid) if f["k"] == "melding")
+
+        def kept() -> int:
+            return sum(1 for sid in {s for (_, s) in m._sessions} for f in rs.facts(sid) if f["k"] == "melding")
+
         assert kept() == 2
         m.advance(at(31))
         assert kept() == 0

@@ -18,8 +18,8 @@ from engine.compiler import compile_pack
 from engine.facts import OSLO
 from engine.identifiers import example_number
 from engine.monitor import Monitor
-from engine.monitor_traffic import (admission_event, clock_event, discharge_event, hospital, message_event,
-                                    municipality, receipt_event)
+from engine.monitor_traffic import (admission_event, clock_event, discharge_event, message_event,
+                                    receipt_event)
 
 ROOT = Path(__file__).resolve().parent.parent
 PENDING = ROOT / "docs" / "conversation-rules-pending"
@@ -121,11 +121,14 @@ def test_sykehuset_ostfold_thread_rules(packs) -> None:
 
 # --------------------------------------------------------------------------- 004: admissions and PLO messages
 
+PLO_MOTTAK = {**SO, "tjeneste": "Somatikk plo meldingsmottak"}
+
+
 def plo(msg_id: str, hours: float, type: str, **kw) -> dict:
-    sender, recipient = (SO, FREDRIKSTAD) if type != "innleggelsesrapport" else (FREDRIKSTAD, SO)
-    return message_event(at=at(hours), msg_id=msg_id, type=type, sender={**sender, "tjeneste": "Somatikk plo meldingsmottak"}
-                         if sender is SO else sender, recipient=recipient if recipient is not SO else
-                         {**SO, "tjeneste": "Somatikk plo meldingsmottak"}, patient=PATIENT, **kw)
+    """A PLO message: from the hospital, or (an admission report) from the municipality."""
+    sender, recipient = (FREDRIKSTAD, PLO_MOTTAK) if type == "innleggelsesrapport" else (PLO_MOTTAK, FREDRIKSTAD)
+    return message_event(at=at(hours), msg_id=msg_id, type=type, sender=sender, recipient=recipient,
+                         patient=PATIENT, **kw)
 
 
 def admission(hours: float, **kw) -> dict:
