@@ -20,7 +20,8 @@ durable_rules 2.0.28 (unmaintained) has sharp edges; each is handled here:
 
 - a pattern whose only test is ``$nex``, alone or in a branch of ``$or``, hangs
   on the first assert, and ``$or`` mixed with references to other facts or
-  used inside a negation gives wrong answers (measured here): every condition
+  used inside a negation gives wrong answers (measured here; upstream issue
+  jruizgit/rules#308, still open, reports the same for ``$or``): every condition
   is put in disjunctive normal form by this module, each alternative becomes
   its own durable rule of plain conjunctions that start with a positive test
   (the event kind), and a negated alternative becomes its own ``none``;
