@@ -7,6 +7,7 @@
     dialogvakt trace [PACK]          guideline sections -> rules -> effect
     dialogvakt facts                 the fact catalogue rules may use
     dialogvakt steg                  the Gherkin step library (bokmål)
+    dialogvakt monitor replay EVENTS.jsonl [--until TIME]   findings over threads (engine/monitor_cli.py)
 
 Exit status: 0 when the command did its job (whatever the decision), 1 when
 packs fail validation or their tests fail, 2 on bad input or usage. Errors are
@@ -281,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("steg", help="print the Gherkin step library (bokmål)")
     p.set_defaults(func=cmd_steg)
+
+    from .monitor_cli import add_arguments, cmd_monitor  # durable_rules is imported only when it runs
+
+    p = sub.add_parser("monitor", help="the conversation monitor: replay or feed events, show findings")
+    add_arguments(p)
+    p.set_defaults(func=cmd_monitor)
     return parser
 
 

@@ -167,6 +167,7 @@ class CompiledPack:
     warnings: tuple[PackProblem, ...] = ()
     source: PackSource | None = field(default=None, repr=False)
     sections: tuple[str, ...] = ()  # section headings in document order (optional)
+    conversation: tuple = ()  # compiled conversation rules (engine.conversation.ConversationRule)
 
     @property
     def citation(self) -> str:
@@ -562,6 +563,9 @@ class _Compiler:
             seen[raw["id"]] = i
             rules.append(self.rule(raw, i))
         self.check_sections()
+        from .conversation import compile_conversation_rules  # here: that module imports this one
+
+        conversation = compile_conversation_rules(self, seen)
         for name in self.params:
             if name not in self.used_params and not _mentioned(d, name):
                 self.warn(("parameters", name), f"parameter '{name}' is not used by any rule")
@@ -577,7 +581,7 @@ class _Compiler:
             vocabularies=self.vocabs, not_checkable=tuple(d.get("not_checkable") or ()),
             conversation_rules=tuple(d.get("conversation_rules") or ()), folder=self.src.folder,
             revision=_revision(self.src.folder), warnings=tuple(self.warnings), source=self.src,
-            sections=tuple(d.get("sections") or ()))
+            sections=tuple(d.get("sections") or ()), conversation=conversation)
 
 
 def section_heading(section: str, headings: tuple[str, ...] | list[str]) -> int | None:

@@ -409,7 +409,7 @@ def gitt_format(s: Situasjon, format: str) -> None:
     s.melding["format"] = format
 
 
-@step("gitt", r"(?:at )?meldingen gjelder fagområdene? (?P<liste>.+)",
+@step("gitt", r"(?:at )?meldingen gjelder fagområd(?:ene|et|e) (?P<liste>.+)",
       'Og meldingen gjelder fagområdene "kirurgi" og "medisin"', "Fagområdene meldingen handler om.")
 def gitt_fagomrader(s: Situasjon, liste: str) -> None:
     s.melding["fagomrader"] = quoted_list(liste)

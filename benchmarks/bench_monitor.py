@@ -1,0 +1,125 @@
+"""Scale of the conversation monitor: open threads for many organisations, on durable_rules.
+
+    .venv/bin/python benchmarks/bench_monitor.py --threads 100000 --organisations 10000
+
+Feeds ``--threads`` unanswered requests (one thread each) from ``--organisations``
+municipalities to a monitor with the bundled packs and an SQLite event log, then:
+
+- feed: events per second, median over batches of 5,000 events, and per-event
+  latency (median and 99th percentile);
+- memory: resident set size with every thread open, and the durable_rules
+  sessions used (durable_rules fails at its 1,025th session of a ruleset);
+- deadline: moves the clock past every deadline at once and times the findings;
+- restart: opens a new monitor on the same log and times the replay, which must
+  give the same number of open findings.
+
+Prints one JSON document; BENCHMARKS.md quotes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import Engine  # noqa: E402
+from engine.monitor import Monitor  # noqa: E402
+from engine.monitor_traffic import open_threads  # noqa: E402
+
+
+def rss_mb() -> float:
+    """Current resident set size (VmRSS) in MiB."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=100_000)
+    parser.add_argument("--organisations", type=int, default=10_000)
+    parser.add_argument("--shards", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--replay", metavar="STORE", help=argparse.SUPPRESS)  # the restart, in its own process
+    args = parser.parse_args()
+
+    packs = list(Engine.from_directory().packs.values())
+    if args.replay:
+        t0 = time.perf_counter()
+        restarted = Monitor(packs, store=args.replay, secret=b"benchmark", shards=args.shards)
+        seconds = time.perf_counter() - t0
+        print(json.dumps({"events_replayed": restarted.events_seen, "seconds": round(seconds, 1),
+                          "events_per_second": round(restarted.events_seen / seconds),
+                          "open_findings": len(restarted.open_findings()), "rss_mb": round(rss_mb())}))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="dialogvakt-bench-"))
+    store = folder / "monitor.sqlite"
+    before = rss_mb()
+    out: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                             "platform": platform.platform()},
+                 "threads": args.threads, "organisations": args.organisations, "shards": args.shards}
+
+    monitor = Monitor(packs, store=store, secret=b"benchmark", shards=args.shards)
+    rates, latencies = [], []
+    events = list(open_threads(args.threads, args.organisations))
+    last_time = dt.datetime.fromisoformat(events[-1]["tidspunkt"])
+    started = time.perf_counter()
+    for start in range(0, len(events), args.batch):
+        chunk = events[start:start + args.batch]
+        t0 = time.perf_counter()
+        with monitor.store.transaction():
+            for event in chunk:
+                e0 = time.perf_counter()
+                monitor._ingest(event)  # the body of feed_many, timed per event
+                latencies.append(time.perf_counter() - e0)
+        rates.append(len(chunk) / (time.perf_counter() - t0))
+    feed_seconds = time.perf_counter() - started
+    stats = monitor.stats()
+    out["feed"] = {"events": len(events), "seconds": round(feed_seconds, 1),
+                   "events_per_second_median": round(statistics.median(rates)),
+                   "events_per_second_min": round(min(rates)), "events_per_second_max": round(max(rates)),
+                   "latency_ms_median": round(statistics.median(latencies) * 1000, 3),
+                   "latency_ms_p99": round(sorted(latencies)[int(len(latencies) * 0.99)] * 1000, 3)}
+    facts = sum(len(rs.facts(sid)) for i, rs in enumerate(monitor.rulesets)
+                for (j, sid) in monitor._sessions if j == i)
+    out["open"] = {"threads": stats["threads"], "durable_rules_sessions": stats["sessions"],
+                   "durable_rules_facts": facts, "rss_mb": round(rss_mb()), "rss_mb_before": round(before),
+                   "log_mb": round(sum(p.stat().st_size for p in folder.glob("monitor.sqlite*")) / 2**20, 1)}
+    del events
+
+    t0 = time.perf_counter()
+    due = monitor.advance(last_time + dt.timedelta(days=14))
+    seconds = time.perf_counter() - t0
+    out["deadline"] = {"findings": len(due), "seconds": round(seconds, 2),
+                       "findings_per_second": round(len(due) / seconds) if seconds else None,
+                       "open_findings": len(monitor.open_findings()), "rss_mb": round(rss_mb())}
+    open_before = len(monitor.open_findings())
+    monitor.close()
+    out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+    # the restart runs in a fresh process, as after a crash, so that its memory is its own
+    restart = subprocess.run([sys.executable, __file__, "--replay", str(store), "--shards", str(args.shards)],
+                             capture_output=True, text=True, check=True)
+    out["restart"] = json.loads(restart.stdout)
+    out["restart"]["same_open_findings"] = out["restart"]["open_findings"] == open_before
+    for p in folder.glob("monitor.sqlite*"):
+        p.unlink()
+    folder.rmdir()
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""A generated month of traffic gives the overdue answers on the right dates across Christmas and Easter.
+
+The expected deadlines are computed here, from the Norwegian public holidays written
+out below, not with engine.workdays: a request is answered in time when the answer
+comes by the end of the fifth working day after the day it was sent (D81023 § 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.facts import OSLO
+from engine.monitor import Monitor
+from engine.monitor_traffic import month_of_traffic
+
+D = dt.date
+# Public holidays in Norway (helligdager og høytidsdager), 2025-2027. Christmas Eve and
+# New Year's Eve are not public holidays. Easter 2026 is 5 April; Easter 2025 was 20 April.
+HOLIDAYS = {
+    D(2025, 1, 1), D(2025, 4, 17), D(2025, 4, 18), D(2025, 4, 20), D(2025, 4, 21), D(2025, 5, 1),
+    D(2025, 5, 17), D(2025, 5, 29), D(2025, 6, 8), D(2025, 6, 9), D(2025, 12, 25), D(2025, 12, 26),
+    D(2026, 1, 1), D(2026, 4, 2), D(2026, 4, 3), D(2026, 4, 5), D(2026, 4, 6), D(2026, 5, 1),
+    D(2026, 5, 14), D(2026, 5, 17), D(2026, 5, 24), D(2026, 5, 25), D(2026, 12, 25), D(2026, 12, 26),
+    D(2027, 1, 1),
+}
+
+
+def working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in HOLIDAYS
+
+
+def fifth_working_day_after(day: dt.date) -> dt.date:
+    count = 0
+    while count < 5:
+        day += dt.timedelta(days=1)
+        count += working_day(day)
+    return day
+
+
+def midnight_after(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), OSLO)
+
+
+@pytest.fixture(scope="module")
+def monitor_packs(engine):
+    return [engine.packs["helse-bergen-d81023"]]
+
+
+@pytest.mark.parametrize("start", [D(2025, 12, 8), D(2026, 3, 16), D(2026, 12, 7)],
+                         ids=["christmas-2025", "easter-2026", "christmas-2026"])
+def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> None:
+    traffic = month_of_traffic(start, days=31, per_day=12, seed=start.toordinal())
+    with Monitor(monitor_packs) as monitor:
+        monitor.feed_many(traffic.events)
+        found = {f.events[0]: f for f in monitor.findings(kind="svar_forfalt")}
+        other = [f for f in monitor.findings() if f.kind != "svar_forfalt"]
+
+    expected = {}
+    for req in traffic.requests:
+        due = fifth_working_day_after(req.sent.date())
+        if req.answered is None or req.answered >= midnight_after(due):
+            expected[req.msg_id] = (req, due)
+    assert other == []
+    assert set(found) == set(expected)
+    for msg_id, (req, due) in expected.items():
+        f = found[msg_id]
+        assert f.due == {"svarfrist": due.isoformat()}, msg_id
+        assert f.detected_at == midnight_after(due), msg_id
+        assert f.thread == req.thread
+        if req.answered is None:
+            assert (f.status, f.resolved_at) == ("open", None)
+        else:
+            assert (f.status, f.resolved_at, f.resolved_by) == ("resolved", req.answered, f"{msg_id}-svar")
+
+    # the month really crosses the holidays: some deadlines move because of them
+    naive = {}
+    for req, due in expected.values():
+        day, count = req.sent.date(), 0
+        while count < 5:
+            day += dt.timedelta(days=1)
+            count += day.weekday() < 5
+        naive[req.msg_id] = day
+    moved = [m for m, (req, due) in expected.items() if naive[m] != due]
+    assert len(moved) >= 5
+    assert len(expected) >= 40 and any(req.answered is not None for req, _ in expected.values())
+
+
+def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
+    """Sent Friday 18 December 2026: due Monday 28 December (24 December counts, 25 December does not)."""
+    from engine.monitor_traffic import hospital, message_event, municipality
+
+    sent = dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO)
+    with Monitor(monitor_packs) as monitor:
+        monitor.feed(message_event(at=sent, msg_id="m1", type="foresporsel", sender=municipality(1),
+                                   recipient=hospital(), thread="t1"))
+        assert monitor.advance("2026-12-28T23:59") == []
+        (finding,) = monitor.advance("2026-12-29T00:00")
+    assert fifth_working_day_after(sent.date()) == D(2026, 12, 28)
+    assert finding.due == {"svarfrist": "2026-12-28"}
+    assert "mandag 28. desember 2026" in finding.message
+    assert finding.pack_validity == "expired"  # D81023 was valid until 20 March 2026

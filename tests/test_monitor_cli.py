@@ -1,0 +1,104 @@
+"""dialogvakt monitor replay | feed | tick | findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import jsonschema
+import pytest
+
+from engine.cli import main
+from engine.facts import OSLO
+from engine.monitor_events import _combined_schema, event_schema
+from engine.monitor_traffic import clock_event, hospital, message_event, municipality, write_jsonl
+
+T0 = dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO)
+
+
+@pytest.fixture
+def events(tmp_path):
+    path = tmp_path / "events.jsonl"
+    write_jsonl([
+        message_event(at=T0, msg_id="m1", type="foresporsel", sender=municipality(1), recipient=hospital(),
+                      thread="t1"),
+        message_event(at=T0, msg_id="m2", type="foresporsel", sender=municipality(2), recipient=hospital(),
+                      thread="t2"),
+        message_event(at=T0 + dt.timedelta(days=3), msg_id="a2", type="svar", sender=hospital(),
+                      recipient=municipality(2), thread="t2"),
+        clock_event(dt.datetime(2026, 12, 30, 8, 0, tzinfo=OSLO)),
+    ], path)
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_replay_prints_the_findings(capsys, events) -> None:
+    code, out, _ = run(capsys, "monitor", "replay", str(events), "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["clock"] == "2026-12-30T08:00:00+01:00"
+    assert [(f["rule"], f["events"], f["due"], f["status"]) for f in doc["findings"]] == [
+        ("d81023-6-svar-forfalt", ["m1"], {"svarfrist": "2026-12-28"}, "open")]
+    code, out, _ = run(capsys, "monitor", "replay", str(events))
+    assert code == 0 and "[ÅPENT] svaret er forfalt" in out and "mandag 28. desember 2026" in out
+
+
+def test_replay_until_a_time(capsys, events) -> None:
+    code, out, _ = run(capsys, "monitor", "replay", str(events), "--until", "2026-12-28T23:00", "--format", "json")
+    assert code == 0 and json.loads(out)["findings"] == []
+    code, out, _ = run(capsys, "monitor", "replay", str(events), "--until", "2026-12-29", "--format", "json")
+    doc = json.loads(out)
+    assert doc["clock"] == "2026-12-29T00:00:00+01:00" and len(doc["findings"]) == 1
+    code, out, _ = run(capsys, "monitor", "replay", str(events), "--status", "resolved")
+    assert code == 0 and "Ingen funn." in out
+
+
+def test_replay_errors_name_the_line_and_path(capsys, tmp_path, events) -> None:
+    lines = events.read_text().splitlines()
+    bad = json.loads(lines[2])
+    bad["melding"]["type"] = "telefaks"
+    (tmp_path / "bad.jsonl").write_text("\n".join(lines[:2] + [json.dumps(bad)]) + "\n")
+    code, out, err = run(capsys, "monitor", "replay", str(tmp_path / "bad.jsonl"))
+    assert code == 2 and err.startswith(f"dialogvakt: {tmp_path / 'bad.jsonl'}:3: $.melding.type: ukjent verdi")
+    code, _, err = run(capsys, "monitor", "replay", str(tmp_path / "missing.jsonl"))
+    assert code == 2 and "finnes ikke" in err
+    code, _, err = run(capsys, "monitor", "replay", str(events), "--pack", "nope")
+    assert code == 2 and "ukjent retningslinje 'nope'" in err
+    code, _, err = run(capsys, "monitor", "replay", str(events), "--until", "i morgen")
+    assert code == 2 and "--until" in err
+
+
+def test_feed_tick_and_findings_on_a_stored_log(capsys, monkeypatch, tmp_path, events) -> None:
+    store = str(tmp_path / "log.sqlite")
+    code, _, err = run(capsys, "monitor", "findings", "--store", store)
+    assert code == 2 and "DIALOGVAKT_MONITOR_SECRET" in err
+    monkeypatch.setenv("DIALOGVAKT_MONITOR_SECRET", "s")
+    lines = events.read_text().splitlines()
+    (tmp_path / "first.jsonl").write_text("\n".join(lines[:3]) + "\n")
+    code, out, _ = run(capsys, "monitor", "feed", str(tmp_path / "first.jsonl"), "--store", store, "--format", "json")
+    assert code == 0 and json.loads(out)["findings"] == []
+    code, out, _ = run(capsys, "monitor", "tick", "2026-12-29T07:00", "--store", store, "--format", "json")
+    assert [f["events"] for f in json.loads(out)["findings"]] == [["m1"]]
+    code, out, _ = run(capsys, "monitor", "feed", str(events), "--store", store, "--format", "json")
+    assert json.loads(out)["findings"] == []  # nothing new: the earlier events are already in the log
+    code, out, _ = run(capsys, "monitor", "findings", "--store", store, "--status", "open", "--format", "json")
+    doc = json.loads(out)
+    assert doc["events"] == 5 and [f["events"] for f in doc["findings"]] == [["m1"]]
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f"store: {store}\n")
+    code, out, _ = run(capsys, "monitor", "findings", "--config", str(config))
+    assert code == 0 and "svaret er forfalt" in out
+
+
+def test_the_event_schema_is_published_and_describes_the_events(events) -> None:
+    schema = event_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"].endswith("event-v1.schema.json")
+    assert schema["properties"]["melding"]["$ref"] == "input-v1.schema.json#/properties/melding"
+    validator = jsonschema.Draft202012Validator(_combined_schema())
+    for line in events.read_text().splitlines():
+        validator.validate(json.loads(line))

@@ -1,0 +1,154 @@
+"""The event log: SQLite (default) and PostgreSQL (when a server can be started here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from engine.facts import OSLO
+from engine.monitor import Monitor, MonitorConfig, MonitorError
+from engine.monitor_store import StoreError, open_store
+from engine.monitor_traffic import month_of_traffic
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pg_bin(name: str) -> str | None:
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / name).exists():
+            return str(folder / name)
+    return shutil.which(name)
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throw-away PostgreSQL server on a Unix socket, or a skip that says why there is none."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'dialogvakt[postgres]')")
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip("no PostgreSQL server programs (initdb, pg_ctl) on this machine")
+    prefix: list[str] = []
+    owner = None
+    if os.geteuid() == 0:  # the server refuses to run as root
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run the server as")
+        runuser = shutil.which("runuser")
+        if not runuser:
+            pytest.skip("running as root without runuser to start the server as 'postgres'")
+        prefix = [runuser, "-u", "postgres", "--"]
+    base = Path(tempfile.mkdtemp(prefix="dialogvakt-pg-"))
+    base.chmod(0o755)
+    data, sockets = base / "data", base / "sock"
+    sockets.mkdir()
+    if owner is not None:
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+        os.chown(sockets, owner.pw_uid, owner.pw_gid)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "LC_ALL": "C"}
+    started = False
+    try:
+        init = subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "dialogvakt", "--no-sync",
+                               "-E", "UTF8"], capture_output=True, text=True, env=env, timeout=120)
+        if init.returncode != 0:
+            pytest.skip(f"initdb failed here: {init.stderr.strip().splitlines()[-1:]}")
+        start = subprocess.run([*prefix, pg_ctl, "-D", str(data), "-w", "-l", str(base / "log"), "-o",
+                                f"-k {sockets} -c listen_addresses='' -p {port} -c fsync=off", "start"],
+                               capture_output=True, text=True, env=env, timeout=120)
+        if start.returncode != 0:
+            pytest.skip(f"the PostgreSQL server did not start here: {start.stderr.strip()[-300:]}")
+        started = True
+        yield f"postgresql://dialogvakt@/postgres?host={sockets}&port={port}"
+    finally:
+        if started:
+            subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
+                           env=env, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_spec(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "log.sqlite")
+    url = request.getfixturevalue("postgres_url")
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:  # a fresh database per test
+        name = f"t{abs(hash(request.node.nodeid)) % 10**8}"
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return url.replace("/postgres?", f"/{name}?")
+
+
+def test_append_is_idempotent_and_ordered(store_spec) -> None:
+    store = open_store(store_spec)
+    when = dt.datetime(2026, 1, 5, 9, 0, tzinfo=OSLO)
+    with store.transaction():
+        first = store.append("a", "klokke", when, {"hendelse": "klokke", "tidspunkt": when.isoformat()})
+        second = store.append("b", "klokke", when, {"hendelse": "klokke", "tidspunkt": when.isoformat()})
+        again = store.append("a", "klokke", when, {"hendelse": "klokke", "tidspunkt": when.isoformat()})
+        store.add_message("m1", second, "t1", 3)
+        assert store.touch_thread("t1", 3, second, when) == 1
+        assert store.touch_thread("t1", 3, second, when) == 2
+    assert first < second and again is None
+    assert [e.id for e in store.events()] == ["a", "b"]
+    assert store.get(second).time == when
+    assert store.message("m1") == {"seq": second, "thread": "t1", "shard": 3}
+    assert store.thread("t1")["messages"] == 2
+    with pytest.raises(RuntimeError), store.transaction():  # a failed transaction leaves nothing behind
+        store.append("c", "klokke", when, {"hendelse": "klokke"})
+        raise RuntimeError("stop")
+    assert store.count() == 2
+    store.close()
+
+
+def test_a_monitor_reopened_on_its_log_finds_the_same(store_spec, engine) -> None:
+    traffic = month_of_traffic(dt.date(2026, 3, 16), days=10, per_day=6, seed=11)
+    packs = [engine.packs["helse-bergen-d81023"]]
+    with Monitor(packs, store=store_spec, secret=b"s1") as monitor:
+        monitor.feed_many(traffic.events[: len(traffic.events) // 2])
+    with Monitor(packs, store=store_spec, secret=b"s1") as monitor:
+        monitor.feed_many(traffic.events)  # the first half again: recognised and skipped
+        reopened = [f.to_dict() for f in monitor.findings()]
+        assert monitor.stats()["events"] == len(traffic.events)
+    with Monitor(packs, secret=b"s1") as fresh:
+        fresh.feed_many(traffic.events)
+        assert reopened == [f.to_dict() for f in fresh.findings()]
+    assert any(f["kind"] == "svar_forfalt" for f in reopened)
+    with pytest.raises(MonitorError, match="another secret"):
+        Monitor(packs, store=store_spec, secret=b"s2")
+
+
+def test_store_errors_say_what_to_do(tmp_path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(tmp_path / "no" / "such" / "log.sqlite")
+    with pytest.raises(MonitorError, match="DIALOGVAKT_MONITOR_SECRET"):
+        Monitor([], store=tmp_path / "log.sqlite")
+
+
+def test_configuration_from_file_and_environment(tmp_path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("hemmelig\n")
+    config_file = tmp_path / "monitor.yaml"
+    config_file.write_text(f"store: {tmp_path / 'log.sqlite'}\nsecret_file: {secret}\nshards: 4\n")
+    config = MonitorConfig.load(config_file, env={})
+    assert (config.store, config.secret, config.shards) == (str(tmp_path / "log.sqlite"), b"hemmelig", 4)
+    config = MonitorConfig.load(config_file, env={"DIALOGVAKT_MONITOR_SECRET": "fra-miljo",
+                                                  "DIALOGVAKT_MONITOR_STORE": "postgresql://x@y/z"})
+    assert (config.store, config.secret) == ("postgresql://x@y/z", b"fra-miljo")
+    config_file.write_text("stor: typo\n")
+    with pytest.raises(MonitorError, match="unknown key stor"):
+        MonitorConfig.load(config_file, env={})
+    with pytest.raises(MonitorError, match="between 1 and 1000"):
+        Monitor([], shards=2000)
