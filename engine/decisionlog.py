@@ -7,10 +7,15 @@ pseudonym of the patient (keyed HMAC with a site secret). The patient's
 number is never stored; every text that goes in is also masked for anything
 shaped like an 11-digit personal number.
 
-Stores: SQLite (a file, WAL journal, ``synchronous=FULL`` so that a committed
-decision survives a crash of the process or the machine) or PostgreSQL
-(``postgresql://`` URL, psycopg). A single writer thread commits records in
-groups (``LogWriter``), so concurrent requests share one fsync.
+Stores: SQLite (a file, WAL journal) or PostgreSQL (``postgresql://`` URL,
+psycopg). A single writer thread commits records in groups (``LogWriter``):
+the answer waits for the commit, so a decision that was answered is in the
+log even if the process is killed the moment after. With SQLite's default
+here, ``synchronous=NORMAL``, a commit is written to the WAL without an fsync
+and a checkpoint on its own thread syncs it every second: a power cut or a
+crash of the machine can lose at most about that last second.
+``?synchronous=full`` on the URL fsyncs every commit instead, at a cost in
+latency measured in BENCHMARKS.md.
 
     log = open_log("sqlite:///var/lib/dialogvakt/decisions.sqlite")
     log.write_many([record_for(decision, request, secret=key, source="json")])
@@ -20,6 +25,7 @@ groups (``LogWriter``), so concurrent requests share one fsync.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -227,7 +233,7 @@ def _utc_text(moment: dt.datetime) -> str:
 
 
 def _row_to_record(row: Sequence[Any]) -> DecisionRecord:
-    values = dict(zip(_COLUMNS, row))
+    values = dict(zip(_COLUMNS, row, strict=True))
     for key in _JSON_COLUMNS:
         if isinstance(values[key], str):
             values[key] = json.loads(values[key])
@@ -267,9 +273,12 @@ class SqliteLog(DecisionLog):
     CREATE INDEX IF NOT EXISTS decision_packs_pack ON decision_packs(pack, decision_id);
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False):
+    def __init__(self, path: str | Path, *, read_only: bool = False, synchronous: str = "normal"):
         self.path = Path(path)
-        self.url = f"sqlite:///{self.path}"
+        self.url = f"sqlite:///{self.path}" + ("" if synchronous == "normal" else f"?synchronous={synchronous}")
+        if synchronous not in SYNC_MODES:
+            raise LogError("synchronous må være full eller normal")
+        self.synchronous = synchronous
         if read_only and not self.path.exists():
             raise LogError(f"beslutningsloggen {self.path} finnes ikke")
         if not self.path.exists():
@@ -285,7 +294,7 @@ class SqliteLog(DecisionLog):
                 mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     raise LogError(f"{self.path}: kunne ikke slå på WAL-journal (fikk {mode})")
-                self.conn.execute("PRAGMA synchronous = FULL")
+                self.conn.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")
                 self.conn.executescript(self.SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise LogError(f"{self.path}: {exc}") from None
@@ -337,6 +346,19 @@ class SqliteLog(DecisionLog):
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+
+    def checkpoint_elsewhere(self) -> None:
+        """Leave WAL checkpoints to ``checkpoint`` on another connection, off the commit path."""
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def checkpoint(self) -> None:
+        """Copy committed pages from the WAL into the database (PASSIVE: never blocks the writer)."""
+        conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=10)
+        try:
+            conn.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
 
     def ping(self) -> None:
         self.conn.execute("SELECT 1").fetchone()
@@ -453,10 +475,26 @@ class PostgresLog(DecisionLog):
         self.conn.close()
 
 
+SYNC_MODES = ("full", "normal")
+
+
+def _sqlite_options(url: str) -> tuple[str, dict[str, str]]:
+    """Split ``?synchronous=normal`` off a SQLite URL or path."""
+    base, _, query = url.partition("?")
+    options: dict[str, str] = {}
+    for part in filter(None, query.split("&")):
+        key, _, value = part.partition("=")
+        if key != "synchronous" or value.lower() not in SYNC_MODES:
+            raise LogError("en SQLite-URL kan bare ha ?synchronous=full eller ?synchronous=normal")
+        options[key] = value.lower()
+    return base, options
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL (``sqlite:///relative``, ``sqlite:////absolute``) or plain path; None for others."""
     if url.startswith(("postgresql://", "postgres://")):
         return None
+    url = _sqlite_options(url)[0]
     if url.startswith("sqlite://"):
         rest = url[len("sqlite://"):]
         if not rest.startswith("/"):
@@ -473,7 +511,7 @@ def open_log(url: str | None = None, *, read_only: bool = False) -> DecisionLog:
     path = sqlite_path(url)
     if path is None:
         return PostgresLog(url)
-    return SqliteLog(path, read_only=read_only)
+    return SqliteLog(path, read_only=read_only, synchronous=_sqlite_options(url)[1].get("synchronous", "normal"))
 
 
 # --------------------------------------------------------------------------- the writer thread
@@ -492,11 +530,14 @@ class LogWriter:
     """
 
     MAX_GROUP = 512
+    CHECKPOINT_SECONDS = 1.0
 
-    def __init__(self, opener: Callable[[], DecisionLog]):
+    def __init__(self, opener: Callable[[], DecisionLog], *, background_checkpoints: bool = True):
         self._opener = opener
+        self._background_checkpoints = background_checkpoints
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._ready = threading.Event()
+        self._stopped = threading.Event()
         self._open_error: BaseException | None = None
         self.url = ""
         self.written = 0
@@ -529,6 +570,14 @@ class LogWriter:
             return
         self._ready.set()
         stop = False
+        checkpointer = None
+        if isinstance(store, SqliteLog) and self._background_checkpoints:
+            # a checkpoint copies the WAL into the database and fsyncs it: tens of milliseconds once the
+            # file is large. Done on its own thread, commits only append to the WAL.
+            store.checkpoint_elsewhere()
+            checkpointer = threading.Thread(target=self._checkpoints, args=(store,), daemon=True,
+                                            name="dialogvakt-decisionlog-checkpoint")
+            checkpointer.start()
         try:
             while not stop:
                 first = self._queue.get()
@@ -560,7 +609,19 @@ class LogWriter:
                 for job in jobs:
                     job.future.set_result(len(job.records))
         finally:
+            self._stopped.set()
+            if checkpointer is not None:
+                checkpointer.join(timeout=30)
             store.close()
+
+    def _checkpoints(self, store: "SqliteLog") -> None:
+        while not self._stopped.wait(self.CHECKPOINT_SECONDS):
+            try:
+                store.checkpoint()
+            except sqlite3.Error as exc:
+                log.warning("decision log checkpoint failed: %s", type(exc).__name__)
+        with contextlib.suppress(sqlite3.Error):
+            store.checkpoint()
 
 
 def records_text(records: Iterable[DecisionRecord]) -> str:
