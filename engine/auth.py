@@ -177,7 +177,7 @@ class Authenticator:
                 raise AuthError(f"tokenet mangler kravet «{exc.claim}»") from None
             except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError, jwt.InvalidKeyError, TypeError) as exc:
                 last = exc
-            except jwt.PyJWTError as exc:
+            except jwt.PyJWTError:
                 raise AuthError("ugyldig token") from None
         else:
             raise AuthError("signaturen stemmer ikke") from last
