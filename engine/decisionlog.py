@@ -8,9 +8,9 @@ number is never stored; every text that goes in is also masked for anything
 shaped like an 11-digit personal number.
 
 Stores: SQLite (a file, WAL journal) or PostgreSQL (``postgresql://`` URL,
-psycopg). A single writer thread commits records in groups (``LogWriter``):
-the answer waits for the commit, so a decision that was answered is in the
-log even if the process is killed the moment after. With SQLite's default
+psycopg), behind a ``LogWriter``: the answer waits for the commit, so a
+decision that was answered is in the log even if the process is killed the
+moment after. With SQLite's default
 here, ``synchronous=NORMAL``, a commit is written to the WAL without an fsync
 and a checkpoint on its own thread syncs it every second: a power cut or a
 crash of the machine can lose at most about that last second.
@@ -347,6 +347,11 @@ class SqliteLog(DecisionLog):
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
 
+    @property
+    def commits_are_cheap(self) -> bool:
+        """No fsync per commit: committing on the caller's thread costs less than handing it to another."""
+        return self.synchronous == "normal"
+
     def checkpoint_elsewhere(self) -> None:
         """Leave WAL checkpoints to ``checkpoint`` on another connection, off the commit path."""
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
@@ -523,10 +528,16 @@ class _Job:
 
 
 class LogWriter:
-    """One thread that owns the store and commits queued records in groups.
+    """Owns the store; commits what is submitted and says when it is committed.
 
     ``submit`` returns a future that completes when the records are committed
-    (or fails with the store's error). ``close`` writes what is queued first.
+    (or fails with LogError). Where a commit is cheap (SQLite without an fsync
+    per commit) it is done at once on the caller's thread, under a lock, and the
+    future is already complete: handing it to another thread would cost two
+    thread switches per request. Otherwise (an fsync per commit, PostgreSQL) a
+    thread of its own commits whatever is queued in one transaction, so
+    concurrent requests share one fsync or round trip. ``close`` writes what is
+    queued first.
     """
 
     MAX_GROUP = 512
@@ -538,6 +549,9 @@ class LogWriter:
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._ready = threading.Event()
         self._stopped = threading.Event()
+        self._store: DecisionLog | None = None
+        self._inline = False
+        self._inline_lock = threading.Lock()
         self._open_error: BaseException | None = None
         self.url = ""
         self.written = 0
@@ -549,6 +563,8 @@ class LogWriter:
             raise self._open_error
 
     def submit(self, records: Sequence[DecisionRecord]) -> concurrent.futures.Future:
+        if self._inline:
+            return self._commit_here(list(records))
         job = _Job(list(records))
         self._queue.put(job)
         return job.future
@@ -557,12 +573,37 @@ class LogWriter:
         return self.submit([])
 
     def close(self, timeout: float = 30.0) -> None:
+        with self._inline_lock:
+            self._inline = False  # from now on through the queue, which the thread drains before closing
         self._queue.put(None)
         self._thread.join(timeout)
+
+    def _commit_here(self, records: list[DecisionRecord]) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        with self._inline_lock:
+            if not self._inline:  # closing: hand over to the thread
+                job = _Job(records, future)
+                self._queue.put(job)
+                return future
+            try:
+                if records:
+                    self._store.write_many(records)  # type: ignore[union-attr]
+                else:
+                    self._store.ping()  # type: ignore[union-attr]
+            except BaseException as exc:
+                self.failures += 1
+                log.error("decision log write failed: %s", type(exc).__name__)
+                future.set_exception(LogError(f"beslutningsloggen kunne ikke skrives ({type(exc).__name__})"))
+                return future
+            self.written += len(records)
+        future.set_result(len(records))
+        return future
 
     def _run(self) -> None:
         try:
             store = self._opener()
+            self._store = store
+            self._inline = bool(getattr(store, "commits_are_cheap", False))
             self.url = store.url
         except BaseException as exc:  # reported to the constructor
             self._open_error = exc

@@ -519,7 +519,11 @@ class Service:
                    for e in items]
         started = time.perf_counter()
         try:
-            await asyncio.wrap_future(self.writer.submit(records))
+            committed = self.writer.submit(records)
+            if committed.done():  # committed on this thread already (SQLite without an fsync per commit)
+                committed.result()
+            else:
+                await asyncio.wrap_future(committed)
         except LogError as exc:
             self.metrics.log_failures.inc(len(records))
             raise Problem(503, "decision-log-unavailable", "Beslutningsloggen kan ikke skrives",

@@ -179,8 +179,12 @@ def test_writer_checkpoints_off_the_commit_path(tmp_path: Path, engine: Engine, 
     writer.close()
 
 
-def test_writer_commits_concurrent_submissions(tmp_path: Path, engine: Engine, requests: list[dict]) -> None:
-    writer = LogWriter(lambda: open_log(str(tmp_path / "w.sqlite")))
+@pytest.mark.parametrize("options, inline", [("", True), ("?synchronous=full", False)],
+                         ids=["commits-on-the-caller", "group-commit-thread"])
+def test_writer_commits_concurrent_submissions(tmp_path: Path, engine: Engine, requests: list[dict],
+                                               options: str, inline: bool) -> None:
+    writer = LogWriter(lambda: open_log(str(tmp_path / "w.sqlite") + options))
+    assert writer._inline is inline
     futures = []
 
     def submit() -> None:
@@ -210,8 +214,13 @@ class _Broken(DecisionLog):
         pass
 
 
-def test_writer_reports_a_failed_write(engine: Engine, requests: list[dict]) -> None:
-    writer = LogWriter(_Broken)
+class _BrokenCheap(_Broken):
+    commits_are_cheap = True
+
+
+@pytest.mark.parametrize("store", [_Broken, _BrokenCheap], ids=["thread", "caller"])
+def test_writer_reports_a_failed_write(engine: Engine, requests: list[dict], store) -> None:
+    writer = LogWriter(store)
     future = writer.submit(_records(engine, requests[:1]))
     with pytest.raises(LogError, match="beslutningsloggen"):
         future.result(timeout=10)
