@@ -2,7 +2,9 @@
 
 The request and decision schemas are the published JSON Schemas
 (``engine/schemas/input-v1.schema.json`` and ``decision-v1.schema.json``),
-embedded as they are: the HTTP contract and the Python contract cannot drift.
+embedded from the files when the document is built, with their local
+references re-rooted so that tools resolve them: the HTTP contract and the
+Python contract cannot drift.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from . import __version__
 
@@ -19,6 +22,25 @@ PROBLEM_BASE = "https://dialogvakt.no/problems/"
 
 def published_schema(name: str) -> dict:
     return json.loads(resources.files("engine.schemas").joinpath(name).read_text(encoding="utf-8"))
+
+
+def embedded(schema: dict, name: str) -> dict:
+    """A published schema as the component ``name``: the same schema, with its local references
+    (``#/$defs/part``) re-rooted under the component so that they resolve in the OpenAPI document.
+
+    ``$id`` and ``$schema`` are left to the published file (the document declares the dialect); a
+    ``$comment`` names the file's ``$id``.
+    """
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (f"#/components/schemas/{name}/{v[2:]}" if k == "$ref" and isinstance(v, str)
+                        and v.startswith("#/") else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    out = {k: v for k, v in schema.items() if k not in ("$id", "$schema")}
+    return {"$comment": f"published as {schema.get('$id', name)}", **walk(out)}
 
 
 def _ref(name: str) -> dict:
@@ -54,8 +76,8 @@ def _document() -> dict:
     input_schema = published_schema("input-v1.schema.json")
     decision_schema = published_schema("decision-v1.schema.json")
     schemas = {
-        "DecisionRequest": input_schema,
-        "Decision": decision_schema,
+        "DecisionRequest": embedded(input_schema, "DecisionRequest"),
+        "Decision": embedded(decision_schema, "Decision"),
         "DialogmeldingRequest": {
             "type": "object",
             "additionalProperties": False,
@@ -130,8 +152,17 @@ def _document() -> dict:
             },
         },
         "PackDetail": {
-            "allOf": [_ref("PackSummary")],
+            "type": "object",
+            "required": ["id", "title", "document", "version", "revision", "valid_from", "valid_to", "validity",
+                         "rules"],
             "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"}, "issuer": {"type": "string"},
+                "document": {"type": "string"}, "version": {"type": "string"}, "revision": {"type": "string"},
+                "valid_from": {"type": "string", "format": "date"},
+                "valid_to": {"type": ["string", "null"], "format": "date"},
+                "validity": {"enum": ["valid", "expired", "not_yet_valid"]},
+                "scope": {"type": "string"},
+                "document_details": {"type": "object"},
                 "rules": {"type": "array", "items": {
                     "type": "object", "required": ["id", "title", "effect", "source"],
                     "properties": {"id": {"type": "string"}, "title": {"type": "string"},
@@ -277,4 +308,4 @@ def openapi_document() -> dict:
     return copy.deepcopy(_document())
 
 
-__all__ = ["openapi_document", "published_schema", "PROBLEM_BASE"]
+__all__ = ["openapi_document", "published_schema", "embedded", "PROBLEM_BASE"]

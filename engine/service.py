@@ -663,7 +663,8 @@ async def get_pack(request: Request) -> Response:
     today = dt.datetime.now(OSLO).date()
     out = _pack_summary(pack, today)
     out["rules"] = [{"id": r.id, "title": r.title, "effect": r.effect, "source": r.source, "facts": list(r.facts),
-                     **({"location": str(r.location)} if r.location else {})} for r in pack.rules]
+                     **({"location": f"{pack.folder.name}/{Path(r.location.file).name}:{r.location.line}:"
+                                     f"{r.location.column}"} if r.location else {})} for r in pack.rules]
     out["parameters"] = {name: {"type": prm.type, "value": prm.value, "description": prm.description.strip(),
                                 "local_interpretation": prm.local_interpretation, "source": prm.source}
                          for name, prm in pack.parameters.items()}

@@ -87,8 +87,12 @@ def context_pairs(context: dict, prefix: str = "") -> Iterator[tuple[str, str]]:
 def test_openapi_components_are_the_published_schemas(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
-    assert doc["components"]["schemas"]["DecisionRequest"] == _load(SCHEMAS / "input-v1.schema.json")
-    assert doc["components"]["schemas"]["Decision"] == _load(SCHEMAS / "decision-v1.schema.json")
+    for name, file in (("DecisionRequest", "input-v1.schema.json"), ("Decision", "decision-v1.schema.json")):
+        published = _load(SCHEMAS / file)
+        component = doc["components"]["schemas"][name]
+        assert published["$id"] in component["$comment"]
+        # the same schema, but for its local references, which are re-rooted under the component
+        assert _unembed(component, name) == {k: v for k, v in published.items() if k not in ("$id", "$schema")}
     decide = doc["paths"]["/v1/decisions"]["post"]
     json_body = decide["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
     assert {"$ref": "#/components/schemas/DecisionRequest"} in json_body
@@ -116,6 +120,42 @@ def test_openapi_components_are_the_published_schemas(client: TestClient) -> Non
             target = target[part]
         assert isinstance(target, dict), ref
     assert client.get("/schemas/input-v1.schema.json").json() == _load(SCHEMAS / "input-v1.schema.json")
+
+
+def _unembed(component: dict, name: str) -> dict:
+    prefix = f"#/components/schemas/{name}/"
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: "#/" + v[len(prefix):] if k == "$ref" and isinstance(v, str) and v.startswith(prefix)
+                    else walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk({k: v for k, v in component.items() if k != "$comment"})
+
+
+def test_answers_validate_against_the_openapi_document(client: TestClient) -> None:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    doc = client.get("/openapi.json").json()
+    registry = Registry().with_resource("urn:dialogvakt:openapi",
+                                        Resource.from_contents(doc, default_specification=DRAFT202012))
+
+    def validator(name: str) -> jsonschema.Draft202012Validator:
+        return jsonschema.Draft202012Validator({"$ref": f"urn:dialogvakt:openapi#/components/schemas/{name}"},
+                                               registry=registry)
+
+    request = _load(EXAMPLES[3])
+    validator("DecisionRequest").validate(request)
+    assert not validator("DecisionRequest").is_valid({"melding": {"type": "brev"}})
+    validator("Decision").validate(client.post("/v1/decisions", json=request).json())
+    batch = client.post("/v1/decisions:batch", json={"requests": [request, {"melding": {}}]}).json()
+    validator("BatchResponse").validate(batch)
+    validator("PackDetail").validate(client.get("/v1/packs/helse-bergen-d81023").json())
+    validator("Problem").validate(client.post("/v1/decisions", json={"melding": {}}).json())
 
 
 # --------------------------------------------------------------------------- single decisions
@@ -315,7 +355,7 @@ def test_pack_list_and_detail(client: TestClient, engine: Engine) -> None:
     assert [r["id"] for r in detail["rules"]] == [r.id for r in pack.rules]
     first = detail["rules"][0]
     assert first["source"]["section"] and first["source"]["quote"]
-    assert re.search(r"rules\.yaml:\d+:\d+$", first["location"])
+    assert re.fullmatch(r"helse-bergen-d81023/rules\.yaml:\d+:\d+", first["location"])
     assert detail["parameters"]["nylig_utskrevet_dager"]["local_interpretation"] is True
 
 
