@@ -11,9 +11,9 @@ Endpoints (OpenAPI 3.1 at ``/openapi.json``):
 - ``POST /v1/decisions:batch``: ``{"requests": [...]}``, one answer each, in
   order; a bad item is answered with its problem and the rest are decided;
 - ``GET /v1/packs``, ``GET /v1/packs/{id}``, ``POST /v1/packs:reload``;
-- ``POST /v1/events``, ``GET /v1/findings``: the conversation monitor, when
-  ``engine.monitor`` is installed and offers ``http_binding(config)``;
-  otherwise 501 with the reason;
+- ``POST /v1/events``, ``GET /v1/findings``: the conversation monitor
+  (``engine.monitor``), imported and built when first used; 501 with the
+  reason when it is absent or cannot start;
 - ``GET /healthz``, ``GET /readyz``, ``GET /metrics`` (Prometheus).
 
 Every decision is committed to the decision log before it is answered; when
@@ -328,12 +328,68 @@ class MonitorUnavailable(Exception):
     pass
 
 
-def _load_monitor(config: ServiceConfig) -> Any:
-    """The conversation monitor's HTTP binding, imported only when these endpoints are used.
+class MonitorBinding:
+    """The HTTP face of ``engine.monitor.Monitor``.
 
-    ``engine.monitor`` is expected to offer ``http_binding(config)`` returning an
-    object with ``post_events(body: dict) -> dict`` and ``findings(query: dict) -> dict``.
+    The monitor is built once, from ``MonitorConfig`` (its configuration file
+    in ``DIALOGVAKT_MONITOR_CONFIG`` and its ``DIALOGVAKT_MONITOR_*`` variables),
+    over the packs being served. Without a store of its own it keeps its event
+    log beside the decision log (``<db>.monitor.sqlite``), and without a secret
+    of its own it uses the site's. One thread drives it, as the monitor asks.
     """
+
+    def __init__(self, module: Any, config: ServiceConfig, packs: Sequence[CompiledPack]):
+        import concurrent.futures
+        import os
+
+        from .decisionlog import sqlite_path
+
+        settings = module.MonitorConfig.load(os.environ.get("DIALOGVAKT_MONITOR_CONFIG"))
+        if settings.store is None:
+            beside = sqlite_path(config.db or os.environ.get("DIALOGVAKT_DB") or "dialogvakt.sqlite")
+            settings.store = str(beside.with_name(beside.name + ".monitor.sqlite")) if beside else None
+        secret = settings.secret or config.secret
+        self.event_error = getattr(module, "EventError", ValueError)
+        self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialogvakt-monitor")
+        self.monitor = self._thread.submit(
+            module.Monitor, list(packs), store=settings.store, secret=secret, shards=settings.shards,
+            retention_days=settings.retention_days,
+            allow_synthetic_ids=settings.allow_synthetic_ids or config.test_environment).result()
+
+    def post_events(self, body: Any) -> dict:
+        """One event, a list of events, or {"events": [...]}; the findings they made or resolved."""
+        if isinstance(body, dict) and isinstance(body.get("events"), list):
+            events, prefix = body["events"], "$.events"
+        elif isinstance(body, list):
+            events, prefix = body, "$"
+        else:
+            events, prefix = [body], None
+        try:
+            found = self._thread.submit(self.monitor.feed_many, list(enumerate(events)), source="request").result()
+        except self.event_error as exc:
+            line = getattr(exc, "line", None)
+            path = getattr(exc, "path", "$")
+            where = f"{prefix}[{line}]{path[1:]}" if prefix is not None and line is not None else path
+            kept = f"; hendelsene før nr. {line} er tatt imot" if line else ""
+            raise Problem(422, "invalid-event", "Hendelsen følger ikke hendelsesformatet",
+                          f"{where}: {getattr(exc, 'message', exc)}{kept}",
+                          [{"path": where, "message": str(getattr(exc, "message", exc))}]) from None
+        return {"accepted": len(events), "findings": [f.to_dict() for f in found]}
+
+    def close(self) -> None:
+        self._thread.submit(self.monitor.close).result()
+        self._thread.shutdown()
+
+    def findings(self, query: Mapping[str, str]) -> dict:
+        filters = {k: query[k] for k in ("status", "pack", "kind") if query.get(k)}
+        found = self._thread.submit(self.monitor.findings, **filters).result()
+        stats = self._thread.submit(self.monitor.stats).result()
+        return {"findings": [f.to_dict() for f in found], "stats": stats}
+
+
+def _load_monitor(config: ServiceConfig, packs: Sequence[CompiledPack]) -> MonitorBinding:
+    """The conversation monitor, imported and built only when its endpoints are first used,
+    so that single-message decisions never depend on it (nor on durable_rules)."""
     try:
         module = importlib.import_module("engine.monitor")
     except ModuleNotFoundError as exc:
@@ -342,13 +398,15 @@ def _load_monitor(config: ServiceConfig) -> Any:
         raise MonitorUnavailable(f"samtaleovervåkingen kan ikke lastes: modulen «{exc.name}» mangler") from None
     except Exception as exc:  # a C extension that fails to load, and the like
         raise MonitorUnavailable(f"samtaleovervåkingen kan ikke lastes ({type(exc).__name__})") from None
-    binding = getattr(module, "http_binding", None)
-    if binding is None:
-        raise MonitorUnavailable("engine.monitor er lastet, men har ingen http_binding(config) for HTTP-tjenesten")
+    if not (hasattr(module, "Monitor") and hasattr(module, "MonitorConfig")):
+        raise MonitorUnavailable("engine.monitor er lastet, men har ikke Monitor og MonitorConfig")
     try:
-        return binding(config)
+        return MonitorBinding(module, config, packs)
     except Exception as exc:
-        raise MonitorUnavailable(f"samtaleovervåkingen kunne ikke startes ({type(exc).__name__})") from None
+        # the monitor's own errors say why (durable_rules missing, no secret, another secret, ...)
+        said = str(exc) if type(exc).__name__ in ("MonitorUnavailable", "MonitorError", "StoreError") else ""
+        raise MonitorUnavailable(f"samtaleovervåkingen kunne ikke startes ({type(exc).__name__}"
+                                 + (f": {redact(said)}" if said else "") + ")") from None
 
 
 # --------------------------------------------------------------------------- request handling
@@ -503,11 +561,14 @@ class Service:
         if self.writer is not None:
             self.writer.close()
             self.writer = None
+        if self._monitor is not None:
+            self._monitor.close()
+            self._monitor = None
 
-    def monitor(self) -> Any:
+    def monitor(self) -> MonitorBinding:
         with self._monitor_lock:
             if self._monitor is None:
-                self._monitor = _load_monitor(self.config)
+                self._monitor = _load_monitor(self.config, list(self.packs.engine.packs.values()))
             return self._monitor
 
     async def commit(self, items: Sequence[Evaluated], client: str | None) -> list[DecisionRecord]:
@@ -690,12 +751,16 @@ async def reload_packs(request: Request) -> Response:
     return _json(report)
 
 
-async def post_events(request: Request) -> Response:
-    svc = _service(request)
+async def _monitor(svc: Service) -> MonitorBinding:
     try:
-        monitor = svc.monitor()
+        return await anyio.to_thread.run_sync(svc.monitor)  # building it replays its event log
     except MonitorUnavailable as exc:
         raise Problem(501, "monitor-unavailable", "Samtaleovervåkingen er ikke tilgjengelig", str(exc)) from None
+
+
+async def post_events(request: Request) -> Response:
+    svc = _service(request)
+    monitor = await _monitor(svc)
     if not _is_json(_media_type(request)):
         raise Problem(415, "unsupported-media-type", "Ukjent innholdstype", "hendelser sendes som application/json")
     body = _parse_json(await _read_body(request, svc.config.max_body))
@@ -705,10 +770,7 @@ async def post_events(request: Request) -> Response:
 
 async def get_findings(request: Request) -> Response:
     svc = _service(request)
-    try:
-        monitor = svc.monitor()
-    except MonitorUnavailable as exc:
-        raise Problem(501, "monitor-unavailable", "Samtaleovervåkingen er ikke tilgjengelig", str(exc)) from None
+    monitor = await _monitor(svc)
     query = dict(request.query_params.multi_items())
     result = await anyio.to_thread.run_sync(monitor.findings, query)
     return _json(result)

@@ -467,23 +467,93 @@ def test_monitor_endpoints_answer_501_when_the_monitor_is_absent(client: TestCli
         assert response.status_code == 501 and "engine.monitor" in body["detail"]
 
 
-def test_monitor_endpoints_use_the_monitor_binding(client: TestClient, monkeypatch) -> None:
-    seen: list = []
+def _fake_monitor_module(calls: dict) -> types.ModuleType:
+    """A stand-in with the interface of engine.monitor (Monitor, MonitorConfig, EventError)."""
 
-    class Binding:
-        def post_events(self, body: dict) -> dict:
-            seen.append(body)
-            return {"accepted": len(body["events"])}
+    class EventError(ValueError):
+        def __init__(self, path: str, message: str, *, line=None, source=None):
+            super().__init__(message)
+            self.path, self.message, self.line, self.source = path, message, line, source
 
-        def findings(self, query: dict) -> dict:
-            return {"findings": [{"rule": "svar-forfalt", "thread": query.get("samtale_id")}]}
+        def at(self, source, line):
+            return EventError(self.path, self.message, line=line, source=source)
+
+    class Finding:
+        def __init__(self, kind: str):
+            self.kind = kind
+
+        def to_dict(self) -> dict:
+            return {"rule": "svar-forfalt", "kind": self.kind, "status": "open"}
+
+    class MonitorConfig:
+        store = None
+        secret = None
+        shards = 16
+        retention_days = 180
+        allow_synthetic_ids = False
+
+        @classmethod
+        def load(cls, path=None, env=None):
+            return cls()
+
+    class Monitor:
+        def __init__(self, packs, *, store, secret, shards, retention_days, allow_synthetic_ids):
+            calls["init"] = {"packs": [p.id for p in packs], "store": store, "secret": secret}
+
+        def feed_many(self, events, *, source=None):
+            found = []
+            for line, event in events:
+                if "hendelse" not in event:
+                    raise EventError("$.hendelse", "mangler (påkrevd felt)").at(source, line)
+                calls.setdefault("events", []).append(event)
+                found.append(Finding("svar_forfalt"))
+            return found
+
+        def findings(self, *, status=None, pack=None, kind=None):
+            calls["filters"] = {"status": status, "pack": pack, "kind": kind}
+            return [Finding("svar_forfalt")]
+
+        def stats(self):
+            return {"events": len(calls.get("events", []))}
+
+        def close(self):
+            calls["closed"] = True
 
     module = types.ModuleType("engine.monitor")
-    module.http_binding = lambda config: Binding()
+    module.Monitor, module.MonitorConfig, module.EventError = Monitor, MonitorConfig, EventError
+    return module
+
+
+def test_monitor_endpoints_drive_the_monitor(make_client, monkeypatch, tmp_path: Path) -> None:
+    calls: dict = {}
+    monkeypatch.setitem(sys.modules, "engine.monitor", _fake_monitor_module(calls))
+    client = make_client()
+    body = client.post("/v1/events", json={"events": [{"hendelse": "sendt"}, {"hendelse": "svar"}]}).json()
+    assert body["accepted"] == 2 and [f["kind"] for f in body["findings"]] == ["svar_forfalt"] * 2
+    assert calls["init"]["store"] == str(tmp_path / "decisions.sqlite.monitor.sqlite")
+    assert calls["init"]["secret"] == SECRET
+    assert calls["init"]["packs"] == ["helse-bergen-d81023"]
+    response = client.post("/v1/events", json={"events": [{"hendelse": "sendt"}, {"tidspunkt": "x"}]})
+    problem = _problem(response)
+    assert response.status_code == 422 and problem["errors"][0]["path"] == "$.events[1].hendelse"
+    found = client.get("/v1/findings", params={"status": "open", "pack": "helse-bergen-d81023"}).json()
+    assert calls["filters"] == {"status": "open", "pack": "helse-bergen-d81023", "kind": None}
+    assert found["findings"][0]["rule"] == "svar-forfalt" and found["stats"]["events"] == 3
+
+
+def test_a_monitor_that_cannot_start_gives_501_with_its_reason(client: TestClient, monkeypatch) -> None:
+    module = _fake_monitor_module({})
+
+    class MonitorUnavailable(RuntimeError):
+        pass
+
+    def refuse(*args, **kwargs):
+        raise MonitorUnavailable("durable_rules cannot be loaded here")
+
+    module.Monitor = refuse
     monkeypatch.setitem(sys.modules, "engine.monitor", module)
-    assert client.post("/v1/events", json={"events": [{"type": "sendt"}]}).json() == {"accepted": 1}
-    assert seen == [{"events": [{"type": "sendt"}]}]
-    assert client.get("/v1/findings", params={"samtale_id": "t1"}).json()["findings"][0]["thread"] == "t1"
+    body = _problem(client.get("/v1/findings"))
+    assert body["status"] == 501 and "durable_rules cannot be loaded here" in body["detail"]
 
 
 def test_authentication_when_turned_on(make_client) -> None:
