@@ -524,7 +524,7 @@ def _fake_monitor_module(calls: dict) -> types.ModuleType:
     return module
 
 
-def test_monitor_endpoints_drive_the_monitor(make_client, monkeypatch, tmp_path: Path) -> None:
+def test_monitor_endpoints_drive_the_monitor(make_client, monkeypatch, tmp_path: Path, engine: Engine) -> None:
     calls: dict = {}
     monkeypatch.setitem(sys.modules, "engine.monitor", _fake_monitor_module(calls))
     client = make_client()
@@ -532,7 +532,7 @@ def test_monitor_endpoints_drive_the_monitor(make_client, monkeypatch, tmp_path:
     assert body["accepted"] == 2 and [f["kind"] for f in body["findings"]] == ["svar_forfalt"] * 2
     assert calls["init"]["store"] == str(tmp_path / "decisions.sqlite.monitor.sqlite")
     assert calls["init"]["secret"] == SECRET
-    assert calls["init"]["packs"] == ["helse-bergen-d81023"]
+    assert calls["init"]["packs"] == list(engine.packs)
     response = client.post("/v1/events", json={"events": [{"hendelse": "sendt"}, {"tidspunkt": "x"}]})
     problem = _problem(response)
     assert response.status_code == 422 and problem["errors"][0]["path"] == "$.events[1].hendelse"
