@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test docs bench clean
+.PHONY: run test docs bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ docs: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_decisions.py
+
+bench-http: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_http.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -9,6 +9,9 @@
     dialogvakt steg                  the Gherkin step library (bokmål)
     dialogvakt monitor replay EVENTS.jsonl [--until TIME]   findings over threads (engine/monitor_cli.py)
 
+    dialogvakt serve [--host H] [--port P] [--policies DIR] [--db URL]   the HTTP decision service
+    dialogvakt log [--since T] [--pack ID] [--decision D] [--format F]   query the decision log
+
 Exit status: 0 when the command did its job (whatever the decision), 1 when
 packs fail validation or their tests fail, 2 on bad input or usage. Errors are
 one line and never show a patient's number.
@@ -241,6 +244,102 @@ def cmd_steg(args: argparse.Namespace) -> int:
     return 0
 
 
+def _secret(args: argparse.Namespace, *, generate: bool) -> bytes:
+    """The site secret for patient pseudonyms (service and log); see engine.decisionlog.load_secret."""
+    import os
+
+    from .decisionlog import load_secret, sqlite_path
+
+    path = args.secret_file or os.environ.get("DIALOGVAKT_SECRET_FILE")
+    value = None if path else os.environ.get("DIALOGVAKT_SECRET")
+    beside = sqlite_path(args.db or os.environ.get("DIALOGVAKT_DB") or "dialogvakt.sqlite")
+    generate_at = None
+    if not path and not value and beside is not None and (generate or beside.with_name(beside.name + ".secret").exists()):
+        generate_at = beside.with_name(beside.name + ".secret")
+    return load_secret(path=path, value=value, generate_at=generate_at)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from .auth import ConfigError, check_exposure, config_from, is_loopback
+    from .decisionlog import LogError, sqlite_path
+    from .service import ServiceConfig, configure_logging, serve
+
+    configure_logging()
+    try:
+        auth = config_from(token=os.environ.get("DIALOGVAKT_TOKEN") if not args.token_file else None,
+                           token_file=args.token_file, jwt_key_files=args.jwt_key or (),
+                           audience=args.jwt_audience, issuer=args.jwt_issuer, scope=args.jwt_scope)
+        check_exposure(args.host, auth, allow_unauthenticated=args.allow_unauthenticated)
+        db = args.db or os.environ.get("DIALOGVAKT_DB") or "dialogvakt.sqlite"
+        local_sqlite = sqlite_path(db) is not None and is_loopback(args.host)
+        secret = _secret(args, generate=local_sqlite)
+    except (ConfigError, LogError) as exc:
+        raise UsageError(str(exc)) from None
+    config = ServiceConfig(policies=getattr(args, "policies", None), db=db, secret=secret, auth=auth,
+                           reload_interval=args.reload_interval, test_environment=args.test_environment,
+                           max_batch=args.max_batch)
+    try:
+        serve(config, host=args.host, port=args.port)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    except LogError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def _when(text: str, name: str) -> dt.datetime:
+    """An ISO 8601 date/time, or a span back from now such as 30m, 24h, 7d."""
+    import re
+
+    from .facts import OSLO, parse_datetime
+
+    m = re.fullmatch(r"(\d+)\s*([mhd])", text.strip())
+    if m:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
+        return dt.datetime.now(OSLO) - dt.timedelta(**{unit: int(m.group(1))})
+    try:
+        return parse_datetime(text, name)
+    except InputError:
+        raise UsageError(f"{name}: forventet ISO 8601 (2025-06-02 eller 2025-06-02T10:00) eller 30m, 24h, 7d") from None
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from .decisionlog import LogError, open_log, records_text
+    from .identifiers import IdentifierError, classify, pseudonym
+
+    patient = None
+    if args.patient_stdin:
+        number = sys.stdin.readline().strip()
+        try:
+            classify(number, allow_synthetic=True)
+            patient = pseudonym(number, _secret(args, generate=False))
+        except IdentifierError as exc:
+            raise UsageError(f"pasientnummeret på standard inn {exc}") from None
+        except Exception as exc:
+            raise UsageError(str(exc)) from None
+    since = _when(args.since, "--since") if args.since else None
+    until = _when(args.until, "--until") if args.until else None
+    try:
+        store = open_log(args.db, read_only=True)
+        records = store.query(since=since, until=until, pack=args.pack, decision=args.decision, patient=patient,
+                              limit=args.limit)
+        store.close()
+    except LogError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
+    elif args.format == "jsonl":
+        for r in records:
+            print(json.dumps(r.to_dict(), ensure_ascii=False))
+    else:
+        if records:
+            print(records_text(records))
+        print(f"{len(records)} avgjørelse(r)", file=sys.stderr)
+    return 0
+
+
 # --------------------------------------------------------------------------- argument parsing
 
 def build_parser() -> argparse.ArgumentParser:
@@ -288,6 +387,45 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("monitor", help="the conversation monitor: replay or feed events, show findings")
     add_arguments(p)
     p.set_defaults(func=cmd_monitor)
+
+    p = sub.add_parser("serve", help="run the HTTP decision service (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.add_argument("--policies", metavar="DIR", default=argparse.SUPPRESS,
+                   help="folder of packs, watched for changes (default: the bundled packs)")
+    p.add_argument("--db", metavar="URL", help="decision log: a file, sqlite:///path or postgresql://… "
+                   "(default: $DIALOGVAKT_DB or dialogvakt.sqlite)")
+    p.add_argument("--secret-file", metavar="FILE", help="site secret for patient pseudonyms "
+                   "(default: $DIALOGVAKT_SECRET_FILE or $DIALOGVAKT_SECRET; on loopback with SQLite a new "
+                   "secret is made beside the database)")
+    p.add_argument("--reload-interval", type=float, default=2.0, metavar="SECONDS",
+                   help="poll the policies folder this often and reload changed packs (0: off; default 2)")
+    p.add_argument("--test-environment", action="store_true",
+                   help="accept synthetic test patient numbers (month + 80)")
+    p.add_argument("--max-batch", type=int, default=1000, help="most requests in one batch (default 1000)")
+    p.add_argument("--token-file", metavar="FILE", help="require this static bearer token (or $DIALOGVAKT_TOKEN)")
+    p.add_argument("--jwt-key", metavar="FILE", action="append",
+                   help="accept JWTs signed by this public key (PEM or JWKS file; repeatable)")
+    p.add_argument("--jwt-audience", metavar="AUD", help="required aud claim of JWTs")
+    p.add_argument("--jwt-issuer", metavar="ISS", help="required iss claim of JWTs (e.g. https://helseid-sts.nhn.no)")
+    p.add_argument("--jwt-scope", metavar="SCOPE", help="a scope every JWT must carry")
+    p.add_argument("--allow-unauthenticated", action="store_true",
+                   help="serve without authentication on a non-loopback address (behind your own access control)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("log", help="query the decision log")
+    p.add_argument("--db", metavar="URL", help="decision log (default: $DIALOGVAKT_DB or dialogvakt.sqlite)")
+    p.add_argument("--since", metavar="TIME", help="logged at or after (ISO 8601, or 30m, 24h, 7d back)")
+    p.add_argument("--until", metavar="TIME", help="logged before (ISO 8601, or 30m, 24h, 7d back)")
+    p.add_argument("--pack", metavar="ID", help="decisions that involved this pack")
+    p.add_argument("--decision", choices=("allow", "deny", "indeterminate", "not_applicable"))
+    p.add_argument("--limit", type=int, metavar="N", help="only the N most recent")
+    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    p.add_argument("--patient-stdin", action="store_true",
+                   help="only decisions about the patient whose number is read from standard input "
+                        "(matched by pseudonym; needs the site secret)")
+    p.add_argument("--secret-file", metavar="FILE", help="site secret, for --patient-stdin")
+    p.set_defaults(func=cmd_log)
     return parser
 
 
