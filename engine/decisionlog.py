@@ -43,7 +43,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .decision import Decision
-from .identifiers import pseudonym
+from .identifiers import mask_in_text, pseudonym
 
 log = logging.getLogger("dialogvakt.decisionlog")
 
@@ -86,17 +86,6 @@ def redact(text: str | None) -> str | None:
     return _PERSONAL_NUMBER.sub("[personnummer]", text)
 
 
-def _valid_check_digits(digits: str) -> bool:
-    from stdnum.no import fodselsnummer
-
-    return digits[9] == fodselsnummer.calc_check_digit1(digits) and digits[10] == fodselsnummer.calc_check_digit2(digits)
-
-
-def _mask_valid(match: re.Match) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
-    return "[personnummer]" if _valid_check_digits(digits) else match.group(0)
-
-
 def mask_patient_numbers(document: Any) -> Any:
     """A copy of a JSON-like document where every text holding an 11-digit number with valid
     fødselsnummer check digits (fnr, D-, H-, FH-nummer, synthetic) has it masked.
@@ -104,7 +93,7 @@ def mask_patient_numbers(document: Any) -> Any:
     For documents sent out (a decision can quote free text, and free text can hold a number).
     """
     if isinstance(document, str):
-        return _PERSONAL_NUMBER.sub(_mask_valid, document) if len(document) >= 11 else document
+        return mask_in_text(document)
     if isinstance(document, dict):
         return {k: mask_patient_numbers(v) for k, v in document.items()}
     if isinstance(document, list):

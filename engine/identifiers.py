@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 
 from stdnum.exceptions import ValidationError
@@ -66,6 +67,27 @@ def classify(number: str, *, allow_synthetic: bool = False) -> PatientId:
     except ValidationError:
         raise IdentifierError("inneholder ingen gyldig dato") from None
     return PatientId(id_type, synthetic)
+
+
+_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)")
+MASK = "[personnummer]"
+
+
+def _mask_match(match: re.Match) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    valid = (digits[9] == fodselsnummer.calc_check_digit1(digits)
+             and digits[10] == fodselsnummer.calc_check_digit2(digits))
+    return MASK if valid else match.group(0)
+
+
+def mask_in_text(text: str) -> str:
+    """Free text with every 11-digit number that has valid fødselsnummer check digits masked.
+
+    Free text can hold a patient's number; a decision, trace or log that quotes the text must not.
+    """
+    if len(text) < 11:
+        return text
+    return _NUMBER_IN_TEXT.sub(_mask_match, text)
 
 
 def pseudonym(number: str, secret: bytes) -> str:

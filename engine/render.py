@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .decision import Decision
 from .facts import labels
+from .identifiers import mask_in_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compiler import CompiledPack
@@ -32,7 +33,7 @@ def norsk_dato(day: dt.date, weekday: bool = False) -> str:
 def show(value: Any, path: str | None = None) -> str:
     """A fact value as a clinician reads it."""
     if value.__class__ is str and path is None:
-        return value
+        return mask_in_text(value)
     if isinstance(value, dt.datetime):
         return f"{norsk_dato(value.date())} kl. {value:%H:%M}"
     if isinstance(value, dt.date):
@@ -47,7 +48,7 @@ def show(value: Any, path: str | None = None) -> str:
         table = labels().get(path) or labels().get(path.rsplit(".", 1)[-1])
         if isinstance(table, dict) and value in table:
             return table[value]
-    return str(value)
+    return mask_in_text(str(value))
 
 
 def label(table: str, value: str) -> str:
@@ -121,7 +122,9 @@ def fact_snapshot(paths: tuple[str, ...], facts: Mapping[str, Any]) -> dict[str,
                 out[path] = None if value is None else "(oppgitt)"
             continue
         cls = value.__class__
-        if cls is str or cls is bool or cls is int or value is None:
+        if cls is str:
+            out[path] = mask_in_text(value)
+        elif cls is bool or cls is int or value is None:
             out[path] = value
         elif cls is dict:
             out[path] = "(oppgitt)"

@@ -248,3 +248,16 @@ def test_admission_end_before_start_is_an_input_error():
     with pytest.raises(InputError) as exc:
         prepare(request(kontekst={"innleggelse": {"start": "2025-05-20T08:00", "slutt": "2025-05-19T08:00"}}))
     assert exc.value.path == "$.kontekst.innleggelse.slutt"
+
+
+def test_a_patient_number_typed_into_the_text_is_masked_in_the_decision(engine):
+    other = example_number("dnr", seed=9)
+    req = request(melding__tekst=f"Lungesykdommer: Gjelder pasient {other[:6]} {other[6:]}, pas. har evt. feber.",
+                  melding__formal="bekreftelse")
+    decision = engine.evaluate(req, explain=True)
+    text = decision.to_json()
+    assert other[:6] not in text and other not in text
+    assert "[personnummer]" in text  # the text is still quoted, with the number masked
+    # an 11-digit number that is not a valid patient number is left alone
+    plain = engine.evaluate(request(melding__tekst="Lungesykdommer: Ordrenummer 12345678901, pas. har evt. feber."))
+    assert "12345678901" in plain.to_json()
