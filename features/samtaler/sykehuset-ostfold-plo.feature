@@ -1,0 +1,38 @@
+# language: no
+Egenskap: Tidligmelding og PLO-meldinger rundt en innleggelse (SØ, digital samhandling)
+  Som samhandlingskoordinator i kommunen vil jeg vite når tidligmeldingen ikke kom
+  innen 24 timer, og når det er sendt pleie- og omsorgsmeldinger uten at pasienten
+  var innlagt, slik at vi kan følge det opp etter avtalt rutine.
+
+  Bakgrunn:
+    Gitt at retningslinjen "sykehuset-ostfold-plo" brukes
+
+  Scenario: Tidligmeldingen kommer ikke innen 24 timer
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Når det er tirsdag 3. februar 2026 kl. 08:00
+    Så finner overvåkingen ikke "tidligmeldingen er forsinket"
+    Når det er tirsdag 3. februar 2026 kl. 09:00
+    Så finner overvåkingen "tidligmeldingen er forsinket"
+    Og funnet er åpent
+    Og funnet nevner "24 timer"
+
+  Scenario: Tidligmeldingen kommer i tide
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og Sykehuset Østfold sendte en tidligmelding til Fredrikstad kommune mandag 2. februar 2026 kl. 15:00
+    Når det er fredag 6. februar 2026
+    Så finner overvåkingen ingenting
+
+  Scenario: Ingen tidligmelding trengs når pasienten ikke har kommunale tjenester
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og pasienten ikke mottar kommunale tjenester
+    Når det er fredag 6. februar 2026
+    Så finner overvåkingen ingenting
+
+  Scenario: En endringsmelding etter utskrivning er et avvik
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og Sykehuset Østfold sendte en tidligmelding til Fredrikstad kommune mandag 2. februar 2026 kl. 15:00
+    Og Sykehuset Østfold skrev ut pasienten torsdag 5. februar 2026 kl. 12:00
+    Og Sykehuset Østfold sendte en endringsmelding til Fredrikstad kommune mandag 9. februar 2026 kl. 10:00
+    Når det er tirsdag 10. februar 2026
+    Så finner overvåkingen "PLO-meldingen er sendt utenfor en innleggelse"
+    Og funnet nevner "9. februar 2026"

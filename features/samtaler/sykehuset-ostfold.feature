@@ -1,0 +1,41 @@
+# language: no
+Egenskap: Applikasjonskvitteringer og svartid mellom Sykehuset Østfold og kommunene
+  Som samhandlingskoordinator vil jeg vite når en melding vi sendte ikke har fått
+  applikasjonskvittering, eller ble avvist, slik at vi sikrer at sendte meldinger er
+  blitt mottatt.
+
+  Bakgrunn:
+    Gitt at retningslinjen "sykehuset-ostfold" brukes
+    Og at samtalene går mellom Fredrikstad kommune og tjenesten "Lungesykdommer" ved Sykehuset Østfold
+
+  Scenario: En sendt melding uten applikasjonskvittering etter 24 timer
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og vi sendte meldingen
+    Når det er tirsdag 3. februar 2026 kl. 09:00
+    Så finner overvåkingen ikke "applikasjonskvitteringen mangler"
+    Når det er tirsdag 3. februar 2026 kl. 09:01
+    Så finner overvåkingen "applikasjonskvitteringen mangler"
+    Og funnet viser til § Felles ansvar 5
+    Og funnet nevner "24 timer"
+
+  Scenario: Kvitteringen kommer
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og vi sendte meldingen
+    Og det kom en applikasjonskvittering mandag 2. februar 2026 kl. 09:01
+    Når det er onsdag 4. februar 2026
+    Så finner overvåkingen ingenting
+
+  Scenario: Mottakeren avviser meldingen
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og vi sendte meldingen
+    Og det kom en applikasjonskvittering med status avvist mandag 2. februar 2026 kl. 09:01
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen ble avvist av mottakeren"
+    Og funnet er registrert
+
+  Scenario: Forespørselen er ikke besvart innen 3–5 virkedager
+    Gitt at Fredrikstad kommune sendte en forespørsel onsdag 1. april 2026
+    Og det kom en applikasjonskvittering onsdag 1. april 2026 kl. 10:01
+    Når det er tirsdag 14. april 2026
+    Så er svaret forfalt
+    Og fristen for svar var mandag 13. april 2026
