@@ -67,8 +67,9 @@ def test_a_section_outside_the_list_is_a_warning_with_its_place(tmp_path):
 
 
 def test_conversation_rules_cite_the_pack_sections_and_show_under_them(tmp_path):
-    rule = {"id": "traad", "title": "Ny tråd", "source": {"section": "Felles ansvar 7", "quote": "samme problemstilling"},
-            "effect": "deviation", "finding": "annen_problemstilling", "message": "Ny tråd.",
+    rule = {"id": "traad", "title": "Ny tråd",
+            "source": {"section": "Felles ansvar 7", "quote": "samme problemstilling"}, "effect": "deviation",
+            "finding": "annen_problemstilling", "message": "Ny tråd.",
             "events": [{"as": "forste", "event": "melding", "when": {"fact": "samtale.forste", "equals": True}}]}
     pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"],
                         conversation_rules=[rule])
@@ -79,9 +80,9 @@ def test_conversation_rules_cite_the_pack_sections_and_show_under_them(tmp_path)
 
 
 def test_a_conversation_rule_outside_the_sections_is_a_warning(tmp_path):
-    rule = {"id": "traad", "source": {"section": "Utforming 7"}, "effect": "deviation", "finding": "annen_problemstilling",
-            "message": "Ny tråd.", "events": [{"as": "forste", "event": "melding",
-                                               "when": {"fact": "samtale.forste", "equals": True}}]}
+    rule = {"id": "traad", "source": {"section": "Utforming 7"}, "effect": "deviation",
+            "finding": "annen_problemstilling", "message": "Ny tråd.",
+            "events": [{"as": "forste", "event": "melding", "when": {"fact": "samtale.forste", "equals": True}}]}
     pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"],
                         conversation_rules=[rule])
     messages = [str(w) for w in pack.warnings]
