@@ -171,7 +171,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         for warning in pack.warnings:
             print(warning)
-        print(f"{pack.id}: ok ({len(pack.rules)} rules, {len(pack.not_checkable)} not machine-checkable, "
+        conversation = f"{len(pack.conversation)} conversation rules, " if pack.conversation else ""
+        print(f"{pack.id}: ok ({len(pack.rules)} rules, {conversation}{len(pack.not_checkable)} not machine-checkable, "
               f"{len(pack.parameters)} parameters, {len(pack.vocabularies)} vocabularies)")
     return 1 if bad else 0
 

@@ -535,7 +535,7 @@ class _Compiler:
         headings = self.data.get("sections") or ()
         if not headings:
             return
-        for key in ("rules", "not_checkable"):
+        for key in ("rules", "not_checkable", "conversation_rules"):
             for i, item in enumerate(self.data.get(key) or ()):
                 section = item["source"]["section"]
                 if section_heading(section, headings) is None:

@@ -12,9 +12,12 @@ Events are checked, made anonymous (the patient's number becomes a keyed
 pseudonym) and appended to the event log (``monitor_store``); then the packs'
 conversation rules, compiled to durable_rules (``monitor_rules``), see them as
 facts. Time comes only from the events: each event moves the monitor's clock
-to its ``tidspunkt`` (never backwards), and deadlines that have passed give
-findings then. On start the monitor replays its log, so a restart gives the
-same findings as a run that never stopped.
+to its ``tidspunkt`` (never backwards), and deadlines that have fallen due give
+findings then: a deadline in days or working days at the start of its due day
+(the answer due on Monday 28 December is reported missing from 00:00 that day,
+and the finding names that day), a deadline in hours just after its time. On
+start the monitor replays its log, so a restart gives the same findings as a
+run that never stopped.
 
 Findings are shaped like a decision's reasons (rule, pack, effect, title,
 source, message, facts, kind, due) and add the thread, the events, when the

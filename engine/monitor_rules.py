@@ -554,7 +554,7 @@ def _safe(text: str) -> str:
 
 @dataclass
 class DueSlot:
-    """A deadline that anchors carry as fields: the first overdue instant and its hour."""
+    """A deadline that anchors carry as fields: the instant it falls due (``overdue_instant``) and its hour."""
 
     index: int
     rule: ConversationRule
@@ -588,13 +588,19 @@ def _working_days_after(day: dt.date, amount: int) -> dt.date:
 
 
 def overdue_instant(due: dt.date | dt.datetime, unit: str) -> float:
-    """The first moment a deadline has passed: the next midnight for a day, just after the time for hours."""
+    """The moment a deadline falls due and the awaited event may be reported missing.
+
+    A deadline in days or working days falls due at the start of its due day (midnight in
+    Oslo): on that day the answer "er forfalt" if it has not come, and one that comes later
+    that day resolves the finding as a later one would. A deadline in hours falls due just
+    after its time.
+    """
     from .facts import OSLO
 
     if unit == "hours":
         return due.timestamp() + 1e-6  # type: ignore[union-attr]
     day = due.date() if isinstance(due, dt.datetime) else due
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), OSLO).timestamp()
+    return dt.datetime.combine(day, dt.time(), OSLO).timestamp()
 
 
 @dataclass

@@ -1,15 +1,19 @@
 """Gherkin steps for conversations (bokmål): messages in threads over days, and what the monitor finds.
 
     Gitt at samtalene går mellom Bergen kommune og tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus
-    Og at Bergen kommune sendte en forespørsel fredag 18. desember 2026
-    Når det er tirsdag 29. desember og ingen har svart
+    Og at kommunen sendte en forespørsel fredag 18. desember 2026
+    Når det er mandag 28. desember og ingen har svart
     Så er svaret forfalt
-    Og fristen for svar var mandag 28. desember 2026
+    Og svaret forfalt mandag 28. desember 2026
 
 The steps add events to the scenario (messages, receipts, admissions); "Når"
 feeds them to a conversation monitor built on the scenario's packs and moves its
-clock. The state lives in ``Situasjon.extra["samtale"]``. Importing this module
-registers the steps; durable_rules is loaded only when a scenario runs them.
+clock. An answer due on a day is "forfalt" from the start of that day (the
+monitor's rule, ``monitor_rules.overdue_instant``). A party is named as in
+features/aktorer.yaml, or by its role («kommunen», «sykehuset», «fastlegen»,
+«legekontoret») once the parties are given. The state lives in
+``Situasjon.extra["samtale"]``. Importing this module registers the steps;
+durable_rules is loaded only when a scenario runs them.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from .monitor_traffic import admission_event, clock_event, discharge_event, iso,
 from .steps import Situasjon, StepError, parse_tid, step, word
 
 DAY = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)"
+ROLES = {"kommunen": "kommune", "sykehuset": "sykehus", "fastlegen": "fastlege", "legekontoret": "legekontor"}
 
 
 def _kinds_text() -> str:
@@ -52,6 +57,22 @@ def _patient(s: Situasjon) -> str:
     if st["patient"] is None:
         st["patient"] = example_number("fnr")
     return st["patient"]
+
+
+def _party(s: Situasjon, phrase: str) -> dict:
+    """A party by name (features/aktorer.yaml), or by its role among the conversation's parties ("kommunen")."""
+    kategori = ROLES.get(phrase.strip().casefold())
+    if kategori is None:
+        return s.actor(phrase)
+    parties = [p for p in _state(s)["parties"].values() if p.get("kategori") == kategori]
+    if len(parties) == 1:
+        return copy.deepcopy(parties[0])
+    if not parties:
+        raise StepError(f"«{phrase}» skal være en av partene i samtalen, men ingen part er en {kategori}. "
+                        "Oppgi partene med «Gitt at samtalene går mellom Bergen kommune og tjenesten \"…\" ved …», "
+                        "eller skriv navnet.")
+    names = ", ".join(p.get("organisasjon", "?") for p in parties)
+    raise StepError(f"«{phrase}» kan være flere av partene ({names}); skriv navnet.")
 
 
 def _counterpart(s: Situasjon, sender_phrase: str, sender: dict) -> dict:
@@ -98,8 +119,8 @@ def gitt_parter(s: Situasjon, a: str, b: str) -> None:
 
 def _sent(s: Situasjon, avsender: str, type: str, tid: str, mottaker: str | None, samme: str | None) -> None:
     st = _state(s)
-    sender = s.actor(avsender)
-    recipient = s.actor(mottaker) if mottaker else _counterpart(s, avsender, sender)
+    sender = _party(s, avsender)
+    recipient = _party(s, mottaker) if mottaker else _counterpart(s, avsender, sender)
     when = _time(s, tid)
     if samme:
         if st["thread"] is None:
@@ -117,7 +138,8 @@ def _sent(s: Situasjon, avsender: str, type: str, tid: str, mottaker: str | None
       'Gitt at Bergen kommune sendte en forespørsel til tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus '
       "fredag 18. desember 2026",
       "En melding som ble sendt på et bestemt tidspunkt. En forespørsel starter en ny tråd, med mindre det står «i "
-      "samme tråd». Uten «til …» går den til den andre parten (se «samtalene går mellom»). Steg som «Og meldingen "
+      "samme tråd». Uten «til …» går den til den andre parten (se «samtalene går mellom»). Når partene er oppgitt, "
+      "kan de også skrives som «kommunen», «sykehuset», «fastlegen» eller «legekontoret». Steg som «Og meldingen "
       "har formålet …» beskriver denne meldingen.")
 def gitt_sendte(s: Situasjon, avsender: str, type: str, tid: str, mottaker: str | None = None,
                 samme: str | None = None) -> None:
@@ -129,14 +151,15 @@ def _answered(s: Situasjon, avsender: str, tid: str) -> None:
     if st["request"] is None:
         raise StepError("Ingen forespørsel å svare på; skriv først «… sendte en forespørsel …».")
     request = st["request"]
-    sender = s.actor(avsender)
+    sender = _party(s, avsender)
     _message(s, _time(s, tid), sender, copy.deepcopy(request["avsender"]), "svar", request["samtale_id"],
              request["id"])
 
 
 @step("gitt", rf"(?:at )?(?P<avsender>.+?) svarte(?: på (?:forespørselen|meldingen))? {WHEN}",
       "Og Haukeland universitetssjukehus svarte tirsdag 22. desember 2026 kl. 14:00",
-      "Et svar i tråden på den siste forespørselen, fra den som svarer, på dette tidspunktet.")
+      "Et svar i tråden på den siste forespørselen, fra den som svarer («sykehuset» og lignende går også), på dette "
+      "tidspunktet.")
 def gitt_svarte(s: Situasjon, avsender: str, tid: str) -> None:
     _answered(s, avsender, tid)
 
@@ -173,7 +196,7 @@ def gitt_innlagt_hendelse(s: Situasjon, sykehus: str, tid: str) -> None:
     n = sum(1 for _, e in st["events"] if e["hendelse"] == "innleggelse") + 1
     st["admission"] = f"innleggelse-{n}"
     _add(s, when, admission_event(at=when, adm_id=st["admission"], patient=_patient(s),
-                                  hospital_party=s.actor(sykehus)))
+                                  hospital_party=_party(s, sykehus)))
 
 
 @step("gitt", r"(?:at )?pasienten ikke mottar kommunale tjenester",
@@ -224,7 +247,7 @@ def _feed(s: Situasjon) -> None:
 
 
 @step("når", rf"det er (?P<tid>{DAY} \d{{1,2}}\..+?|\d{{4}}-\d{{2}}-\d{{2}}.*?)(?P<ingen> og ingen har svart)?",
-      "Når det er tirsdag 29. desember og ingen har svart",
+      "Når det er mandag 28. desember og ingen har svart",
       "Overvåkingen får hendelsene så langt, og klokka går fram til dette tidspunktet (uten klokkeslett: kl. 10:00). "
       "«og ingen har svart» sjekker at tråden ikke har et svar.")
 def nar_det_er(s: Situasjon, tid: str, ingen: str | None = None) -> None:
@@ -293,7 +316,8 @@ def _thread_findings(s: Situasjon, kind: str) -> list:
 
 @step("så", r"(?:er )?svaret (?:er )?forfalt",
       "Så er svaret forfalt",
-      "Den siste forespørselen er ikke besvart innen fristen (overvåkingen har et åpent funn om det).")
+      "Svaret på den siste forespørselen er ikke kommet, og dagen det forfaller er kommet (fra midnatt den dagen). "
+      "Overvåkingen har et åpent funn om det.")
 def sa_forfalt(s: Situasjon) -> None:
     found = [f for f in _thread_findings(s, "svar_forfalt") if f.status == "open"]
     if not found:
@@ -310,17 +334,23 @@ def sa_ikke_forfalt(s: Situasjon) -> None:
         raise StepError(f"Svaret er forfalt ({_summary(found)}), frist {found[-1].due}.")
 
 
-@step("så", rf"(?:at )?fristen for svar var {WHEN}",
-      "Og fristen for svar var mandag 28. desember 2026",
-      "Den siste dagen svaret kunne komme i tide (virkedager, helligdager regnet med).")
+@step("så", rf"(?:at )?(?:fristen for svar var|svaret forfalt) {WHEN}",
+      "Og svaret forfalt mandag 28. desember 2026",
+      "Dagen svaret forfalt, som funnet nevner (virkedager, helligdager regnet med). Fra midnatt den dagen er "
+      "svaret forfalt hvis det ikke er kommet. «Og fristen for svar var …» betyr det samme.")
 def sa_fristen_var(s: Situasjon, tid: str) -> None:
+    from .render import norsk_dato
+
     found = _thread_findings(s, "svar_forfalt")
     if not found:
-        raise StepError(f"Ingen svarfrist er passert ({_summary(_findings(s))}).")
-    want = _time(s, tid).date().isoformat()
-    got = [d for f in found for d in (f.due or {}).values()]
-    if want not in got:
-        raise StepError(f"Fristen var {', '.join(got)}, ikke {want}.")
+        raise StepError(f"Svaret er ikke forfalt ({_summary(_findings(s))}).")
+    want = _time(s, tid).date()
+    named = [f for f in found if want.isoformat() in (f.due or {}).values()]
+    if not named:
+        got = [norsk_dato(dt.date.fromisoformat(d[:10])) for f in found for d in (f.due or {}).values() if d]
+        raise StepError(f"Svaret forfalt {', '.join(got) or '(ukjent dag)'}, ikke {norsk_dato(want)}.")
+    if not any(norsk_dato(want) in f.message for f in named):
+        raise StepError(f"Funnet nevner ikke dagen svaret forfalt ({norsk_dato(want)}): {named[-1].message}")
 
 
 @step("så", r'(?:at )?(?:overvåkingen finner|finner overvåkingen) "(?P<funn>[^"]+)"',
@@ -386,8 +416,9 @@ def sa_funnet_nevner(s: Situasjon, tekst: str) -> None:
 
 
 @step("så", rf"(?:at )?funnet ble gjort {WHEN}",
-      "Og funnet ble gjort tirsdag 29. desember 2026 kl. 00:00",
-      "Når overvåkingen gjorde funnet (den første hendelsen etter fristen).")
+      "Og funnet ble gjort mandag 28. desember 2026 kl. 00:00",
+      "Når overvåkingen gjorde funnet: ved den første hendelsen (eller klokka) fra fristdagen av, eller etter en "
+      "frist i timer.")
 def sa_funnet_tid(s: Situasjon, tid: str) -> None:
     finding = _finding(s)
     want = _time(s, tid)

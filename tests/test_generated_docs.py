@@ -23,7 +23,7 @@ def test_step_catalogue_is_current():
 def test_every_rule_and_unchecked_sentence_is_in_the_table(engine: Engine):
     text = (ROOT / "docs" / "traceability.md").read_text(encoding="utf-8")
     for pack in engine.packs.values():
-        for rule in pack.rules:
+        for rule in (*pack.rules, *pack.conversation):
             assert f"`{rule.id}`" in text
         for entry in pack.not_checkable:
             assert " ".join(entry["reason"].split())[:60] in text

@@ -1,8 +1,10 @@
 """A generated month of traffic gives the overdue answers on the right dates across Christmas and Easter.
 
 The expected deadlines are computed here, from the Norwegian public holidays written
-out below, not with engine.workdays: a request is answered in time when the answer
-comes by the end of the fifth working day after the day it was sent (D81023 § 6).
+out below, not with engine.workdays: the answer falls due on the fifth working day
+after the day the request was sent (D81023 § 6), and from the start of that day
+(midnight in Oslo) it is "forfalt" unless it has come. An answer later that day, or
+after, resolves the finding.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def fifth_working_day_after(day: dt.date) -> dt.date:
     return day
 
 
-def midnight_after(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), OSLO)
+def start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 0, 0, tzinfo=OSLO)
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +62,14 @@ def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> Non
     expected = {}
     for req in traffic.requests:
         due = fifth_working_day_after(req.sent.date())
-        if req.answered is None or req.answered >= midnight_after(due):
+        if req.answered is None or req.answered >= start_of(due):
             expected[req.msg_id] = (req, due)
     assert other == []
     assert set(found) == set(expected)
     for msg_id, (req, due) in expected.items():
         f = found[msg_id]
         assert f.due == {"svarfrist": due.isoformat()}, msg_id
-        assert f.detected_at == midnight_after(due), msg_id
+        assert f.detected_at == start_of(due), msg_id  # the traffic has a clock event every midnight
         assert f.thread == req.thread
         if req.answered is None:
             assert (f.status, f.resolved_at) == ("open", None)
@@ -95,9 +97,48 @@ def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
     with Monitor(monitor_packs) as monitor:
         monitor.feed(message_event(at=sent, msg_id="m1", type="foresporsel", sender=municipality(1),
                                    recipient=hospital(), thread="t1"))
-        assert monitor.advance("2026-12-28T23:59") == []
-        (finding,) = monitor.advance("2026-12-29T00:00")
+        assert monitor.advance("2026-12-27T23:59") == []
+        (finding,) = monitor.advance("2026-12-28T10:00")  # "Når det er mandag 28. desember": it is due
+        assert (finding.status, finding.detected_at) == ("open", dt.datetime(2026, 12, 28, 10, 0, tzinfo=OSLO))
+        (resolved,) = monitor.feed(message_event(at=dt.datetime(2026, 12, 28, 15, 0, tzinfo=OSLO), msg_id="a1",
+                                                 type="svar", sender=hospital(), recipient=municipality(1),
+                                                 thread="t1"))
+        assert resolved is finding and (finding.status, finding.resolved_by) == ("resolved", "a1")
     assert fifth_working_day_after(sent.date()) == D(2026, 12, 28)
     assert finding.due == {"svarfrist": "2026-12-28"}
-    assert "mandag 28. desember 2026" in finding.message
+    assert "svaret forfalt mandag 28. desember 2026" in finding.message
     assert finding.pack_validity == "expired"  # D81023 was valid until 20 March 2026
+
+
+def test_an_answer_on_the_due_day_before_the_monitor_looked_is_found_and_resolved(monitor_packs) -> None:
+    """The monitor sees the due day only through the answer: the finding is made and resolved at once."""
+    from engine.monitor_traffic import hospital, message_event, municipality
+
+    with Monitor(monitor_packs) as monitor:
+        monitor.feed(message_event(at=dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO), msg_id="m1",
+                                   type="foresporsel", sender=municipality(1), recipient=hospital(), thread="t1"))
+        assert monitor.advance("2026-12-24T16:00") == []
+        changed = monitor.feed(message_event(at=dt.datetime(2026, 12, 28, 9, 0, tzinfo=OSLO), msg_id="a1",
+                                             type="svar", sender=hospital(), recipient=municipality(1), thread="t1"))
+        (finding,) = monitor.findings()
+    assert changed == [finding, finding]  # made, then resolved by the same event
+    assert (finding.status, finding.due, finding.resolved_by) == ("resolved", {"svarfrist": "2026-12-28"}, "a1")
+    assert finding.detected_at == finding.resolved_at == dt.datetime(2026, 12, 28, 9, 0, tzinfo=OSLO)
+
+
+@pytest.mark.parametrize(("due", "unit", "expected"), [
+    (D(2026, 12, 28), "working_days", dt.datetime(2026, 12, 28, 0, 0, tzinfo=OSLO)),
+    (D(2026, 3, 29), "days", dt.datetime(2026, 3, 29, 0, 0, tzinfo=OSLO)),  # the day summer time begins
+    (dt.datetime(2026, 10, 25, 15, 30, tzinfo=OSLO), "days", dt.datetime(2026, 10, 25, 0, 0, tzinfo=OSLO)),
+])
+def test_a_deadline_in_days_falls_due_at_the_start_of_its_day(due, unit, expected) -> None:
+    from engine.monitor_rules import overdue_instant
+
+    assert overdue_instant(due, unit) == expected.timestamp()
+
+
+def test_a_deadline_in_hours_falls_due_just_after_its_time() -> None:
+    from engine.monitor_rules import overdue_instant
+
+    due = dt.datetime(2026, 2, 3, 9, 30, tzinfo=OSLO)
+    assert due.timestamp() < overdue_instant(due, "hours") < due.timestamp() + 1

@@ -66,6 +66,29 @@ def test_a_section_outside_the_list_is_a_warning_with_its_place(tmp_path):
     assert trace_rows(pack)[-1]["section"] == "Vedlegg 2"
 
 
+def test_conversation_rules_cite_the_pack_sections_and_show_under_them(tmp_path):
+    rule = {"id": "traad", "title": "Ny tråd",
+            "source": {"section": "Felles ansvar 7", "quote": "samme problemstilling"}, "effect": "deviation",
+            "finding": "annen_problemstilling", "message": "Ny tråd.",
+            "events": [{"as": "forste", "event": "melding", "when": {"fact": "samtale.forste", "equals": True}}]}
+    pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"],
+                        conversation_rules=[rule])
+    assert not pack.warnings
+    (row,) = [r for r in trace_rows(pack) if r["section"] == "Felles ansvar 7"]
+    assert row["rules"] == [{"rule": "traad", "effect": "monitor:annen_problemstilling", "title": "Ny tråd"}]
+    assert [r["section"] for r in trace_rows(pack)].index("Felles ansvar 7") == 2  # after Felles ansvar 4
+
+
+def test_a_conversation_rule_outside_the_sections_is_a_warning(tmp_path):
+    rule = {"id": "traad", "source": {"section": "Utforming 7"}, "effect": "deviation",
+            "finding": "annen_problemstilling", "message": "Ny tråd.",
+            "events": [{"as": "forste", "event": "melding", "when": {"fact": "samtale.forste", "equals": True}}]}
+    pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"],
+                        conversation_rules=[rule])
+    messages = [str(w) for w in pack.warnings]
+    assert any("'Utforming 7' is not one of the pack's sections" in m and "pack.yaml:" in m for m in messages)
+
+
 def test_markdown_lists_local_word_lists(tmp_path):
     text = trace_markdown([compile_with(tmp_path)])
     assert "Lokale tolkninger (ordlister):" in text

@@ -8,20 +8,21 @@ Egenskap: Applikasjonskvitteringer og svartid mellom Sykehuset Østfold og kommu
     Gitt at retningslinjen "sykehuset-ostfold" brukes
     Og at samtalene går mellom Fredrikstad kommune og tjenesten "Lungesykdommer" ved Sykehuset Østfold
 
-  Scenario: En sendt melding uten applikasjonskvittering
+  Scenario: En sendt melding uten applikasjonskvittering etter 24 timer
     Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
     Og vi sendte meldingen
-    Når det er mandag 2. februar 2026 kl. 12:00
+    Når det er tirsdag 3. februar 2026 kl. 09:00
     Så finner overvåkingen ikke "applikasjonskvitteringen mangler"
-    Når det er mandag 2. februar 2026 kl. 14:00
+    Når det er tirsdag 3. februar 2026 kl. 09:01
     Så finner overvåkingen "applikasjonskvitteringen mangler"
     Og funnet viser til § Felles ansvar 5
+    Og funnet nevner "24 timer"
 
   Scenario: Kvitteringen kommer
     Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
     Og vi sendte meldingen
     Og det kom en applikasjonskvittering mandag 2. februar 2026 kl. 09:01
-    Når det er mandag 2. februar 2026 kl. 14:00
+    Når det er onsdag 4. februar 2026
     Så finner overvåkingen ingenting
 
   Scenario: Mottakeren avviser meldingen
@@ -32,9 +33,20 @@ Egenskap: Applikasjonskvitteringer og svartid mellom Sykehuset Østfold og kommu
     Så finner overvåkingen "meldingen ble avvist av mottakeren"
     Og funnet er registrert
 
-  Scenario: Forespørselen er ikke besvart innen 3–5 virkedager
-    Gitt at Fredrikstad kommune sendte en forespørsel onsdag 1. april 2026
+  Scenario: Svaret forfaller den femte virkedagen, etter påske
+    Gitt at kommunen sendte en forespørsel onsdag 1. april 2026
     Og det kom en applikasjonskvittering onsdag 1. april 2026 kl. 10:01
-    Når det er tirsdag 14. april 2026
+    Når det er fredag 10. april 2026 kl. 16:00
+    Så er svaret ikke forfalt ennå
+    Når det er mandag 13. april 2026
     Så er svaret forfalt
-    Og fristen for svar var mandag 13. april 2026
+    Og svaret forfalt mandag 13. april 2026
+    Og funnet er åpent
+
+  Scenario: Et svar på fristdagen løser funnet
+    Gitt at kommunen sendte en forespørsel onsdag 1. april 2026
+    Og sykehuset svarte mandag 13. april 2026 kl. 13:00
+    Når det er tirsdag 14. april 2026
+    Så finner overvåkingen "svaret er forfalt"
+    Og funnet er løst
+    Og funnet ble gjort mandag 13. april 2026 kl. 13:00

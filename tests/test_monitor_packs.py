@@ -1,20 +1,19 @@
-"""The conversation rules waiting in docs/conversation-rules-pending/ for the packs of other branches.
+"""The conversation rules of helse-vest-2017, sykehuset-ostfold and sykehuset-ostfold-plo on the monitor.
 
-Each is put together here with a stub of its pack (tests/packs/stub-<pack>/pack.yaml)
-and the parameters it needs, compiled as a pack folder, and run on scenarios: missing
-and rejected application receipts, late early health information, PLO messages
-outside an admission, and follow-up of sent and received requests.
+Each pack's conversation.yaml is run on scenarios: missing and rejected application
+receipts, late early health information, PLO messages outside an admission, and
+follow-up of sent and received requests. The parameters come from the packs; the
+expected times are written out here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import re
 from pathlib import Path
 
 import pytest
 
-from engine.compiler import compile_pack
 from engine.facts import OSLO
 from engine.identifiers import example_number
 from engine.monitor import Monitor
@@ -22,7 +21,8 @@ from engine.monitor_traffic import (admission_event, clock_event, discharge_even
                                     receipt_event)
 
 ROOT = Path(__file__).resolve().parent.parent
-PENDING = ROOT / "docs" / "conversation-rules-pending"
+SEEDS = ROOT.parent / "shared" / "seeds"
+PACKS = ("helse-vest-2017", "sykehuset-ostfold", "sykehuset-ostfold-plo")
 SO = {"kategori": "sykehus", "organisasjon": "Sykehuset Østfold Kalnes", "helseforetak": "Sykehuset Østfold HF"}
 FREDRIKSTAD = {"kategori": "kommune", "organisasjon": "Fredrikstad kommune", "tjeneste": "Sykepleiertjeneste"}
 FASTLEGE = {"kategori": "fastlege", "organisasjon": "Fjellsiden legesenter"}
@@ -36,29 +36,46 @@ def at(hours: float) -> dt.datetime:
     return T0 + dt.timedelta(hours=hours)
 
 
-def pending_pack(pack_id: str, folder: Path):
-    target = folder / f"stub-{pack_id}"
-    target.mkdir()
-    shutil.copy(ROOT / "tests" / "packs" / f"stub-{pack_id}" / "pack.yaml", target / "pack.yaml")
-    shutil.copy(PENDING / f"{pack_id}.conversation.yaml", target / "conversation.yaml")
-    shutil.copy(PENDING / f"{pack_id}.parameters.yaml", target / "parameters.yaml")
-    return compile_pack(target)
-
-
 @pytest.fixture(scope="module")
-def packs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pending")
-    return {p: pending_pack(p, folder) for p in ("helse-vest-2017", "sykehuset-ostfold", "sykehuset-ostfold-plo")}
+def packs(engine):
+    return {p: engine.packs[p] for p in PACKS}
 
 
-def test_every_pending_file_compiles_and_names_its_sections(packs) -> None:
+def test_every_pack_has_its_conversation_rules_with_sections_and_quotes(packs) -> None:
     for pack in packs.values():
         assert pack.conversation, pack.id
+        assert not pack.warnings, pack.warnings  # every cited section is one of the pack's sections
         for rule in pack.conversation:
             assert rule.source["section"] and rule.source.get("quote")
     assert {r.finding for p in packs.values() for r in p.conversation} >= {
         "svar_forfalt", "kvittering_mangler", "kvittering_avvist", "bare_bekreftelse", "annen_problemstilling",
         "tidligmelding_forsinket", "plo_utenfor_innleggelse"}
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the seed folder sits beside the repository on the development machine")
+def test_every_conversation_rule_quotes_its_guideline(packs) -> None:
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    for pack in packs.values():
+        seed = flat((SEEDS / pack.document["file"]).read_text(encoding="utf-8"))
+        for rule in pack.conversation:
+            assert flat(rule.source["quote"]) in seed, (pack.id, rule.id)
+
+
+def test_the_packs_share_their_parameters_with_the_monitor(packs) -> None:
+    """The monitor uses the packs' own parameters and word lists, not copies under other names."""
+    so, plo = packs["sykehuset-ostfold"], packs["sykehuset-ostfold-plo"]
+    assert "kvittering_frist_timer" not in so.parameters and "plo_meldingsmottak" not in plo.vocabularies
+    written = {p.id: " ".join(str(r) for r in p.conversation_rules) for p in packs.values()}
+    assert "kvittering_oppfolging_timer" in written["sykehuset-ostfold"]
+    assert "bekreftelse_ord" in written["sykehuset-ostfold"]
+    assert "plo_mottak" in written["sykehuset-ostfold-plo"]
+    for pack in packs.values():
+        for name in re.findall(r"'param': '(\w+)'", written[pack.id]):
+            assert name in pack.parameters, (pack.id, name)
+    assert plo.parameters["plo_kontroll_etter_timer"].local_interpretation
+    assert so.parameters["kvittering_oppfolging_timer"].local_interpretation
 
 
 def kinds(findings) -> list[tuple[str, str]]:
@@ -74,18 +91,19 @@ def sent(msg_id: str, hours: float, **kw) -> dict:
 
 
 def test_a_sent_message_without_a_receipt_is_found_after_the_local_limit(packs) -> None:
+    assert packs["sykehuset-ostfold"].parameters["kvittering_oppfolging_timer"].value == 24  # the times below
     with Monitor([packs["sykehuset-ostfold"]]) as m:
         m.feed(sent("m1", 0))
         m.feed(sent("m2", 0.5))
         m.feed(receipt_event(at=at(0.1), msg_id="m1"))
-        assert m.advance(at(4.5)) == []  # sent 09:30, 4 hours is the limit: not yet at 13:30
-        (late,) = m.advance(at(4.6))
+        assert m.advance(at(24.5)) == []  # sent Monday 09:30, 24 hours is the limit: not yet Tuesday 09:30
+        (late,) = m.advance(at(24.6))
         assert (late.rule, late.kind, late.events, late.status) == (
             "so-felles-5-kvittering-mangler", "kvittering_mangler", ("m2",), "open")
-        assert late.due == {"kvitteringsfrist": at(4.5).isoformat()}
-        assert "4 timer" in late.message and "kl. 13:30" in late.message
-        (resolved,) = m.feed(receipt_event(at=at(6), msg_id="m2"))
-        assert (resolved.status, resolved.resolved_at) == ("resolved", at(6))
+        assert late.due == {"kvitteringsfrist": at(24.5).isoformat()}
+        assert "24 timer" in late.message and "tirsdag 3. februar 2026 kl. 09:30" in late.message
+        (resolved,) = m.feed(receipt_event(at=at(26), msg_id="m2"))
+        assert (resolved.status, resolved.resolved_at) == ("resolved", at(26))
         assert m.open_findings() == []
 
 
@@ -212,9 +230,12 @@ def test_sent_and_received_requests_must_be_followed_up(packs) -> None:
         m.feed(message_event(at=at(2), msg_id="udeklarert", sender=FASTLEGE, recipient=HUS, thread="t3", **common))
         m.feed(message_event(at=at(3), msg_id="svar", type="svar", sender=HUS, recipient=FASTLEGE, thread="t3",
                              patient=PATIENT))
-        m.feed(clock_event(dt.datetime(2026, 2, 10, 0, 0, tzinfo=OSLO)))  # Monday 2 Feb + 5 working days = 9 Feb
+        m.feed(clock_event(dt.datetime(2026, 2, 8, 23, 59, tzinfo=OSLO)))  # Monday 2 Feb + 5 working days = 9 Feb
+        assert m.findings() == []
+        m.feed(clock_event(dt.datetime(2026, 2, 9, 0, 0, tzinfo=OSLO)))  # due from the start of that day
         found = {f.events[0]: f for f in m.findings()}
     assert set(found) == {"ut", "inn"}
     assert found["ut"].rule == "hv2017-oppfolging-sendt" and "purring" not in found["ut"].message
     assert found["inn"].rule == "hv2017-oppfolging-mottatt"
     assert all(f.due == {"svarfrist": "2026-02-09"} for f in found.values())
+    assert all("svaret forfalt mandag 9. februar 2026" in f.message for f in found.values())

@@ -1,7 +1,8 @@
 # language: no
 Egenskap: Oppfølging av sendte og mottatte dialogmeldinger (Helse Vest)
   Som fastlege vil jeg bli minnet på forespørsler som ikke er besvart innen
-  3–5 arbeidsdager, både de jeg har sendt og de jeg har fått.
+  3–5 arbeidsdager, både de jeg har sendt og de jeg har fått. Svaret forfaller
+  den femte arbeidsdagen, fra midnatt.
 
   Bakgrunn:
     Gitt at retningslinjen "helse-vest-2017" brukes
@@ -10,10 +11,20 @@ Egenskap: Oppfølging av sendte og mottatte dialogmeldinger (Helse Vest)
   Scenario: En forespørsel mottatt skjærtorsdag er forfalt først etter påske
     Gitt at Haukeland universitetssjukehus sendte en forespørsel torsdag 2. april 2026 kl. 10:00
     Og vi mottok meldingen
-    Når det er tirsdag 14. april 2026
+    Når det er søndag 12. april 2026 kl. 23:59
+    Så er svaret ikke forfalt ennå
+    Når det er mandag 13. april 2026 kl. 07:00
     Så er svaret forfalt
-    Og fristen for svar var mandag 13. april 2026
+    Og svaret forfalt mandag 13. april 2026
     Og funnet nevner "Mottatte dialogmeldinger må følges opp"
+
+  Scenario: Fastlegen venter på svar fra sykehuset
+    Gitt at fastlegen sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og vi sendte meldingen
+    Når det er mandag 9. februar 2026
+    Så er svaret forfalt
+    Og fristen for svar var mandag 9. februar 2026
+    Og funnet nevner "Sendte dialogmeldinger må følges opp"
 
   Scenario: En sendt forespørsel som er besvart
     Gitt at fastlegen i Bergen sendte en forespørsel torsdag 2. april 2026 kl. 10:00
