@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -188,8 +189,10 @@ def _event(row: tuple) -> StoredEvent:
 class SQLiteStore(EventStore):
     def __init__(self, path: str):
         try:
+            if path != ":memory:" and not os.path.exists(path):
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # readable by the service alone
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{path}: cannot open the event log ({exc})") from None
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")

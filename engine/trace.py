@@ -38,7 +38,7 @@ def trace_rows(pack: CompiledPack) -> list[dict]:
         key = (src["section"], src.get("quote", ""))
         row = rows.setdefault(key, {"section": key[0], "quote": key[1], "rules": [], "status": "", "reason": ""})
         kind = entry.get("kind", "not_machine_checkable")
-        row["status"] = (row["status"] + " + " if row["rules"] else "") + STATUS[kind]
+        row["status"] = STATUS[kind]  # the rules column already names any rules for the same sentence
         row["reason"] = entry["reason"].strip()
     return sorted(rows.values(), key=lambda r: _document_order(pack, r["section"]))
 

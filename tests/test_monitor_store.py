@@ -152,3 +152,13 @@ def test_configuration_from_file_and_environment(tmp_path) -> None:
         MonitorConfig.load(config_file, env={})
     with pytest.raises(MonitorError, match="between 1 and 1000"):
         Monitor([], shards=2000)
+
+
+def test_sqlite_event_log_is_private_to_the_service(tmp_path):
+    import stat
+
+    from engine.monitor_store import SQLiteStore
+
+    path = tmp_path / "events.sqlite"
+    SQLiteStore(str(path))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
