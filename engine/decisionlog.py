@@ -101,6 +101,25 @@ def mask_patient_numbers(document: Any) -> Any:
     return document
 
 
+def _select(mark: str, when: Callable[[Any], Any], since, until, pack, decision, patient, limit) -> tuple[str, list]:
+    """The query behind DecisionLog.query for either store: ``mark`` is the driver's placeholder."""
+    where, args = [], []
+    for clause, value in (("logged_at >= {m}", None if since is None else when(since)),
+                          ("logged_at < {m}", None if until is None else when(until)),
+                          ("id IN (SELECT decision_id FROM decision_packs WHERE pack = {m})", pack or None),
+                          ("decision = {m}", decision or None), ("patient = {m}", patient or None)):
+        if value is not None:
+            where.append(clause.format(m=mark))
+            args.append(value)
+    sql = f"SELECT {', '.join(_COLUMNS)}, seq FROM decisions" + (" WHERE " + " AND ".join(where) if where else "")
+    if limit:
+        sql = f"SELECT * FROM ({sql} ORDER BY seq DESC LIMIT {mark}) AS recent ORDER BY seq"
+        args.append(int(limit))
+    else:
+        sql += " ORDER BY seq"
+    return sql, args
+
+
 def canonical_json(request: Any) -> bytes:
     return json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -308,29 +327,7 @@ class SqliteLog(DecisionLog):
             raise
 
     def query(self, *, since=None, until=None, pack=None, decision=None, patient=None, limit=None):
-        where, args = [], []
-        if since is not None:
-            where.append("logged_at >= ?")
-            args.append(_utc_text(since))
-        if until is not None:
-            where.append("logged_at < ?")
-            args.append(_utc_text(until))
-        if pack:
-            where.append("id IN (SELECT decision_id FROM decision_packs WHERE pack = ?)")
-            args.append(pack)
-        if decision:
-            where.append("decision = ?")
-            args.append(decision)
-        if patient:
-            where.append("patient = ?")
-            args.append(patient)
-        cols = ", ".join(_COLUMNS)
-        sql = f"SELECT {cols}, seq FROM decisions" + (" WHERE " + " AND ".join(where) if where else "")
-        if limit:
-            sql = f"SELECT * FROM ({sql} ORDER BY seq DESC LIMIT ?) ORDER BY seq"
-            args.append(int(limit))
-        else:
-            sql += " ORDER BY seq"
+        sql, args = _select("?", _utc_text, since, until, pack, decision, patient, limit)
         return [_row_to_record(row[:len(_COLUMNS)]) for row in self.conn.execute(sql, args)]
 
     def count(self) -> int:
@@ -424,29 +421,7 @@ class PostgresLog(DecisionLog):
             raise
 
     def query(self, *, since=None, until=None, pack=None, decision=None, patient=None, limit=None):
-        where, args = [], []
-        if since is not None:
-            where.append("logged_at >= %s")
-            args.append(_aware(since))
-        if until is not None:
-            where.append("logged_at < %s")
-            args.append(_aware(until))
-        if pack:
-            where.append("id IN (SELECT decision_id FROM decision_packs WHERE pack = %s)")
-            args.append(pack)
-        if decision:
-            where.append("decision = %s")
-            args.append(decision)
-        if patient:
-            where.append("patient = %s")
-            args.append(patient)
-        cols = ", ".join(_COLUMNS)
-        sql = f"SELECT {cols}, seq FROM decisions" + (" WHERE " + " AND ".join(where) if where else "")
-        if limit:
-            sql = f"SELECT * FROM ({sql} ORDER BY seq DESC LIMIT %s) AS recent ORDER BY seq"
-            args.append(int(limit))
-        else:
-            sql += " ORDER BY seq"
+        sql, args = _select("%s", _aware, since, until, pack, decision, patient, limit)
         with self.conn.cursor() as cur:
             cur.execute(sql, args)
             rows = cur.fetchall()

@@ -74,6 +74,25 @@ def _mask_trace(steps: list, facts: Mapping[str, Any]) -> list:
     return out
 
 
+def compile_packs(root: Path) -> list[CompiledPack]:
+    """Compile every pack folder under ``root``.
+
+    Raises FileNotFoundError when there is none, and PackError with the problems of every pack that fails.
+    """
+    folders = list_pack_folders(root)
+    if not folders:
+        raise FileNotFoundError(f"no packs (folders with pack.yaml) under {root}")
+    compiled, problems = [], []
+    for folder in folders:
+        try:
+            compiled.append(compile_pack(folder))
+        except PackError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PackError(problems)
+    return compiled
+
+
 class UnknownPackError(KeyError):
     def __init__(self, pack_id: str, known: Iterable[str]):
         super().__init__(pack_id)
@@ -100,18 +119,7 @@ class Engine:
         Raises PackError listing the problems of every pack that fails.
         """
         root = Path(path) if path is not None else bundled_policies_dir()
-        folders = list_pack_folders(root)
-        if not folders:
-            raise FileNotFoundError(f"no packs (folders with pack.yaml) under {root}")
-        compiled, problems = [], []
-        for folder in folders:
-            try:
-                compiled.append(compile_pack(folder))
-            except PackError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise PackError(problems)
-        return cls(compiled, **options)
+        return cls(compile_packs(root), **options)
 
     # ---- evaluation
 

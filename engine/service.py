@@ -55,7 +55,7 @@ from .auth import AuthConfig, Authenticator, AuthError, challenge
 from .compiler import CompiledPack, compile_pack
 from .decision import Decision
 from .decisionlog import DecisionRecord, LogError, LogWriter, mask_patient_numbers, open_log, record_for, redact
-from .evaluator import Engine, UnknownPackError
+from .evaluator import Engine, UnknownPackError, compile_packs
 from .facts import OSLO, InputError, parse_datetime
 from .loader import PackError, bundled_policies_dir, list_pack_folders
 from .openapi import PROBLEM_BASE, openapi_document, published_schema
@@ -203,18 +203,7 @@ class Packs:
         self.allow_synthetic_ids = allow_synthetic_ids
         self.metrics = metrics
         self._lock = threading.Lock()
-        folders = list_pack_folders(root)
-        if not folders:
-            raise FileNotFoundError(f"no packs (folders with pack.yaml) under {root}")
-        compiled, problems = [], []
-        for folder in folders:
-            try:
-                compiled.append(compile_pack(folder))
-            except PackError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise PackError(problems)
-        self.engine = Engine(compiled, allow_synthetic_ids=allow_synthetic_ids)
+        self.engine = Engine(compile_packs(root), allow_synthetic_ids=allow_synthetic_ids)
         self.fingerprint = self.scan()
         self.loaded_at = dt.datetime.now(OSLO)
         self.last_reload: dict | None = None
