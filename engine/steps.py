@@ -527,12 +527,28 @@ def sa_regel_slar_ikke_til(s: Situasjon, regel: str | None = None, regel2: str |
         raise StepError(f'Regelen "{rule}" slo til, men skulle ikke ({_summary(d)}).')
 
 
+def _cites(source: dict, seksjon: str) -> bool:
+    """A source cites a section: the same text (any case), or an item of it ("Vedlegg 2" -> "Vedlegg 2, punkt 1")."""
+    section, wanted = source.get("section", "").casefold(), seksjon.casefold()
+    return section == wanted or section.startswith((wanted + ",", wanted + " "))
+
+
 @step("så", r"(?:at )?begrunnelsen viser til § ?(?P<seksjon>\S+)",
       "Og begrunnelsen viser til § 5.1", "Minst én begrunnelse (avvisning) viser til dette avsnittet i retningslinjen.")
 def sa_begrunnelse_seksjon(s: Situasjon, seksjon: str) -> None:
     d = _decision(s)
-    if not any(r.source["section"] == seksjon for r in d.reasons):
-        raise StepError(f"Ingen begrunnelse viser til § {seksjon} ({_summary(d)}).")
+    if not any(_cites(r.source, seksjon) for r in d.reasons):
+        shown = sorted({r.source["section"] for r in d.reasons}) or ["ingen"]
+        raise StepError(f"Ingen begrunnelse viser til «{seksjon}» (begrunnelsene viser til: {', '.join(shown)}; "
+                        f"{_summary(d)}).")
+
+
+@step("så", r'(?:at )?begrunnelsen viser til "(?P<seksjon>[^"]+)"',
+      'Og begrunnelsen viser til "Vedlegg 2"',
+      "Som over, for retningslinjer med navngitte avsnitt, skrevet slik sporbarhetstabellen skriver dem: "
+      "«Vedlegg 2», «Felles ansvar 4», «Retningsline for bruk av dialogmelding, punkt 1».")
+def sa_begrunnelse_navngitt(s: Situasjon, seksjon: str) -> None:
+    sa_begrunnelse_seksjon(s, seksjon)
 
 
 @step("så", r'(?:at )?begrunnelsen nevner "(?P<tekst>[^"]+)"',
@@ -543,20 +559,18 @@ def sa_begrunnelse_tekst(s: Situasjon, tekst: str) -> None:
         raise StepError(f'Ingen begrunnelse nevner «{tekst}». Begrunnelser: {[r.message for r in d.reasons]}')
 
 
-@step("så", r"(?:at )?det gis råd etter § ?(?P<seksjon>\S+)",
-      "Og det gis råd etter § 4.4", "Minst ett råd viser til dette avsnittet.")
-def sa_rad(s: Situasjon, seksjon: str) -> None:
+@step("så", r"(?:at )?det gis (?P<ikke>ikke )?råd etter (?:§ ?(?P<seksjon>\S+)|\"(?P<navn>[^\"]+)\")",
+      "Og det gis råd etter § 4.4",
+      "Minst ett råd viser til dette avsnittet («det gis ikke råd etter …»: ingen råd gjør det). Navngitte "
+      "avsnitt skrives i anførselstegn: «det gis råd etter \"Utforming og innhold 4\"».")
+def sa_rad(s: Situasjon, seksjon: str | None = None, navn: str | None = None, ikke: str | None = None) -> None:
     d = _decision(s)
-    if not any(a.source["section"] == seksjon for a in d.advice):
-        raise StepError(f"Ingen råd viser til § {seksjon} ({_summary(d)}).")
-
-
-@step("så", r"(?:at )?det gis ikke råd etter § ?(?P<seksjon>\S+)",
-      "Og det gis ikke råd etter § 4.4", "Ingen råd viser til dette avsnittet.")
-def sa_ikke_rad(s: Situasjon, seksjon: str) -> None:
-    d = _decision(s)
-    if any(a.source["section"] == seksjon for a in d.advice):
-        raise StepError(f"Det gis råd etter § {seksjon}, men skulle ikke ({_summary(d)}).")
+    wanted = seksjon or navn or ""
+    found = any(_cites(a.source, wanted) for a in d.advice)
+    if found and ikke:
+        raise StepError(f"Det gis råd etter «{wanted}», men skulle ikke ({_summary(d)}).")
+    if not found and not ikke:
+        raise StepError(f"Ingen råd viser til «{wanted}» ({_summary(d)}).")
 
 
 @step("så", r'(?:at )?det foreslås (?P<tekst>.+)',

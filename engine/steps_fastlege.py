@@ -9,7 +9,7 @@ The last steps name sections as printed in guidelines without numbered sections
 
 from __future__ import annotations
 
-from .steps import Situasjon, StepError, _decision, _summary, quoted_list, step, word
+from .steps import Situasjon, StepError, _decision, quoted_list, step, word
 
 SERVICES = ("bestill_time", "forny_resept", "e_konsultasjon", "kontakt_legekontoret")
 
@@ -137,34 +137,6 @@ def gitt_avtale(s: Situasjon, avtale: str) -> None:
 
 
 # --------------------------------------------------------------------------- Så
-
-def _cites(source: dict, seksjon: str) -> bool:
-    section = source.get("section", "")
-    return section == seksjon or section.startswith(seksjon + ",")
-
-
-@step("så", r'(?:at )?begrunnelsen viser til "(?P<seksjon>[^"]+)"',
-      'Og begrunnelsen viser til "Retningsline for bruk av dialogmelding, punkt 1"',
-      "Minst én begrunnelse viser til dette stedet i en retningslinje uten nummererte avsnitt "
-      "(overskrift, eventuelt med punkt eller avsnitt, slik det står i sporbarhetstabellen).")
-def sa_begrunnelse_overskrift(s: Situasjon, seksjon: str) -> None:
-    d = _decision(s)
-    if not any(_cites(r.source, seksjon) for r in d.reasons):
-        raise StepError(f"Ingen begrunnelse viser til «{seksjon}» ({_summary(d)}).")
-
-
-@step("så", r'(?:at )?det gis (?P<ikke>ikke )?råd etter "(?P<seksjon>[^"]+)"',
-      'Og det gis råd etter "Retningsline for bruk av dialogmelding, punkt 2"',
-      "Minst ett råd (eller, med «ikke», ingen råd) viser til dette stedet i en retningslinje uten "
-      "nummererte avsnitt.")
-def sa_rad_overskrift(s: Situasjon, seksjon: str, ikke: str | None = None) -> None:
-    d = _decision(s)
-    found = any(_cites(a.source, seksjon) for a in d.advice)
-    if found and ikke:
-        raise StepError(f"Det gis råd etter «{seksjon}», men skulle ikke ({_summary(d)}).")
-    if not found and not ikke:
-        raise StepError(f"Ingen råd viser til «{seksjon}» ({_summary(d)}).")
-
 
 @step("så", r'(?:at )?det gis (?:et )?råd som nevner "(?P<tekst>[^"]+)"',
       'Og det gis råd som nevner "e-konsultasjon"', "Teksten i minst ett råd inneholder disse ordene.")

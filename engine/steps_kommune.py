@@ -1,8 +1,8 @@
 """Gherkin steps for samhandling between hospitals and municipal services (bokmål).
 
 Facts that staff describe in words (a transfer to the emergency department is agreed, the child has
-an active link to the health station, the mother to the municipal midwife), and checks against the
-sections of guidelines whose sections are named rather than numbered («Vedlegg 2», «Felles ansvar 4»).
+an active link to the health station, the mother to the municipal midwife), and checks of the
+obligations and of one pack's outcome.
 Registered in ``engine.steps.STEP_MODULES``.
 """
 
@@ -37,30 +37,6 @@ def gitt_aktiv_jordmor(s: Situasjon, ikke: str | None = None) -> None:
 
 
 # --------------------------------------------------------------------------- Så
-
-@step("så", r'(?:at )?begrunnelsen viser til "(?P<seksjon>[^"]+)"',
-      'Og begrunnelsen viser til "Vedlegg 2"',
-      "Minst én begrunnelse (avvisning) viser til dette avsnittet, skrevet slik retningslinjen skriver "
-      "det, f.eks. «Vedlegg 2», «Felles ansvar 4» eller «Utforming og innhold 6».")
-def sa_begrunnelse_avsnitt(s: Situasjon, seksjon: str) -> None:
-    d = _decision(s)
-    if not any(r.source["section"].casefold() == seksjon.casefold() for r in d.reasons):
-        shown = sorted({r.source["section"] for r in d.reasons}) or ["ingen"]
-        raise StepError(f"Ingen begrunnelse viser til «{seksjon}» (begrunnelsene viser til: {', '.join(shown)}; "
-                        f"{_summary(d)}).")
-
-
-@step("så", r'(?:at )?det gis (?P<ikke>ikke )?råd etter "(?P<seksjon>[^"]+)"',
-      'Og det gis råd etter "Utforming og innhold 4"',
-      "Minst ett råd viser til dette avsnittet («det gis ikke råd etter …»: ingen råd gjør det).")
-def sa_rad_avsnitt(s: Situasjon, seksjon: str, ikke: str | None = None) -> None:
-    d = _decision(s)
-    found = any(a.source["section"].casefold() == seksjon.casefold() for a in d.advice)
-    if found and ikke:
-        raise StepError(f"Det gis råd etter «{seksjon}», men skulle ikke ({_summary(d)}).")
-    if not found and not ikke:
-        raise StepError(f"Ingen råd viser til «{seksjon}» ({_summary(d)}).")
-
 
 @step("så", r'(?:at )?det gis (?P<ikke>ikke )?en plikt om "(?P<art>[^"]+)"',
       'Og det gis en plikt om "tidligmelding"',
