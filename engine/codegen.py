@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Mapping, Sequence
 
-from .compiler import All, AnyOf, Compare, CompiledPack, FactRef, Not, Rule, _literal_test, norm
+from .compiler import All, AnyOf, Compare, CompiledPack, FactRef, Not, Rule, _literal_test, compares, norm
 
 
 class _Gen:
@@ -123,17 +123,11 @@ def _list_any(values: Sequence[Any], wanted: Any) -> bool:
 def _must_know(node: Any) -> list[str]:
     """Facts whose absence would make the rule's result unknown (not the declared ones)."""
     out: list[str] = []
-    if isinstance(node, Compare):
-        if node.op != "exists" and not node.declared:
-            out.append(node.fact)
-        if isinstance(node.operand, FactRef):
-            out.append(node.fact)
-            out.append(node.operand.path)
-    elif isinstance(node, Not):
-        out.extend(_must_know(node.child))
-    else:
-        for child in node.children:
-            out.extend(_must_know(child))
+    for c in compares(node):
+        if c.op != "exists" and not c.declared:
+            out.append(c.fact)
+        if isinstance(c.operand, FactRef):
+            out += [c.fact, c.operand.path]
     return list(dict.fromkeys(out))
 
 

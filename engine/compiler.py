@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .facts import OSLO, FactInfo, catalogue, parse_date, parse_datetime, InputError
 from .loader import Location, PackError, PackProblem, PackSource, read_pack
@@ -66,22 +66,26 @@ class Not:
 Condition = Compare | All | AnyOf | Not
 
 
+def compares(node: Condition | None) -> Iterator[Compare]:
+    """Every comparison in a condition, in order."""
+    if node is None:
+        return
+    if isinstance(node, Compare):
+        yield node
+    elif isinstance(node, Not):
+        yield from compares(node.child)
+    else:
+        for child in node.children:
+            yield from compares(child)
+
+
 def facts_of(node: Condition) -> tuple[str, ...]:
     """Fact paths a condition reads, in order of first use."""
     seen: dict[str, None] = {}
-
-    def walk(n: Condition) -> None:
-        if isinstance(n, Compare):
-            seen.setdefault(n.fact)
-            if isinstance(n.operand, FactRef):
-                seen.setdefault(n.operand.path)
-        elif isinstance(n, Not):
-            walk(n.child)
-        else:
-            for c in n.children:
-                walk(c)
-
-    walk(node)
+    for c in compares(node):
+        seen.setdefault(c.fact)
+        if isinstance(c.operand, FactRef):
+            seen.setdefault(c.operand.path)
     return tuple(seen)
 
 
@@ -616,17 +620,8 @@ def _mentioned(data: dict, name: str) -> bool:
 
 
 def _text_inferences(node: Condition, cat: Mapping[str, FactInfo]) -> list[tuple[str, str]]:
-    found = []
-    if isinstance(node, Compare):
-        info = cat.get(node.fact)
-        if info is not None and info.free_text and node.op != "exists":
-            found.append((node.fact, node.op))
-    elif isinstance(node, Not):
-        found.extend(_text_inferences(node.child, cat))
-    else:
-        for c in node.children:
-            found.extend(_text_inferences(c, cat))
-    return found
+    return [(c.fact, c.op) for c in compares(node)
+            if c.op != "exists" and (info := cat.get(c.fact)) is not None and info.free_text]
 
 
 def _revision(folder: Path) -> str:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import yaml
 
-from .compiler import (ORDERED, All, Compare, Condition, Due, FactRef, Not, Suggestion, _text_inferences,
+from .compiler import (ORDERED, All, Compare, Condition, Due, FactRef, Not, Suggestion, _text_inferences, compares,
                        facts_of)
 from .facts import FactInfo, catalogue
 from .loader import Location
@@ -177,16 +177,6 @@ def _qualify(node: Any, own: str, known: set[str]) -> Any:
     return copy.deepcopy(node)
 
 
-def _compares(node: Condition | None) -> Iterator[Compare]:
-    if node is None:
-        return
-    if isinstance(node, Compare):
-        yield node
-    elif isinstance(node, Not):
-        yield from _compares(node.child)
-    else:
-        for child in node.children:
-            yield from _compares(child)
 
 
 def _top_conjuncts(node: Condition | None) -> tuple:
@@ -262,7 +252,7 @@ def _compile_rule(comp: "_Compiler", raw: dict, ptr: tuple) -> ConversationRule 
         elif j > 0:
             comp.error(eptr, f"the event '{alias}' needs a 'when' that ties it to an earlier event "
                              f"(for example samtale.id equals {{fact: {next(iter(kinds))}.samtale.id}})")
-        for c in _compares(condition):
+        for c in compares(condition):
             _check_compare(comp, c, alias, earlier, positive, cross_refs, eptr + ("when",))
         if j > 0 and condition is not None:
             joined = any(isinstance(c, Compare) and c.op == "equals" and isinstance(c.operand, FactRef)

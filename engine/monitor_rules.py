@@ -69,7 +69,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from .compiler import All, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, _compare_function, resolve_due
+from .compiler import (All, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, _compare_function, compares,
+                       resolve_due)
 from .conversation import ConversationRule, EventPattern, split
 
 MAX_RULES = 400  # durable rules (alternatives) per ruleset; about 530 hangs
@@ -365,7 +366,7 @@ def condition_alternatives(node: Condition | None, mode: str, scope: Scope, limi
     except TooComplex:
         pass
     if any(isinstance(c.operand, FactRef) and scope.alias and split(c.operand.path)[0] != scope.alias
-           for c in _compares(node)):
+           for c in compares(node)):
         raise TooComplex("a condition that compares with another event has too many alternatives for durable_rules")
     from .compiler import to_function
 
@@ -385,16 +386,6 @@ def condition_alternatives(node: Condition | None, mode: str, scope: Scope, limi
     return out
 
 
-def _compares(node: Condition | None) -> Iterable[Compare]:
-    if node is None:
-        return
-    if isinstance(node, Compare):
-        yield node
-    elif isinstance(node, Not):
-        yield from _compares(node.child)
-    else:
-        for child in node.children:
-            yield from _compares(child)
 
 
 def _unqualify_tree(node: Condition, scope: Scope) -> Condition:

@@ -54,7 +54,7 @@ from . import dialogmelding
 from .auth import AuthConfig, Authenticator, AuthError, challenge
 from .compiler import CompiledPack, compile_pack
 from .decision import Decision
-from .decisionlog import DecisionRecord, LogError, LogWriter, mask_patient_numbers, open_log, record_for, redact
+from .decisionlog import DecisionRecord, LogError, LogWriter, open_log, record_for, redact
 from .evaluator import Engine, UnknownPackError, compile_packs
 from .facts import OSLO, InputError, parse_datetime
 from .loader import PackError, bundled_policies_dir, list_pack_folders
@@ -635,9 +635,9 @@ async def decide(request: Request) -> Response:
     headers = {"Dialogvakt-Decision-Id": record.id, "Dialogvakt-Input-SHA256": record.input_sha256}
     if "text/plain" in request.headers.get("accept", "") and "application/json" not in request.headers.get("accept", ""):
         from .render import decision_text
-        return Response(mask_patient_numbers(decision_text(evaluated.decision)), headers=headers,
+        return Response(decision_text(evaluated.decision), headers=headers,
                         media_type="text/plain; charset=utf-8")
-    return _json(mask_patient_numbers(evaluated.decision.to_dict()), headers=headers)
+    return _json(evaluated.decision.to_dict(), headers=headers)
 
 
 async def decide_batch(request: Request) -> Response:
@@ -684,7 +684,7 @@ async def decide_batch(request: Request) -> Response:
         else:
             counts[outcome.decision.decision] += 1
             results.append({"index": index, "status": 200, "decision_id": next(ids),
-                            "decision": mask_patient_numbers(outcome.decision.to_dict())})
+                            "decision": outcome.decision.to_dict()})
     request.scope["dialogvakt.outcome"] = " ".join(f"{k}={v}" for k, v in counts.items() if v)
     return _json({"results": results, "counts": counts})
 
