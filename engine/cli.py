@@ -110,22 +110,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _trace_text(trace: Sequence[dict]) -> str:
+    from .explain import MARK, tree_lines
+
     lines = ["Sporing (alle regler):"]
-    marks = {"fired": "SLO TIL", "not_fired": "slo ikke til", "undecided": "UAVKLART"}
-
-    def walk(steps: list, depth: int) -> None:
-        for s in steps:
-            pad = "    " * depth
-            if "fact" in s:
-                lines.append(f"{pad}{s['fact']} {s['op']} {s['operand']!r}: verdi {s['value']!r} -> {s['result']}")
-            else:
-                key = next(k for k in ("all", "any", "not") if k in s)
-                lines.append(f"{pad}{key} -> {s['result']}")
-                walk(s[key], depth + 1)
-
     for rule in trace:
-        lines.append(f"  [{marks[rule['result']]}] {rule['pack']} / {rule['rule']} ({rule['effect']})")
-        walk(rule["conditions"], 2)
+        lines.append(f"  [{MARK[rule['result']]}] {rule['pack']} / {rule['rule']} ({rule['effect']})")
+        lines += tree_lines(rule["conditions"], 2)
     return "\n".join(lines)
 
 

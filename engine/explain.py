@@ -115,19 +115,22 @@ def explain_text(doc: dict, *, only: str | None = None) -> str:
                          f"– {r['title']}{where}")
             if r["missing"]:
                 lines.append(f"      mangler: {', '.join(r['missing'])}")
-            _tree(r["conditions"], 3, lines)
+            lines += tree_lines(r["conditions"], 3)
     return "\n".join(lines)
 
 
-def _tree(steps: list, depth: int, lines: list[str]) -> None:
+def tree_lines(steps: list, depth: int) -> list[str]:
+    """A condition trace (as in ``Decision.trace``) as indented lines, one per comparison or group."""
     pad = "  " * depth
+    lines: list[str] = []
     for s in steps:
         if "fact" in s:
             lines.append(f"{pad}{SIGN[s['result']]} {comparison_text(s)}")
         else:
             key = next(k for k in GROUP if k in s)
             lines.append(f"{pad}{SIGN[s['result']]} {GROUP[key]}:")
-            _tree(s[key], depth + 1, lines)
+            lines += tree_lines(s[key], depth + 1)
+    return lines
 
 
 def comparison_text(step: Mapping[str, Any]) -> str:
@@ -151,8 +154,8 @@ def _operand(step: Mapping[str, Any], fact: str) -> str:
             extra = f" = {_value(step['operand_value'], fact)}" if "operand_value" in step else ""
             return f"parameteren {written['param']}{extra}"
         if "vocabulary" in written:
-            n = len(step.get("operand_value", ()))
-            return f"ordlisten {written['vocabulary']} ({n} ord)"
+            count = f" ({len(step['operand_value'])} ord)" if "operand_value" in step else ""
+            return f"ordlisten {written['vocabulary']}{count}"
         if "fact" in written:
             return f"faktumet {written['fact']}"
     if isinstance(written, list):
