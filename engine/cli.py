@@ -5,6 +5,7 @@
     dialogvakt validate [PATH]       lint packs (file:line:column errors)
     dialogvakt test [PACK]           run the packs' own test cases
     dialogvakt trace [PACK]          guideline sections -> rules -> effect
+    dialogvakt explain FILE [--pack ID]   every rule: fired or not, and each condition with the values it saw
     dialogvakt facts                 the fact catalogue rules may use
     dialogvakt steg                  the Gherkin step library (bokmål)
     dialogvakt monitor replay EVENTS.jsonl [--until TIME]   findings over threads (engine/monitor_cli.py)
@@ -109,23 +110,32 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _trace_text(trace: Sequence[dict]) -> str:
+    from .explain import MARK, tree_lines
+
     lines = ["Sporing (alle regler):"]
-    marks = {"fired": "SLO TIL", "not_fired": "slo ikke til", "undecided": "UAVKLART"}
-
-    def walk(steps: list, depth: int) -> None:
-        for s in steps:
-            pad = "    " * depth
-            if "fact" in s:
-                lines.append(f"{pad}{s['fact']} {s['op']} {s['operand']!r}: verdi {s['value']!r} -> {s['result']}")
-            else:
-                key = next(k for k in ("all", "any", "not") if k in s)
-                lines.append(f"{pad}{key} -> {s['result']}")
-                walk(s[key], depth + 1)
-
     for rule in trace:
-        lines.append(f"  [{marks[rule['result']]}] {rule['pack']} / {rule['rule']} ({rule['effect']})")
-        walk(rule["conditions"], 2)
+        lines.append(f"  [{MARK[rule['result']]}] {rule['pack']} / {rule['rule']} ({rule['effect']})")
+        lines += tree_lines(rule["conditions"], 2)
     return "\n".join(lines)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain, explain_text
+
+    engine = _engine(args)
+    try:
+        request = read_document(args.file)
+        doc = explain(engine, request, pack=args.pack, at=args.at, rule=args.rule)
+    except (InputError, UnknownPackError) as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    if args.rule and not any(p["rules"] for p in doc["packs"]):
+        known = sorted(r.id for p in engine.select(engine.facts(request, at=args.at).values, args.pack) for r in p.rules)
+        raise UsageError(f"--rule {args.rule}: ingen slik regel i retningslinjene som ble brukt; kjente: {', '.join(known) or 'ingen'}")
+    if args.format == "json":
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        print(explain_text(doc, only=args.only))
+    return 0
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
@@ -357,6 +367,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test-environment", action="store_true",
                    help="accept synthetic test patient numbers (month + 80)")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("explain", help="show, for every rule, whether it fired and the values each condition saw")
+    p.add_argument("file", metavar="FILE", help="request file (JSON or YAML), or - for standard input")
+    p.add_argument("--pack", help="explain against this pack only (default: the packs whose scope matches)")
+    p.add_argument("--at", metavar="ISO-TIME", help="evaluate as of this time (overrides tidspunkt)")
+    p.add_argument("--rule", metavar="ID", help="show only this rule")
+    p.add_argument("--only", choices=("fired", "not_fired", "undecided"), help="show only rules with this result (text)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--test-environment", action="store_true",
+                   help="accept synthetic test patient numbers (month + 80)")
+    p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("packs", help="list packs with their validity")
     p.add_argument("--format", choices=("json", "text"), default="text")

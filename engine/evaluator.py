@@ -41,7 +41,7 @@ def evaluate_pack(pack: CompiledPack, facts: Mapping[str, Any], *, explain: bool
             result, steps = evaluate_traced(rule.condition, facts)
             trace.append({"pack": pack.id, "rule": rule.id, "effect": rule.effect,
                           "result": {True: "fired", False: "not_fired", None: "undecided"}[result],
-                          "conditions": _mask_trace(steps, facts)})
+                          "conditions": mask_trace(steps, facts)})
             if result is True:
                 fired.append(rule)
             elif result is None:
@@ -58,7 +58,7 @@ def evaluate_pack(pack: CompiledPack, facts: Mapping[str, Any], *, explain: bool
     return PackResult(pack, decision, pack.validity(today), fired, undecided, trace)
 
 
-def _mask_trace(steps: list, facts: Mapping[str, Any]) -> list:
+def mask_trace(steps: list, facts: Mapping[str, Any]) -> list:
     out = []
     for step in steps:
         step = dict(step)
@@ -68,7 +68,7 @@ def _mask_trace(steps: list, facts: Mapping[str, Any]) -> list:
         else:
             for key in ("all", "any", "not"):
                 if key in step:
-                    step[key] = _mask_trace(step[key], facts)
+                    step[key] = mask_trace(step[key], facts)
             step["result"] = {True: "true", False: "false", None: "unknown"}[step["result"]]
         out.append(step)
     return out
