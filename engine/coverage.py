@@ -28,9 +28,10 @@ a deny.
 The Gherkin features run in-process, without pytest: each file is parsed with
 the parser pytest-bdd uses (gherkin-official) and compiled to pickles (outlines
 expanded, Bakgrunn prepended, parameters filled in steps, tables and doc
-strings), and each step is dispatched to the first step of ``steps.all_steps()``
+strings), and each step is dispatched to the one step of ``steps.all_steps()``
 of its kind whose pattern matches the whole text, with the data table and doc
-string as ``tests/test_features.py`` passes them. Scenarios that evaluate no
+string as ``tests/test_features.py`` passes them (a text that several steps
+match fails the scenario, since pytest-bdd's pick would depend on fixture order). Scenarios that evaluate no
 single message (the conversation scenarios under ``features/samtaler``, which
 exercise the monitor) run and are reported but count for no rule; conversation
 rules are not part of this coverage.
@@ -286,11 +287,13 @@ def run_scenario(engine: Engine, actors: dict, case: ScenarioCase) -> tuple[list
     s = Situasjon(recorder, actors=copy.deepcopy(actors))  # type: ignore[arg-type]
     thens: list[_ThenCall] = []
     for pst in case.steps:
-        match = next(((st, m) for st in library if st.kind == pst.kind
-                      for m in [st.regex.fullmatch(pst.text)] if m), None)
-        if match is None:
+        matches = [(st, m) for st in library if st.kind == pst.kind for m in [st.regex.fullmatch(pst.text)] if m]
+        if not matches:
             return [f"Ingen steg passer: {pst.kind.capitalize()} {pst.text}"], recorder, thens
-        st, m = match
+        if len(matches) > 1:  # pytest-bdd's choice would then depend on fixture order
+            names = ", ".join(st.func.__name__ for st, _ in matches)
+            return [f"Flere steg passer ({names}): {pst.kind.capitalize()} {pst.text}"], recorder, thens
+        st, m = matches[0]
         kwargs: dict[str, Any] = dict(m.groupdict())
         if st.table:
             kwargs["datatable"] = pst.datatable
@@ -389,7 +392,7 @@ def report_text(report: CoverageReport, *, shown: int = 3) -> str:
     out.append(f"{report.tests_run} pakketester og {report.scenarios_run} scenarioer kjørt.")
     if report.scenarios_without_decisions:
         out.append(f"{len(report.scenarios_without_decisions)} scenarioer vurderte ingen enkeltmelding "
-                   "(samtaler i overvåkingen) og teller ikke for regeldekningen.")
+                   "(samtaler i overvåkingen, eller inndata som avvises) og teller ikke for regeldekningen.")
     for f in report.failures:
         what = "Pakketest" if f.kind == "test" else "Scenario"
         out.append(f"FEILET {what} «{f.name}» ({f.location}): " + "; ".join(f.problems) + " — teller ikke.")
