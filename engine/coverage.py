@@ -42,6 +42,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -249,8 +250,13 @@ def parse_features(folder: Path) -> list[ScenarioCase]:
         try:
             document = Parser().parse(TokenScanner(path.read_text(encoding="utf-8")))
         except (CompositeParserException, ParserException) as exc:
-            raise FeatureFileError(f"{shown}: {str(exc).splitlines()[0]}") from None
+            first = (getattr(exc, "errors", None) or [exc])[0]
+            where = getattr(first, "location", None) or {}
+            detail = re.sub(r"^\(\d+:\d+\): ", "", str(first))
+            raise FeatureFileError(f"{shown}:{where.get('line', 1)}:{where.get('column') or 1}: "
+                                   f"ugyldig Gherkin ({detail})") from None
         document["uri"] = shown
+        lines = _node_lines(document)
         for pickle in Compiler().compile(document):
             steps = []
             for st in pickle["steps"]:
@@ -261,9 +267,23 @@ def parse_features(folder: Path) -> list[ScenarioCase]:
                     KIND_BY_TYPE.get(st.get("type", ""), ""), st["text"],
                     [[c["value"] for c in row["cells"]] for row in table["rows"]] if table else None,
                     doc["content"] if doc else None))
-            line = (pickle.get("location") or {}).get("line", "?")
+            line = (pickle.get("location") or {}).get("line") or lines.get((pickle.get("astNodeIds") or ["?"])[-1], "?")
             cases.append(ScenarioCase(pickle["name"], f"{shown}:{line}", steps))
     return cases
+
+
+def _node_lines(node: Any) -> dict[str, int]:
+    """Line of every scenario and example row by its AST id (older parsers give pickles no location)."""
+    found: dict[str, int] = {}
+    if isinstance(node, dict):
+        if "id" in node and isinstance(node.get("location"), dict):
+            found[node["id"]] = node["location"].get("line")
+        for value in node.values():
+            found.update(_node_lines(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.update(_node_lines(value))
+    return found
 
 
 class FeatureFileError(Exception):

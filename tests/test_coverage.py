@@ -239,3 +239,21 @@ def test_the_command_exits_1_on_a_gap_and_0_when_covered(tmp_path, capsys):
 def test_an_unknown_pack_is_a_usage_error(capsys):
     assert main(["coverage", "ingen-slik-pakke", "--features", str(FEATURES)]) == 2
     assert "ingen-slik-pakke" in capsys.readouterr().err
+
+
+def test_a_step_no_step_matches_fails_its_scenario(tmp_path):
+    root = _copy(tmp_path, "deny")
+    unknown = FAILING.replace('Og meldingen har formålet "purring"', 'Og meldingen har et formål ingen forstår')
+    report = compute(Engine.from_directory(root), features=_features(tmp_path, unknown))
+    [failure] = report.failures
+    assert "Ingen steg passer" in failure.problems[0] and "ingen forstår" in failure.problems[0]
+
+
+def test_a_feature_file_that_does_not_parse_names_file_and_line(tmp_path, capsys):
+    folder = tmp_path / "features"
+    folder.mkdir()
+    (folder / "feil.feature").write_text("# language: no\nEgenskap: x\n  Scenario: y\n    Gitt noe\n"
+                                         "  Bakgrunn:\n    Gitt noe annet\n", encoding="utf-8")
+    assert main(["coverage", "--features", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder / 'feil.feature'}:5:3: ugyldig Gherkin" in err and "Traceback" not in err
