@@ -57,6 +57,30 @@ def test_a_listed_not_fired_that_a_deny_hides_does_not_count(bundled: CoverageRe
     assert rule.tests[DENY]
 
 
+def test_a_flip_of_no_rule_assembles_the_engine_s_own_decision(engine: Engine):
+    # The counterfactual decisions are only as good as their assembly: with nothing flipped it must give
+    # exactly what the engine gives, for every pack test's request.
+    from engine.coverage import RecordingEngine, flipped
+    from engine.packtests import load_cases
+
+    compared = 0
+    for pack in engine.packs.values():
+        for name, _where, request, expect in load_cases(pack):
+            recorder = RecordingEngine(engine)
+            selected = expect.get("packs")
+            try:
+                recorder.evaluate(request, pack=None if selected == "auto" or isinstance(selected, list) else pack.id)
+            except Exception:
+                continue  # cases that expect an input error
+            [base] = recorder.evaluations
+            again = flipped(engine, base, ("-", "-")).to_dict()
+            real = dict(base.decision.to_dict())
+            real.pop("trace")
+            assert again == real, f"{pack.id}: {name}"
+            compared += 1
+    assert compared > 100
+
+
 # --------------------------------------------------------------------------- seeded gaps in a copy
 
 PACK = "digital-dialog-fastlege"
