@@ -4,6 +4,7 @@
     dialogvakt packs                 list the packs with their validity
     dialogvakt validate [PATH]       lint packs (file:line:column errors)
     dialogvakt test [PACK]           run the packs' own test cases
+    dialogvakt coverage [PACK] [--format text|json] [--features DIR]   rules exercised by tests, both sides
     dialogvakt trace [PACK]          guideline sections -> rules -> effect
     dialogvakt explain FILE [--pack ID]   every rule: fired or not, and each condition with the values it saw
     dialogvakt facts                 the fact catalogue rules may use
@@ -210,6 +211,29 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .coverage import FeatureFileError, compute, report_text
+
+    engine = _engine(args)
+    if args.pack and args.pack not in engine.packs:
+        raise UsageError(str(UnknownPackError(args.pack, engine.packs)))
+    features = Path(args.features) if args.features else (Path("features") if Path("features").is_dir() else None)
+    if features is not None and not features.is_dir():
+        raise UsageError(f"{features}: finnes ikke eller er ikke en mappe")
+    try:
+        report = compute(engine, packs=[args.pack] if args.pack else None, features=features)
+    except FeatureFileError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps({**report.to_dict(), "features": str(features) if features else None},
+                         ensure_ascii=False, indent=2))
+    else:
+        if features is None:
+            print("Ingen mappe med scenarioer (--features): bare pakketestene er regnet med.")
+        print(report_text(report))
+    return 1 if report.gaps() else 0
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
     from .trace import trace_rows, trace_markdown
 
@@ -392,6 +416,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pack", nargs="?")
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser(
+        "coverage", help="which pack tests and Gherkin scenarios exercise each rule, on each side",
+        description="Per pack, each rule with the pack tests and scenarios that cover it where it fires "
+                    "(slår til) and where it does not (slår ikke til). A passing test covers a side when "
+                    "the rule went that way in a decision the test checked, and the test would fail had "
+                    "the rule gone the other way; undecided rules count on neither side. Exit 1 when a "
+                    "rule lacks a test on one side.")
+    p.add_argument("pack", nargs="?", help="pack id (default: all)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--features", metavar="DIR", help="folder of .feature files (default: ./features if present)")
+    p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("trace", help="show guideline sections -> rules -> effect")
     p.add_argument("pack", nargs="?")

@@ -1,0 +1,429 @@
+"""Rule coverage: which pack tests and Gherkin scenarios exercise each rule, on each side.
+
+A rule has two sides, and a test covers a side only when it would notice the rule
+going the other way:
+
+- the deny side ("slår til") is covered by a passing test that evaluated a
+  message where the rule fired, and that would fail had the rule not fired;
+- the allow side ("slår ikke til") is covered by a passing test that evaluated a
+  message where the rule was evaluated and did not fire, and that would fail had
+  the rule fired.
+
+"Had the rule gone the other way" is computed, not guessed: the test's decision
+is assembled again from its own facts and trace with only that rule moved
+between fired and not fired (the pack's outcome follows: a deny rule that fires
+makes its pack deny), and the test's own checks are run again on that decision.
+For a pack test these are ``packtests.check_case`` with all its expectation
+keys (``fired``, ``not_fired``, ``decision``, ``due``, and whatever keys it
+checks later); for a scenario they are the scenario's Så-steps that read that
+decision. So ``decision: allow`` covers the allow side of every deny rule that
+was evaluated, ``fired: [r]`` the deny side of r, and «Så er meldingen avvist»
+the deny side of a deny rule only when no other deny rule fired with it.
+
+A rule that was undecided (facts missing) counts on neither side. A test or a
+scenario that fails counts for nothing and is reported. Obligations that a
+denied message never carries are invisible to every test and so not covered by
+a deny.
+
+The Gherkin features run in-process, without pytest: each file is parsed with
+the parser pytest-bdd uses (gherkin-official) and compiled to pickles (outlines
+expanded, Bakgrunn prepended, parameters filled in steps, tables and doc
+strings), and each step is dispatched to the one step of ``steps.all_steps()``
+of its kind whose pattern matches the whole text, with the data table and doc
+string as ``tests/test_features.py`` passes them (a text that several steps
+match fails the scenario, since pytest-bdd's pick would depend on fixture order). Scenarios that evaluate no
+single message (the conversation scenarios under ``features/samtaler``, which
+exercise the monitor) run and are reported but count for no rule; conversation
+rules are not part of this coverage.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .compiler import CompiledPack
+from .decision import Decision
+from .evaluator import Engine, PackResult, assemble
+from .facts import Facts
+
+DENY, ALLOW = "deny", "allow"  # the two sides: slår til / slår ikke til
+SIDE_LABEL = {DENY: "slår til", ALLOW: "slår ikke til"}
+EFFECT_LABEL = {"deny": "avvisning", "advice": "råd", "obligation": "plikt"}
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass
+class RuleCoverage:
+    pack: str
+    rule: str
+    effect: str
+    title: str
+    tests: dict[str, list[str]] = field(default_factory=lambda: {DENY: [], ALLOW: []})
+    scenarios: dict[str, list[str]] = field(default_factory=lambda: {DENY: [], ALLOW: []})
+
+    def covered(self, side: str) -> bool:
+        return bool(self.tests[side] or self.scenarios[side])
+
+    @property
+    def gaps(self) -> list[str]:
+        return [side for side in (DENY, ALLOW) if not self.covered(side)]
+
+    def to_dict(self) -> dict:
+        return {"pack": self.pack, "rule": self.rule, "effect": self.effect, "title": self.title,
+                "deny": {"tests": self.tests[DENY], "scenarios": self.scenarios[DENY]},
+                "allow": {"tests": self.tests[ALLOW], "scenarios": self.scenarios[ALLOW]},
+                "gaps": self.gaps}
+
+
+@dataclass
+class Failure:
+    kind: str  # "test" | "scenario"
+    name: str
+    location: str
+    problems: list[str]
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class CoverageReport:
+    rules: list[RuleCoverage]
+    failures: list[Failure]
+    tests_run: int
+    scenarios_run: int
+    scenarios_without_decisions: list[str]
+
+    def gaps(self) -> list[str]:
+        """One line per missing side, e.g. 'pack: rule-id (avvisning) mangler test der regelen slår til'."""
+        return [f"{r.pack}: {r.rule} ({EFFECT_LABEL.get(r.effect, r.effect)}) mangler test der regelen "
+                f"{SIDE_LABEL[side]}" for r in self.rules for side in r.gaps]
+
+    def to_dict(self) -> dict:
+        return {"rules": [r.to_dict() for r in self.rules], "gaps": self.gaps(),
+                "failures": [f.to_dict() for f in self.failures], "tests_run": self.tests_run,
+                "scenarios_run": self.scenarios_run,
+                "scenarios_without_decisions": self.scenarios_without_decisions}
+
+
+# --------------------------------------------------------------------------- recording and flipping
+
+@dataclass
+class Evaluation:
+    """One evaluation a test made: its facts and the traced decision."""
+
+    facts: Facts
+    decision: Decision
+
+    def statuses(self) -> dict[tuple[str, str], str]:
+        """(pack, rule) -> fired | not_fired | undecided, for every rule of every selected pack."""
+        return {(t["pack"], t["rule"]): t["result"] for t in self.decision.trace or ()}
+
+
+class RecordingEngine:
+    """Stands in for an Engine: evaluates with a trace and keeps every evaluation.
+
+    With ``flip`` set to (pack, rule), every evaluation instead returns the
+    recorded ``base`` decision with that one rule gone the other way.
+    """
+
+    def __init__(self, engine: Engine, *, base: Evaluation | None = None,
+                 flip: tuple[str, str] | None = None) -> None:
+        self._engine = engine
+        self.evaluations: list[Evaluation] = []
+        self._base, self._flip = base, flip
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def evaluate(self, request: Mapping[str, Any], *, pack: str | Iterable[str] | None = None,
+                 at: dt.datetime | str | None = None, now: dt.datetime | None = None,
+                 explain: bool = False) -> Decision:
+        if self._flip is not None and self._base is not None:
+            return flipped(self._engine, self._base, self._flip)
+        facts = self._engine.facts(request, at=at, now=now)
+        decision = self._engine.decide(facts, pack=pack, explain=True)
+        self.evaluations.append(Evaluation(facts, decision))
+        return decision
+
+
+def flipped(engine: Engine, base: Evaluation, target: tuple[str, str]) -> Decision:
+    """The base decision assembled again with the target rule moved between fired and not fired."""
+    status = base.statuses()
+    results = []
+    for outcome in base.decision.packs:
+        pack: CompiledPack = engine.packs[outcome.id]
+        fired, undecided = [], []
+        for rule in pack.rules:
+            result = status.get((pack.id, rule.id))
+            if (pack.id, rule.id) == target:
+                result = "not_fired" if result == "fired" else "fired" if result == "not_fired" else result
+            if result == "fired":
+                fired.append(rule)
+            elif result == "undecided":
+                undecided.append(rule)
+        if any(r.effect == "deny" for r in fired):
+            decision = "deny"
+        elif any(r.effect == "deny" for r in undecided):
+            decision = "indeterminate"
+        else:
+            decision = "allow"
+        results.append(PackResult(pack, decision, outcome.validity, fired, undecided, None))
+    return assemble(results, base.facts)
+
+
+def _sides(evaluation: Evaluation, still_passes) -> Iterable[tuple[tuple[str, str], str]]:
+    """((pack, rule), side) for each rule whose flip makes the test fail."""
+    for key, result in evaluation.statuses().items():
+        if result not in ("fired", "not_fired"):
+            continue
+        if not still_passes(key):
+            yield key, DENY if result == "fired" else ALLOW
+
+
+# --------------------------------------------------------------------------- pack tests
+
+def cover_pack_tests(engine: Engine, packs: Iterable[CompiledPack], table: dict[tuple[str, str], RuleCoverage],
+                     failures: list[Failure]) -> int:
+    from .packtests import check_case, load_cases
+
+    count = 0
+    for pack in packs:
+        for name, where, request, expect in load_cases(pack):
+            count += 1
+            label = f"{pack.id}: {name}"
+            recorder = RecordingEngine(engine)
+            problems = check_case(recorder, pack, request, expect)  # type: ignore[arg-type]
+            if problems:
+                failures.append(Failure("test", label, str(where or pack.folder / "tests"), problems))
+                continue
+            if len(recorder.evaluations) != 1:
+                continue  # an expected input error: no decision, no rule exercised
+
+            def still_passes(key: tuple[str, str], base: Evaluation = recorder.evaluations[0]) -> bool:
+                flip = RecordingEngine(engine, base=base, flip=key)
+                return not check_case(flip, pack, request, expect)  # type: ignore[arg-type]
+
+            for key, side in _sides(recorder.evaluations[0], still_passes):
+                if key in table:
+                    table[key].tests[side].append(label)
+    return count
+
+
+# --------------------------------------------------------------------------- Gherkin
+
+KIND_BY_TYPE = {"Context": "gitt", "Action": "når", "Outcome": "så"}
+
+
+@dataclass
+class PickleStep:
+    kind: str
+    text: str
+    datatable: list[list[str]] | None
+    docstring: str | None
+
+
+@dataclass
+class ScenarioCase:
+    name: str
+    location: str
+    steps: list[PickleStep]
+
+
+def parse_features(folder: Path) -> list[ScenarioCase]:
+    """Every scenario of every *.feature file under the folder, outlines expanded and Bakgrunn prepended."""
+    from gherkin.errors import CompositeParserException, ParserException
+    from gherkin.parser import Parser
+    from gherkin.pickles.compiler import Compiler
+    from gherkin.token_scanner import TokenScanner
+
+    cases: list[ScenarioCase] = []
+    for path in sorted(folder.rglob("*.feature")):
+        shown = str(path)
+        try:
+            document = Parser().parse(TokenScanner(path.read_text(encoding="utf-8")))
+        except (CompositeParserException, ParserException) as exc:
+            first = (getattr(exc, "errors", None) or [exc])[0]
+            where = getattr(first, "location", None) or {}
+            detail = re.sub(r"^\(\d+:\d+\): ", "", str(first))
+            raise FeatureFileError(f"{shown}:{where.get('line', 1)}:{where.get('column') or 1}: "
+                                   f"ugyldig Gherkin ({detail})") from None
+        document["uri"] = shown
+        lines = _node_lines(document)
+        for pickle in Compiler().compile(document):
+            steps = []
+            for st in pickle["steps"]:
+                argument = st.get("argument") or {}
+                table = argument.get("dataTable")
+                doc = argument.get("docString")
+                steps.append(PickleStep(
+                    KIND_BY_TYPE.get(st.get("type", ""), ""), st["text"],
+                    [[c["value"] for c in row["cells"]] for row in table["rows"]] if table else None,
+                    doc["content"] if doc else None))
+            line = (pickle.get("location") or {}).get("line") or lines.get((pickle.get("astNodeIds") or ["?"])[-1], "?")
+            cases.append(ScenarioCase(pickle["name"], f"{shown}:{line}", steps))
+    return cases
+
+
+def _node_lines(node: Any) -> dict[str, int]:
+    """Line of every scenario and example row by its AST id (older parsers give pickles no location)."""
+    found: dict[str, int] = {}
+    if isinstance(node, dict):
+        if "id" in node and isinstance(node.get("location"), dict):
+            found[node["id"]] = node["location"].get("line")
+        for value in node.values():
+            found.update(_node_lines(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.update(_node_lines(value))
+    return found
+
+
+class FeatureFileError(Exception):
+    """A feature file that does not parse; the message starts with the file name."""
+
+
+@dataclass
+class _ThenCall:
+    step: Any  # steps.Step
+    kwargs: dict
+    state: Any  # a copy of the Situasjon as the step saw it
+    evaluation: int
+
+
+def run_scenario(engine: Engine, actors: dict, case: ScenarioCase) -> tuple[list[str], RecordingEngine, list[_ThenCall]]:
+    """Run one scenario; returns (problems, the recorder, the Så-steps that read a recorded decision)."""
+    from .steps import Situasjon, all_steps
+
+    library = all_steps()
+    recorder = RecordingEngine(engine)
+    s = Situasjon(recorder, actors=copy.deepcopy(actors))  # type: ignore[arg-type]
+    thens: list[_ThenCall] = []
+    for pst in case.steps:
+        matches = [(st, m) for st in library if st.kind == pst.kind for m in [st.regex.fullmatch(pst.text)] if m]
+        if not matches:
+            return [f"Ingen steg passer: {pst.kind.capitalize()} {pst.text}"], recorder, thens
+        if len(matches) > 1:  # pytest-bdd's choice would then depend on fixture order
+            names = ", ".join(st.func.__name__ for st, _ in matches)
+            return [f"Flere steg passer ({names}): {pst.kind.capitalize()} {pst.text}"], recorder, thens
+        st, m = matches[0]
+        kwargs: dict[str, Any] = dict(m.groupdict())
+        if st.table:
+            kwargs["datatable"] = pst.datatable
+        if st.docstring:
+            kwargs["docstring"] = pst.docstring
+        try:
+            st.func(s, **kwargs)
+        except Exception as exc:  # any failing step fails the scenario, as under pytest
+            return [f"{pst.kind.capitalize()} {pst.text}: {exc}"], recorder, thens
+        if (st.kind == "så" and recorder.evaluations and s.error is None
+                and s.decision is recorder.evaluations[-1].decision):
+            state = copy.copy(s)
+            state.request = copy.deepcopy(s.request)
+            thens.append(_ThenCall(st, kwargs, state, len(recorder.evaluations) - 1))
+    return [], recorder, thens
+
+
+def _then_still_passes(call: _ThenCall, decision: Decision) -> bool:
+    state = copy.copy(call.state)
+    state.decision = decision
+    try:
+        call.step.func(state, **call.kwargs)
+    except Exception:
+        return False
+    return True
+
+
+def cover_features(engine: Engine, folder: Path, table: dict[tuple[str, str], RuleCoverage],
+                   failures: list[Failure], without: list[str]) -> int:
+    from .steps import load_actors
+
+    actors_file = folder / "aktorer.yaml"
+    actors = load_actors(actors_file) if actors_file.exists() else {}
+    cases = parse_features(folder)
+    for case in cases:
+        label = f"{case.name} ({case.location})"
+        problems, recorder, thens = run_scenario(engine, actors, case)
+        if problems:
+            failures.append(Failure("scenario", case.name, case.location, problems))
+            continue
+        if not recorder.evaluations:
+            without.append(label)
+            continue
+        for index, evaluation in enumerate(recorder.evaluations):
+            calls = [c for c in thens if c.evaluation == index]
+            if not calls:
+                continue
+
+            def still_passes(key: tuple[str, str], base: Evaluation = evaluation, calls=calls) -> bool:
+                decision = flipped(engine, base, key)
+                return all(_then_still_passes(c, decision) for c in calls)
+
+            for key, side in _sides(evaluation, still_passes):
+                if key in table and label not in table[key].scenarios[side]:
+                    table[key].scenarios[side].append(label)
+    return len(cases)
+
+
+# --------------------------------------------------------------------------- the whole report
+
+def compute(engine: Engine, *, packs: Iterable[str] | None = None, features: Path | None = None) -> CoverageReport:
+    """Coverage of the given packs (default: all) by their pack tests and, when given, the feature files."""
+    selected = [engine.packs[p] for p in packs] if packs is not None else list(engine.packs.values())
+    table = {(p.id, r.id): RuleCoverage(p.id, r.id, r.effect, r.title) for p in selected for r in p.rules}
+    failures: list[Failure] = []
+    without: list[str] = []
+    tests = cover_pack_tests(engine, selected, table, failures)
+    scenarios = cover_features(engine, features, table, failures, without) if features is not None else 0
+    return CoverageReport(list(table.values()), failures, tests, scenarios, without)
+
+
+def report_text(report: CoverageReport, *, shown: int = 3) -> str:
+    """The report in bokmål: one table per pack, then failures and gaps."""
+    out: list[str] = []
+    by_pack: dict[str, list[RuleCoverage]] = {}
+    for r in report.rules:
+        by_pack.setdefault(r.pack, []).append(r)
+    for pack, rules in by_pack.items():
+        width = max(len(r.rule) for r in rules)
+        out.append(f"{pack}: {len(rules)} regler")
+        out.append(f"  {'regel':<{width}}  {'virkning':<9}  {'slår til (tester/scenarioer)':<29}  "
+                   "slår ikke til (tester/scenarioer)")
+        for r in rules:
+            cells = []
+            for side in (DENY, ALLOW):
+                mark = "" if r.covered(side) else "  MANGLER"
+                cells.append(f"{len(r.tests[side])}/{len(r.scenarios[side])}{mark}")
+            out.append(f"  {r.rule:<{width}}  {EFFECT_LABEL.get(r.effect, r.effect):<9}  {cells[0]:<29}  {cells[1]}")
+            for side in (DENY, ALLOW):
+                names = r.tests[side] + r.scenarios[side]
+                if names:
+                    more = f" og {len(names) - shown} til" if len(names) > shown else ""
+                    listed = "; ".join(n.split(": ", 1)[-1] for n in names[:shown])
+                    out.append(f"  {'':<{width}}    {SIDE_LABEL[side]}: {listed}{more}")
+        out.append("")
+    out.append(f"{report.tests_run} pakketester og {report.scenarios_run} scenarioer kjørt.")
+    if report.scenarios_without_decisions:
+        out.append(f"{len(report.scenarios_without_decisions)} scenarioer vurderte ingen enkeltmelding "
+                   "(samtaler i overvåkingen, eller inndata som avvises) og teller ikke for regeldekningen.")
+    for f in report.failures:
+        what = "Pakketest" if f.kind == "test" else "Scenario"
+        out.append(f"FEILET {what} «{f.name}» ({f.location}): " + "; ".join(f.problems) + " — teller ikke.")
+    gaps = report.gaps()
+    if gaps:
+        out.append(f"{len(gaps)} hull i dekningen:")
+        out += [f"  {g}" for g in gaps]
+    else:
+        out.append("Hver regel er prøvd både der den slår til og der den ikke slår til.")
+    return "\n".join(out)
+
+
+__all__ = ["CoverageReport", "RuleCoverage", "Failure", "compute", "report_text", "parse_features",
+           "run_scenario", "FeatureFileError", "RecordingEngine", "flipped", "DENY", "ALLOW"]
