@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
@@ -182,7 +183,8 @@ def _message(index: int, draw: _Draw, data: dict) -> dict:
         if cause != ABSENT:
             melding["avvik_arsak"] = cause
     if "svar_pa" in extras and draw.weighted(extras["svar_pa"]) != ABSENT:
-        melding["svar_pa"] = f"korpus-{draw.integer(1, max(1, index)):05d}"
+        # an earlier message of the corpus, or one from before it
+        melding["svar_pa"] = f"korpus-{draw.integer(1, index):05d}" if index else "tidligere-00001"
     for key in ("valgt_time", "sensitiv"):
         if key in extras:
             value = _optional_bool(draw, extras[key])
@@ -313,6 +315,31 @@ def dumps(request: Mapping[str, Any]) -> str:
 def write(n: int, seed: int) -> str:
     """The corpus as JSONL text."""
     return "".join(dumps(r) + "\n" for r in generate(n, seed))
+
+
+README = """\
+# Corpus
+
+{n} fictional requests in the input contract v1 (`{file}`, one JSON document a line), made with
+
+    dialogvakt corpus --n {n} --seed {seed} --out corpus
+
+The same command gives these files byte for byte (a test checks it). The messages are drawn from
+`engine/corpus.yaml`; patient numbers are synthetic test numbers and felles hjelpenummer, so evaluate
+them as a test environment (`allow_synthetic_ids=True`). `dialogvakt diff OLD NEW --corpus corpus`
+runs them under two versions of the packs.
+"""
+
+
+def write_folder(folder: Path, n: int, seed: int, engine: Any | None = None) -> "Spread | None":
+    """Write ``folder/meldinger.jsonl`` and ``folder/README.md``; with an engine, return the spread."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = write(n, seed)
+    (folder / CORPUS_FILE).write_text(text, encoding="utf-8")
+    (folder / "README.md").write_text(README.format(n=n, seed=seed, file=CORPUS_FILE), encoding="utf-8")
+    if engine is None:
+        return None
+    return spread(engine, (json.loads(line) for line in text.splitlines()))
 
 
 # --------------------------------------------------------------------------- how the corpus spreads
