@@ -18,6 +18,7 @@ Messages are named by file and line (JSONL) or file, and their message id: never
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import posixpath
@@ -33,9 +34,10 @@ from typing import Any, Iterator, Sequence
 import yaml
 
 from .decision import Decision
-from .evaluator import Engine, compile_packs
+from .compiler import compile_pack
+from .evaluator import Engine
 from .facts import InputError, prepare
-from .loader import Location, PackError, PackProblem
+from .loader import Location, PackError, PackProblem, list_pack_folders
 
 VALIDITY_WORDS = {"valid": "gjelder", "expired": "utløpt", "not_yet_valid": "ikke i kraft ennå", None: "ikke valgt"}
 CHANGE_WORDS = {"started": "slår nå til", "stopped": "slår ikke lenger til", "changed": "ny ordlyd eller nye datoer"}
@@ -124,17 +126,40 @@ def _relabel(problems: list[PackProblem], version: Version) -> list[PackProblem]
     return out
 
 
-def load_engine(version: Version, pack: str | None = None) -> Engine:
-    """Compile a version once. Raises PackError (with file:line) or DiffError."""
-    try:
-        packs = compile_packs(version.folder)
-    except FileNotFoundError:
-        raise DiffError(f"{version.label}: ingen retningslinjer (mapper med pack.yaml)") from None
-    except PackError as exc:
-        raise PackError(_relabel(exc.problems, version)) from None
-    if pack is not None:
-        packs = [p for p in packs if p.id == pack]
-    return Engine(packs, allow_synthetic_ids=True)
+def _fingerprint(folder: Path) -> str:
+    """The content of a pack folder's YAML files (what compile_pack reads)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_engine(version: Version, pack: str | None = None, cache: dict | None = None) -> Engine:
+    """Compile a version once. Raises PackError (with file:line) or DiffError.
+
+    ``cache`` maps a pack folder's content to its compiled pack, so that the packs a revision leaves
+    alone are compiled once for both versions. With ``pack``, only that pack's folder is compiled
+    (a pack's id is its folder's name).
+    """
+    folders = list_pack_folders(version.folder)
+    if not folders:
+        raise DiffError(f"{version.label}: ingen retningslinjer (mapper med pack.yaml)")
+    cache = {} if cache is None else cache
+    compiled, problems = [], []
+    for folder in folders:
+        if pack is not None and folder.name != pack:
+            continue
+        key = _fingerprint(folder)
+        if key not in cache:
+            try:
+                cache[key] = compile_pack(folder)
+            except PackError as exc:
+                problems.extend(_relabel(exc.problems, version))
+                continue
+        compiled.append(cache[key])
+    if problems:
+        raise PackError(problems)
+    return Engine(compiled, allow_synthetic_ids=True)
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -415,7 +440,8 @@ def diff(old_spec: str, new_spec: str, corpus: str | Path, *, pack: str | None =
     try:
         for spec in (old_spec, new_spec):
             versions.append(resolve_version(spec, cwd))
-        engines = [load_engine(v, pack) for v in versions]
+        cache: dict = {}
+        engines = [load_engine(v, pack, cache) for v in versions]
         if pack is not None and not any(pack in e.packs for e in engines):
             raise DiffError(f"ukjent retningslinje '{pack}' i begge versjonene")
         messages = list(read_corpus(corpus))
