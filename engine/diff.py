@@ -280,6 +280,11 @@ def compare(old: Outcome, new: Outcome) -> list[Change]:
         changes.append(Change("rule", pack, rule, kind, _finding(a), _finding(b)))
     for fact, pack in sorted(old.missing ^ new.missing):
         changes.append(Change("missing", pack, fact, "started" if (fact, pack) in new.missing else "stopped"))
+    explained = {c.pack for c in changes}
+    for pack in sorted(set(old.packs) & set(new.packs) - explained):
+        (d_old, _), (d_new, _) = old.packs[pack], new.packs[pack]
+        if d_old != d_new:  # e.g. a rule that stays undecided turned from advice into deny
+            changes.append(Change("decision", pack, pack, f"{d_old}->{d_new}"))
     if old.decision != new.decision and not changes:
         changes.append(Change("decision", None, "decision", f"{old.decision}->{new.decision}"))
     return changes
@@ -410,7 +415,7 @@ def _heading(kind: str, pack: str, subject: str, change: str) -> str:
         return f"Manglende opplysning {subject} ({pack}) " + ("etterspørres nå" if change == "started"
                                                              else "etterspørres ikke lenger")
     old, new = change.split("->")
-    return f"Avgjørelsen endres fra {old} til {new}"
+    return f"Avgjørelsen{f' etter {pack}' if pack else ''} endres fra {old} til {new}"
 
 
 def run(old: Engine, new: Engine, messages: Iterator[CorpusMessage], *, old_label: str = "OLD",

@@ -268,3 +268,39 @@ def test_a_pack_error_in_a_revision_names_the_revision_and_line(repo):
         diff(f"HEAD~1:policies/{PACK_ID}", f"HEAD:policies/{PACK_ID}", CORPUS, cwd=repo)
     where = [str(p.location) for p in info.value.problems]
     assert any(re.fullmatch(rf"HEAD:policies/{PACK_ID}/rules\.yaml:\d+:\d+", w) for w in where), where
+
+
+# --------------------------------------------------------------------------- comparing two outcomes
+
+def _outcome(decision: str, packs: dict, findings: dict | None = None, missing: frozenset = frozenset()):
+    from engine.diff import Outcome
+
+    return Outcome(decision, packs, findings or {}, missing)
+
+
+def test_compare_finds_nothing_in_equal_outcomes():
+    from engine.diff import compare
+
+    a = _outcome("deny", {"p": ("deny", "valid")}, {("p", "r"): ("deny", "tekst", ())})
+    assert compare(a, a) == []
+
+
+def test_compare_names_a_pack_decision_that_changes_without_a_rule_firing():
+    from engine.diff import compare
+
+    missing = frozenset({("kontekst.pasientstatus", "p")})
+    old = _outcome("deny", {"p": ("allow", "valid"), "q": ("deny", "valid")}, missing=missing)
+    new = _outcome("deny", {"p": ("indeterminate", "valid"), "q": ("deny", "valid")}, missing=missing)
+    changes = compare(old, new)
+    assert [(c.kind, c.pack, c.change) for c in changes] == [("decision", "p", "allow->indeterminate")]
+
+
+def test_compare_names_rules_due_dates_validity_and_scope():
+    from engine.diff import compare
+
+    old = _outcome("allow", {"p": ("allow", "expired")}, {("p", "svar"): ("obligation", "m", (("senest", "2025-06-10"),))})
+    new = _outcome("deny", {"p": ("deny", "valid"), "q": ("deny", "valid")},
+                   {("p", "svar"): ("obligation", "m", (("senest", "2025-06-11"),)), ("p", "r"): ("deny", "x", ())})
+    got = {(c.kind, c.pack, c.subject, c.change) for c in compare(old, new)}
+    assert got == {("validity", "p", "p", "expired->valid"), ("scope", "q", "q", "started"),
+                   ("rule", "p", "svar", "changed"), ("rule", "p", "r", "started")}
