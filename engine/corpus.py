@@ -111,10 +111,14 @@ def _text(draw: _Draw, kind: str, topic: str, receiver: dict, data: dict) -> str
     return head + body
 
 
-def _topic(sender: dict, receiver: dict, plo: bool) -> str:
+def _topic(sender: dict, receiver: dict, plo: bool, mtype: str) -> str:
+    a, b = sender["kategori"], receiver["kategori"]
+    if mtype == "avvik":
+        return "avvik"
     if plo:
         return "plo"
-    a, b = sender["kategori"], receiver["kategori"]
+    if mtype == "svar" and "pasient" not in (a, b):
+        return "svar"
     if a == "pasient":
         return "pasient_til_legekontor"
     if b == "pasient":
@@ -160,11 +164,13 @@ def _message(index: int, draw: _Draw, data: dict) -> dict:
         melding["sendt"] = _iso(sendt)
     melding["avsender"] = sender
     mottakere = [receiver]
-    for _ in range(int(draw.weighted(fields["kopimottakere"]))):
+    patient_service = "pasient" in (sender["kategori"], receiver["kategori"])  # helsenorge.no, not a dialog message
+    hospital = "sykehus" in (sender["kategori"], receiver["kategori"])
+    for _ in range(0 if patient_service else int(draw.weighted(fields["kopimottakere"]))):
         side = scenario["b"] if receiver is b else scenario["a"]
         mottakere.append(_party(draw, side, data))
     melding["mottakere"] = mottakere
-    if draw.weighted(fields["forfatter"]) != ABSENT:
+    if draw.weighted(fields["forfatter"]) != ABSENT and sender["kategori"] in data["persons"]:
         melding["forfatter"] = {"navn": draw.one(data["persons"][sender["kategori"]])}
     id_kind = draw.weighted(fields["pasient"])
     number = (example_number("fhn", seed=draw.integer(0, 99)) if id_kind == "hnr"
@@ -176,7 +182,7 @@ def _message(index: int, draw: _Draw, data: dict) -> dict:
     if formal != ABSENT and not plo:
         melding["formal"] = formal
     hastegrad = draw.weighted(fields["hastegrad"])
-    if hastegrad != ABSENT:
+    if hastegrad != ABSENT and not patient_service:
         melding["hastegrad"] = hastegrad
     if mtype == "avvik":
         cause = draw.weighted(extras["avvik_arsak"])
@@ -191,7 +197,7 @@ def _message(index: int, draw: _Draw, data: dict) -> dict:
             if value != ABSENT:
                 melding[key] = value
     areas = draw.weighted(fields["fagomrader"])
-    if areas != ABSENT:
+    if areas != ABSENT and hospital:
         first = draw.one(data["fagomrader"])
         chosen = [first]
         if areas == "to":
@@ -199,11 +205,11 @@ def _message(index: int, draw: _Draw, data: dict) -> dict:
             if second != first:
                 chosen.append(second)
         melding["fagomrader"] = chosen
-    text = _text(draw, draw.weighted(fields["tekst"]), _topic(sender, receiver, plo), receiver, data)
+    text = _text(draw, draw.weighted(fields["tekst"]), _topic(sender, receiver, plo, mtype), receiver, data)
     if text is not None:
         melding["tekst"] = text
     fmt = draw.weighted(fields["format"])
-    if fmt != ABSENT:
+    if fmt != ABSENT and not patient_service:
         melding["format"] = fmt
     count = int(draw.weighted(fields["vedlegg"]))
     if count:
