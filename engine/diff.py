@@ -12,6 +12,7 @@ What is compared, per message:
   force); the advice that a pack is expired is represented by that state, not by its wording;
 - per rule: whether it fired, and the wording and due dates it gave;
 - the missing facts.
+Suggestions are not compared on their own: they belong to the rule that gave them.
 
 Messages are named by file and line (JSONL) or file, and their message id: never by patient number.
 """
@@ -33,8 +34,8 @@ from typing import Any, Iterator, Sequence
 
 import yaml
 
-from .decision import Decision
 from .compiler import compile_pack
+from .decision import Decision
 from .evaluator import Engine
 from .facts import InputError, prepare
 from .loader import Location, PackError, PackProblem, list_pack_folders
