@@ -10,6 +10,8 @@
     dialogvakt facts                 the fact catalogue rules may use
     dialogvakt steg                  the Gherkin step library (bokmål)
     dialogvakt monitor replay EVENTS.jsonl [--until TIME]   findings over threads (engine/monitor_cli.py)
+    dialogvakt corpus --n N --seed S [--out DIR]            a deterministic corpus of fictional requests
+    dialogvakt diff OLD NEW --corpus DIR [--pack ID]        messages whose decision a pack revision changes
 
     dialogvakt serve [--host H] [--port P] [--policies DIR] [--db URL]   the HTTP decision service
     dialogvakt log [--since T] [--pack ID] [--decision D] [--format F]   query the decision log
@@ -279,6 +281,37 @@ def cmd_steg(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from .corpus import write, write_folder
+
+    if args.n < 0:
+        raise UsageError("--n: forventet 0 eller flere meldinger")
+    if args.out is None:
+        sys.stdout.write(write(args.n, args.seed))
+        return 0
+    spread = write_folder(Path(args.out), args.n, args.seed, _engine(args))
+    print(spread.text())
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import DiffError, diff
+
+    try:
+        report = diff(args.old, args.new, args.corpus, pack=args.pack)
+    except DiffError as exc:
+        raise UsageError(str(exc)) from None
+    except PackError as exc:  # a broken version is an error of the comparison, not a difference
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.text())
+    return 1 if report.has_changes else 0
+
+
 def _secret(args: argparse.Namespace, *, generate: bool) -> bytes:
     """The site secret for patient pseudonyms (service and log); see engine.decisionlog.load_secret."""
     import os
@@ -439,6 +472,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("steg", help="print the Gherkin step library (bokmål)")
     p.set_defaults(func=cmd_steg)
+
+    p = sub.add_parser("corpus", help="write a deterministic corpus of fictional requests (JSONL)")
+    p.add_argument("--n", type=int, required=True, metavar="N", help="number of messages")
+    p.add_argument("--seed", type=int, required=True, metavar="S", help="the same seed gives the same corpus")
+    p.add_argument("--out", metavar="DIR", help="write DIR/meldinger.jsonl and DIR/README.md, and print how the "
+                   "corpus spreads over packs, decisions and rules (default: JSONL on standard output)")
+    p.set_defaults(func=cmd_corpus, test_environment=True)  # the corpus has synthetic numbers
+
+    p = sub.add_parser("diff", help="list the corpus messages whose decision changes between two pack versions")
+    p.add_argument("old", metavar="OLD", help="pack folder, folder of packs, or REV:PATH in git")
+    p.add_argument("new", metavar="NEW", help="pack folder, folder of packs, or REV:PATH in git")
+    p.add_argument("--corpus", required=True, metavar="DIR", help="folder (or file) of requests: *.json, *.jsonl, *.yaml")
+    p.add_argument("--pack", metavar="ID", help="compare this pack only")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_diff)
 
     from .monitor_cli import add_arguments, cmd_monitor  # durable_rules is imported only when it runs
 
