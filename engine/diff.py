@@ -39,6 +39,7 @@ from .decision import Decision
 from .evaluator import Engine
 from .facts import InputError, prepare
 from .loader import Location, PackError, PackProblem, list_pack_folders
+from .render import label
 
 VALIDITY_WORDS = {"valid": "gjelder", "expired": "utløpt", "not_yet_valid": "ikke i kraft ennå", None: "ikke valgt"}
 CHANGE_WORDS = {"started": "slår nå til", "stopped": "slår ikke lenger til", "changed": "ny ordlyd eller nye datoer"}
@@ -372,7 +373,8 @@ class DiffReport:
                 lines.append(f"    nå:  {_wording(c.new)}")
             for diff, _ in members:
                 ident = f" ({diff.message_id})" if diff.message_id else ""
-                verdict = f"{diff.old} → {diff.new}" if diff.old != diff.new else f"fortsatt {diff.old}"
+                old, new = label("decision", diff.old), label("decision", diff.new)
+                verdict = f"{old} → {new}" if diff.old != diff.new else f"fortsatt {old}"
                 lines.append(f"    {diff.name}{ident}: {verdict}")
             lines.append("")
         lines.append(self.summary())
@@ -383,7 +385,8 @@ class DiffReport:
         text = f"Sammendrag: {len(self.changed)} av {evaluated} vurderte meldinger endres"
         decided = self.decision_changes()
         if decided:
-            parts = ", ".join(f"{k.replace('->', ' → ')}: {v}" for k, v in sorted(decided.items()))
+            parts = ", ".join(f"{' → '.join(label('decision', d) for d in k.split('->'))}: {v}"
+                              for k, v in sorted(decided.items()))
             text += f"; {sum(decided.values())} får en annen avgjørelse ({parts})"
         elif self.changed:
             text += "; ingen får en annen avgjørelse"

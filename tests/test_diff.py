@@ -152,7 +152,7 @@ def test_the_text_report_groups_counts_and_summarises_in_bokmal(revised, expecte
     assert f"Gyldighet for {PACK_ID}: utløpt → gjelder: {len(expected['validity'])} meldinger" in text
     assert re.search(r"^Sammendrag: \d+ av \d+ vurderte meldinger endres; \d+ får en annen avgjørelse", text, re.M)
     some = sorted(expected["started"])[0]
-    assert re.search(rf"^    {re.escape(some)} \(korpus-\d+\): (\w+ → deny|fortsatt deny)$", text, re.M)
+    assert re.search(rf"^    {re.escape(some)} \(korpus-\d+\): (\w+ → avvist|fortsatt avvist)$", text, re.M)
 
 
 def test_no_patient_number_is_ever_printed(revised, corpus_by_name):
