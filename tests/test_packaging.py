@@ -22,8 +22,11 @@ def test_wheel_contains_packs_and_schemas_and_works_alone(tmp_path: Path):
     for pack in packs:
         assert f"engine/policies/{pack}/pack.yaml" in names
         assert f"engine/policies/{pack}/rules.yaml" in names
+        for example in (ROOT / "policies" / pack / "tests" / "examples").glob("*.yaml"):
+            assert f"engine/policies/{pack}/tests/examples/{example.name}" in names  # the installed tests need them
     for schema in ("input-v1.schema.json", "decision-v1.schema.json", "pack-v1.schema.json",
-                   "derived-facts.yaml", "labels.yaml"):
+                   "derived-facts.yaml", "labels.yaml", "packtest-v1.schema.json", "pack-v1.pack.schema.json",
+                   "pack-v1.rules.schema.json", "pack-v1.conversation.schema.json", "pack-v1.part.schema.json"):
         assert f"engine/schemas/{schema}" in names
     # unpack the wheel somewhere else and use it without the source tree
     site = tmp_path / "site"
