@@ -63,7 +63,7 @@ from .identifiers import example_number
 from .loader import (Location, PackError, PackProblem, PackSource, _display, _error_pointer, _schema_message,
                      list_pack_folders, read_pack, read_yaml)
 
-Case = tuple[str, "Location | None", dict, dict]
+Case = tuple[str, Location | None, dict, dict]
 RULE_KEYS = ("fired", "not_fired", "reasons", "advice")  # expectation keys that list rule ids
 
 
@@ -132,11 +132,11 @@ def pack_test_files(pack_folder: Path) -> list[Path]:
     return sorted((pack_folder / "tests").glob("*.yaml"))
 
 
-def _schema_problems(doc: Any, source: PackSource) -> list[PackProblem]:
+def _schema_problems(doc: Any, source: PackSource, name: str) -> list[PackProblem]:
     validator = jsonschema.Draft202012Validator(packtest_schema())
     errors = [jsonschema.exceptions.best_match([e]) for e in validator.iter_errors(doc)]
     errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
-    return [PackProblem(source.where(_error_pointer(e)), _schema_message(e)) for e in errors]
+    return [PackProblem(source.where(_error_pointer(e)) or Location(name, 1, 1), _schema_message(e)) for e in errors]
 
 
 class _Examples:
@@ -235,9 +235,10 @@ def read_test_file(pack: CompiledPack, path: Path, known_rules: set[str] | None 
 
     Rule ids are checked against the pack's own rules, ``known_rules`` when given (the engine's packs),
     else the packs beside this one."""
-    doc, positions = read_yaml(path, _display(path))
+    name = _display(path)
+    doc, positions = read_yaml(path, name)
     source = PackSource(pack.folder, doc, positions)
-    problems = _schema_problems(doc, source)
+    problems = _schema_problems(doc, source, name)
     if problems:
         raise PackError(problems)
     known = known_rule_ids([pack]) | (set(known_rules) if known_rules is not None else _sibling_rule_ids(pack))

@@ -275,3 +275,11 @@ def test_load_cases_yields_name_location_request_expect(bundled: Engine):
     name, where, request, expect = next(iter(load_cases(bundled.packs[PACK])))
     assert isinstance(name, str) and where.file.endswith(".yaml") and where.line > 1
     assert request["melding"]["pasient"]["id"].isdigit() and isinstance(expect, dict)
+
+
+def test_an_empty_test_file_is_an_error_at_its_first_line(repo: Path):
+    (repo / "policies" / PACK / "tests" / "tom.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(PackError) as exc:
+        cases(repo)
+    [problem] = exc.value.problems
+    assert problem.location.file.endswith("tom.yaml") and (problem.location.line, problem.location.column) == (1, 1)
