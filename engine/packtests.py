@@ -393,7 +393,8 @@ def report_json(reports: list[PackReport]) -> dict:
     def case(r: CaseResult) -> dict:
         where = r.location
         return {"name": r.name, "ok": r.ok, "problems": r.problems,
-                "file": where.file if where else None, "line": where.line if where else None}
+                "file": where.file if where else None, "line": where.line if where else None,
+                "column": where.column if where else None}
 
     packs = [{"pack": rep.pack, "ok": rep.ok, "passed": rep.passed, "failed": rep.failed,
               "file_problems": [{"file": p.location.file if p.location else None,
