@@ -191,26 +191,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .packtests import run_pack_tests
+    from .packtests import pack_report, report_json, report_text
 
     engine = _engine(args)
     ids = [args.pack] if args.pack else list(engine.packs)
-    total = failed = 0
     for pack_id in ids:
         if pack_id not in engine.packs:
             raise UsageError(str(UnknownPackError(pack_id, engine.packs)))
-        for result in run_pack_tests(engine, engine.packs[pack_id]):
-            total += 1
-            if result.ok:
-                if args.verbose:
-                    print(f"PASS {pack_id} {result.name}")
-            else:
-                failed += 1
-                print(f"FAIL {pack_id} {result.name} ({result.location})")
-                for problem in result.problems:
-                    print(f"     {problem}")
-    print(f"{total - failed}/{total} pack test cases passed")
-    return 1 if failed else 0
+    reports = [pack_report(engine, engine.packs[pack_id]) for pack_id in ids]
+    if args.format == "json":
+        print(json.dumps(report_json(reports), ensure_ascii=False, indent=2))
+    else:
+        print(report_text(reports, quiet=args.quiet, verbose=args.verbose))
+    return 0 if all(r.ok for r in reports) else 1
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -447,7 +440,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("test", help="run the test cases in each pack's tests/ folder")
     p.add_argument("pack", nargs="?")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="also show file:line of passing cases")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only failures and the summaries")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser(

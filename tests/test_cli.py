@@ -125,7 +125,8 @@ def test_packs_lists_validity(capsys):
 
 def test_pack_tests_command(capsys):
     assert main(["test"]) == 0
-    assert "pack test cases passed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "  PASS " in out and "FAIL" not in out and out.rstrip().endswith("– OK")
 
 
 def test_trace_and_facts_and_steps(capsys):

@@ -121,10 +121,10 @@ def test_yaml_syntax_error_has_position(pack):
 
 def test_python_tags_are_refused_not_executed(pack, tmp_path):
     marker = tmp_path / "executed"
-    edit(pack / "pack.yaml", "issuer: Helse Bergen HF, Haukeland universitetssjukehus",
-         f"issuer: !!python/object/apply:os.system ['touch {marker}']")
+    line = edit(pack / "pack.yaml", "issuer: Helse Bergen HF, Haukeland universitetssjukehus",
+                f"issuer: !!python/object/apply:os.system ['touch {marker}']")
     found = problems(pack)
-    assert any("pack.yaml:4:9: error: unsupported YAML tag" in p for p in found), found
+    assert any(f"pack.yaml:{line}:9: error: unsupported YAML tag" in p for p in found), found
     assert not marker.exists()
 
 

@@ -111,14 +111,14 @@ def test_expected_packs_select_by_scope(tmp_path: Path, engine: Engine) -> None:
     # selected by scope (D81023), not forced to the pack whose tests these are
     assert check_case(engine, pack, request, {"packs": ["helse-bergen-d81023"]}) == []
     assert check_case(engine, pack, request, {"packs": ["helse-vest-2017"]}) == [
-        "packs used ['helse-bergen-d81023'], expected ['helse-vest-2017']"]
+        "pakkene som ble brukt er ['helse-bergen-d81023'], forventet ['helse-vest-2017']"]
 
 
 def test_unknown_rule_ids_in_expectations_are_reported(engine: Engine) -> None:
     pack = engine.packs["helse-vest-2017"]
     request = {"melding": {"type": "foresporsel"}}
     problems = check_case(engine, pack, request, {"not_fired": ["hv2017-finnes-ikke"]})
-    assert problems == ["unknown rule id hv2017-finnes-ikke in the expectation"]
+    assert problems == ["ukjent regel-id hv2017-finnes-ikke i forventningen"]
 
 
 def test_sections_must_be_a_list_of_headings(tmp_path: Path) -> None:

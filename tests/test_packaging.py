@@ -22,8 +22,11 @@ def test_wheel_contains_packs_and_schemas_and_works_alone(tmp_path: Path):
     for pack in packs:
         assert f"engine/policies/{pack}/pack.yaml" in names
         assert f"engine/policies/{pack}/rules.yaml" in names
+        for example in (ROOT / "policies" / pack / "tests" / "examples").glob("*.yaml"):
+            assert f"engine/policies/{pack}/tests/examples/{example.name}" in names  # the installed tests need them
     for schema in ("input-v1.schema.json", "decision-v1.schema.json", "pack-v1.schema.json",
-                   "derived-facts.yaml", "labels.yaml"):
+                   "derived-facts.yaml", "labels.yaml", "packtest-v1.schema.json", "pack-v1.pack.schema.json",
+                   "pack-v1.rules.schema.json", "pack-v1.conversation.schema.json", "pack-v1.part.schema.json"):
         assert f"engine/schemas/{schema}" in names
     # unpack the wheel somewhere else and use it without the source tree
     site = tmp_path / "site"
@@ -36,3 +39,9 @@ def test_wheel_contains_packs_and_schemas_and_works_alone(tmp_path: Path):
     location, found = proc.stdout.splitlines()
     assert Path(location).is_relative_to(site)
     assert json.loads(found) == packs
+    # the packs' own tests run where the packs are installed: their named examples travel with them
+    code = "from engine.cli import main; raise SystemExit(main(['test', '--format', 'json']))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-2000:])
+    report = json.loads(proc.stdout)
+    assert report["ok"] and report["passed"] > 0 and sorted(p["pack"] for p in report["packs"]) == packs
