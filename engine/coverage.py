@@ -23,7 +23,9 @@ the deny side of a deny rule only when no other deny rule fired with it.
 A rule that was undecided (facts missing) counts on neither side. A test or a
 scenario that fails counts for nothing and is reported. Obligations that a
 denied message never carries are invisible to every test and so not covered by
-a deny.
+a deny. The allow side of such a rule can still be seen: a pack test's
+``not_fired`` reads the trace, so it notices the rule firing even where a denial
+hides the obligation.
 
 The Gherkin features run in-process, without pytest: each file is parsed with
 the parser pytest-bdd uses (gherkin-official) and compiled to pickles (outlines
@@ -175,8 +177,11 @@ def flipped(engine: Engine, base: Evaluation, target: tuple[str, str]) -> Decisi
             decision = "indeterminate"
         else:
             decision = "allow"
-        results.append(PackResult(pack, decision, outcome.validity, fired, undecided, None))
-    return assemble(results, base.facts)
+        trace = [dict(t, result=status[(t["pack"], t["rule"])] if (t["pack"], t["rule"]) != target else
+                      {"fired": "not_fired", "not_fired": "fired"}.get(t["result"], t["result"]))
+                 for t in base.decision.trace or () if t["pack"] == pack.id]
+        results.append(PackResult(pack, decision, outcome.validity, fired, undecided, trace))
+    return assemble(results, base.facts, explain=True)
 
 
 def _sides(evaluation: Evaluation, still_passes) -> Iterable[tuple[tuple[str, str], str]]:

@@ -19,7 +19,8 @@ A test file (its JSON Schema: ``engine/schemas/packtest-v1.schema.json``):
             - rule-id
             - {rule: rule-id, due: {senest: YYYY-MM-DD}}
           fired: [rule-id, ...]      # each must give a reason, advice or obligation (others may too)
-          not_fired: [rule-id, ...]
+          not_fired: [rule-id, ...]  # each must not fire: neither give a finding nor hold silently
+                                     # (an obligation a denial hides still counts as fired)
           missing: [fact.path, ...]  # each must be named in missing[]
           error: $.json.path         # expect an input error at this path
           due: {rule-id: {name: YYYY-MM-DD}}
@@ -308,7 +309,7 @@ def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict) 
     selected = expect.get("packs")
     auto = selected == "auto" or isinstance(selected, list)
     try:
-        decision = engine.evaluate(request, pack=None if auto else pack.id)
+        decision = engine.evaluate(request, pack=None if auto else pack.id, explain=True)
     except InputError as exc:
         if expect.get("error"):
             if expect["error"] not in exc.path:
@@ -332,9 +333,12 @@ def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict) 
     for rule in expect.get("fired", []):
         if rule not in fired:
             problems.append(f"regelen {rule} slo ikke til")
+    held = {t["rule"] for t in decision.trace or () if t["result"] == "fired"}
     for rule in expect.get("not_fired", []):
         if rule in fired:
             problems.append(f"regelen {rule} slo til, forventet at den ikke skulle")
+        elif rule in held:
+            problems.append(f"regelen {rule} slo til (avvisningen skjuler plikten), forventet at den ikke skulle")
     named = {m.fact for m in decision.missing}
     for fact in expect.get("missing", []):
         if fact not in named:
