@@ -312,37 +312,74 @@ def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool) -> dict[
     return out
 
 
-def _outcomes(cond: Condition, domains: dict[str, list]) -> Iterable[bool | None]:
+def _product_size(domains: dict[str, list]) -> int:
     size = 1
     for values in domains.values():
         size *= max(1, len(values))
-    if size > MAX_COMBINATIONS:
-        return None
-    test = to_function(cond)
-    paths = list(domains)
+    return size
 
-    def run() -> Iterable[bool | None]:
-        for combo in itertools.product(*(domains[p] for p in paths)):
-            yield test({p: v for p, v in zip(paths, combo) if v is not None})
-    return run()
+
+def _find(cond: Condition, domains: dict[str, list], settled: set[str], wanted: Any) -> bool:
+    """Whether some combination of domain values gives ``wanted(result)``.
+
+    A depth-first search over the facts. The closures are three-valued: a fact not yet given
+    reads as missing, which for most facts means "unknown" (None), and Kleene logic is
+    monotone, so once a partial combination decides the condition, every completion decides
+    it the same way. Facts whose absence means something definite (declared facts, facts
+    tested with ``exists``, facts compared with another fact) are ``settled`` first; only
+    after them are partial results used to cut the search short.
+    """
+    test = to_function(cond)
+    paths = sorted(domains, key=lambda p: p not in settled)
+    first_free = sum(1 for p in paths if p in settled)
+    facts: dict[str, Any] = {}
+
+    def walk(depth: int) -> bool:
+        if depth >= first_free:
+            r = test(facts)
+            if r is not None or depth == len(paths):
+                return wanted(r)
+        path = paths[depth]
+        for value in domains[path]:
+            if value is None:
+                facts.pop(path, None)
+            else:
+                facts[path] = value
+            if walk(depth + 1):
+                facts.pop(path, None)
+                return True
+        facts.pop(path, None)
+        return False
+
+    return walk(0)
+
+
+def _settled(cond: Condition) -> set[str]:
+    cat = catalogue()
+    out: set[str] = set()
+    for c in compares(cond):
+        info = cat.get(c.fact)
+        if c.op == "exists" or (info is not None and info.declared):
+            out.add(c.fact)
+        if isinstance(c.operand, FactRef):
+            out.update((c.fact, c.operand.path))
+    return out
 
 
 def never_fires(cond: Condition, pack: CompiledPack) -> bool:
     """True when the condition is true for no combination of values (absent facts included)."""
     domains = _domains(cond, pack, absent_for_all=True)
-    outcomes = _outcomes(cond, domains) if domains is not None else None
-    if outcomes is None:
+    if domains is None or _product_size(domains) > MAX_COMBINATIONS:
         return False
-    return not any(r is True for r in outcomes)
+    return not _find(cond, domains, _settled(cond), lambda r: r is True)
 
 
 def always_fires(cond: Condition, pack: CompiledPack) -> bool:
     """True when the condition is true for every combination of values of the facts it reads, when given."""
     domains = _domains(cond, pack, absent_for_all=False)
-    outcomes = _outcomes(cond, domains) if domains is not None else None
-    if outcomes is None:
+    if domains is None or _product_size(domains) > MAX_COMBINATIONS:
         return False
-    return all(r is True for r in outcomes)
+    return not _find(cond, domains, _settled(cond), lambda r: r is not True)
 
 
 def firing_problems(pack: CompiledPack) -> list[PackProblem]:

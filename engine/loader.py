@@ -120,6 +120,23 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     return value
 
 
+# libyaml's SafeLoader (the same safe rules, in C) when PyYAML has it: it reads a pack about ten
+# times faster, which keeps `dialogvakt validate` quick enough to run on every save
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _pure_error(text: str) -> yaml.MarkedYAMLError | None:
+    """A syntax error as the pure-Python SafeLoader words and places it, the same on every machine."""
+    loader = yaml.SafeLoader(text)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    finally:
+        loader.dispose()
+    return None
+
+
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer, Location]]:
     """Load one YAML file safely, recording the location of every node by JSON pointer."""
     name = display or str(path)
@@ -128,11 +145,12 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer
     except UnicodeDecodeError as exc:
         raise PackError([PackProblem(Location(name, 1, 1), f"filen er ikke UTF-8-tekst ({exc.reason})",
                                      code="ikke-utf8")]) from None
-    loader = yaml.SafeLoader(text)
+    loader = _SAFE_LOADER(text)
     try:
         try:
             root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
+        except yaml.MarkedYAMLError as first:
+            exc = _pure_error(text) or first
             # an unclosed bracket or quote is reported where it was opened: that is where the author looks
             opened = (exc.problem or "").startswith(("expected ',' or", "found unexpected end of stream"))
             mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
@@ -279,7 +297,17 @@ def read_pack(folder: Path) -> PackSource:
     return source
 
 
+@lru_cache(maxsize=None)
+def _fast_pack_validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(pack_schema())
+
+
 def _schema_errors(data: dict) -> list[jsonschema.ValidationError]:
+    # the Rust validator answers "valid?" in a fraction of the time; the detailed one words the errors
+    if _fast_pack_validator().is_valid(data):
+        return []
     validator = jsonschema.Draft202012Validator(pack_schema())
     errors = []
     for error in validator.iter_errors(data):

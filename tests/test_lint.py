@@ -339,3 +339,40 @@ def test_compiled_pack_warnings_carry_codes(tmp_path):
     (folder / "pack.yaml").write_text(text + "\n  ubrukt:\n    terms: [a]\n", encoding="utf-8")
     warning = next(w for w in compile_pack(folder).warnings if "ubrukt" in w.message)
     assert warning.code == "ubrukt-ordliste" and warning.severity == "warning" and warning.rule is None
+
+
+# --------------------------------------------------------------------------- the never-fires search, operator by operator
+
+NEVER = [
+    ("all: [{fact: melding.antall_vedlegg, gt: 5}, {fact: melding.antall_vedlegg, lt: 5}]", True),
+    ("all: [{fact: melding.antall_vedlegg, ge: 5}, {fact: melding.antall_vedlegg, le: 5}]", False),
+    ("all: [{fact: kontekst.utskrevet_dato, gt: 2025-01-10}, {fact: kontekst.utskrevet_dato, lt: 2025-01-11}]", True),
+    ("all: [{fact: kontekst.utskrevet_dato, gt: 2025-01-10}, {fact: kontekst.utskrevet_dato, lt: 2025-01-12}]", False),
+    ("all: [{fact: melding.type, equals: svar}, {fact: melding.type, equals: notat}]", True),
+    ("all: [{fact: melding.type, in: [svar, notat]}, {fact: melding.type, not_in: [svar]}]", False),
+    ("all: [{fact: melding.type, exists: false}, {fact: melding.type, equals: svar}]", True),
+    ("all: [{fact: melding.sendt_dato, gt: {fact: kontekst.utskrevet_dato}}, "
+     "{fact: melding.sendt_dato, lt: {fact: kontekst.utskrevet_dato}}]", True),
+    ("all: [{fact: melding.sendt_dato, ge: {fact: kontekst.utskrevet_dato}}, "
+     "{fact: melding.sendt_dato, le: {fact: kontekst.utskrevet_dato}}]", False),
+    ("all: [{fact: melding.mottaker.tjeneste, equals: Lunge}, {fact: melding.mottaker.tjeneste, starts_with: Hjerte}]",
+     True),
+    ("all: [{fact: melding.mottaker.tjeneste, equals: Lungesykdommer}, "
+     "{fact: melding.mottaker.tjeneste, starts_with: lunge}]", False),
+    # a declared fact that is absent is "not declared": not_equals holds without a value
+    ("all: [{fact: melding.format, not_equals: text/plain}, {fact: melding.format, exists: false}]", False),
+    ("any: [{fact: melding.har_vedlegg, equals: true}, {fact: melding.type, equals: bestill_time}]", False),
+]
+
+
+@pytest.mark.parametrize("condition, never", NEVER)
+def test_never_fires_is_decided_from_the_values_that_make_a_difference(tmp_path, condition, never):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "    when:\n      fact: melding.forfatter.navn\n      exists: false\n"
+    rule = rule_id_before(rules, old)
+    seed(rules, old, f"    when:\n      {condition}\n")
+    report = lint_pack(folder)
+    assert [p for p in report.problems if p.code not in ("slar-aldri-til", "slar-alltid-til")] == []
+    found = [p for p in report.problems if p.code == "slar-aldri-til" and p.rule == rule]
+    assert bool(found) is never, [str(p) for p in report.problems]
