@@ -290,6 +290,9 @@ def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool) -> dict[
     for c in compares(cond):
         by_fact.setdefault(c.fact, []).append(c)
         if isinstance(c.operand, FactRef):
+            a, b = cat.get(c.fact), cat.get(c.operand.path)
+            if a is None or b is None or a.type != b.type or a.type in ("list", "object"):
+                return None  # two facts of different kinds: no shared domain to try
             linked.setdefault(c.fact, []).append(c)
             linked.setdefault(c.operand.path, []).append(c)
             by_fact.setdefault(c.operand.path, [])
