@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -428,18 +428,21 @@ def canonical(node: Condition) -> str:
         return f"({node.fact} {node.op} {_canonical_operand(node.operand)})"
     if isinstance(node, Not):
         return f"not{canonical(node.child)}"
-    kind = All if isinstance(node, All) else AnyOf
-    parts: set[str] = set()
-    for child in node.children:
-        if isinstance(child, kind):  # all inside all (any inside any) is the same as one level
-            inner = canonical(child)
-            parts.update(inner[4:-1].split("\u241f") if inner.startswith(("all[", "any[")) else [inner])
-        else:
-            parts.add(canonical(child))
+    parts = sorted(set(_flat_parts(node, type(node))))
     if len(parts) == 1:
-        return parts.pop()
-    name = "all" if kind is All else "any"
-    return f"{name}[{chr(0x241f).join(sorted(parts))}]"
+        return parts[0]
+    return f"{'all' if isinstance(node, All) else 'any'}[{', '.join(parts)}]"
+
+
+def _flat_parts(node: Condition, kind: type) -> list[str]:
+    """The canonical forms of a node's children, with all inside all (any inside any) taken as one level."""
+    out: list[str] = []
+    for child in node.children:
+        if isinstance(child, kind):
+            out.extend(_flat_parts(child, kind))
+        else:
+            out.append(canonical(child))
+    return out
 
 
 def _canonical_operand(operand: Any) -> str:

@@ -376,3 +376,19 @@ def test_never_fires_is_decided_from_the_values_that_make_a_difference(tmp_path,
     assert [p for p in report.problems if p.code not in ("slar-aldri-til", "slar-alltid-til")] == []
     found = [p for p in report.problems if p.code == "slar-aldri-til" and p.rule == rule]
     assert bool(found) is never, [str(p) for p in report.problems]
+
+
+def test_same_condition_is_found_whatever_the_order_in_all(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    # d81023-2-nylig-utskrevet denies: pasientstatus utskrevet AND dager_siden_utskrivning > parameter
+    new_rule = ("  - id: d81023-2-nylig-utskrevet-rad\n    source:\n      section: \"2\"\n"
+                "    effect: obligation\n    obligation: {kind: svar}\n    when:\n      all:\n"
+                "        - {fact: kontekst.dager_siden_utskrivning, gt: {param: nylig_utskrevet_dager}}\n"
+                "        - {fact: kontekst.pasientstatus, equals: utskrevet}\n"
+                "    message: Svar innen fristen.\n\n")
+    line, col = seed(rules, "  - id: d81023-4.6-en-mottaker\n", new_rule + "  - id: d81023-4.6-en-mottaker\n",
+                     at="when")
+    problem = assert_found(folder, capsys, code="motstridende-regler", rule="d81023-2-nylig-utskrevet-rad",
+                           file="rules.yaml", line=line, column=col)
+    assert "d81023-2-nylig-utskrevet" in problem.message and "avvises der, plikt her" in problem.message
