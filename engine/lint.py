@@ -385,21 +385,35 @@ def always_fires(cond: Condition, pack: CompiledPack) -> bool:
     return not _find(cond, domains, _settled(cond), lambda r: r is not True)
 
 
+def always_fires_within(scope: Condition, cond: Condition, pack: CompiledPack) -> bool:
+    """True when no combination of given values satisfies the scope without satisfying the condition."""
+    outside = All((scope, Not(cond)))
+    domains = _domains(outside, pack, absent_for_all=False)
+    if domains is None or _product_size(domains) > MAX_COMBINATIONS:
+        return False
+    return not _find(outside, domains, _settled(outside), lambda r: r is True)
+
+
 def firing_problems(pack: CompiledPack) -> list[PackProblem]:
     out: list[PackProblem] = []
     index = _rule_index(pack)
     for rule in pack.rules:
         ptr = ("rules", index[rule.id], "when")
+        scope = _scope_part(pack.scope, rule.condition)
         if never_fires(rule.condition, pack):
             out.append(_problem(pack, ptr, "slar-aldri-til", "regelen kan aldri slå til: vilkåret er usant uansett "
                                 f"hva meldingen inneholder ({_facts_text(rule.condition)})", rule.id))
-        elif (scope := _scope_part(pack.scope, rule.condition)) is not None and \
-                never_fires(All((scope, rule.condition)), pack):
+        elif scope is not None and never_fires(All((scope, rule.condition)), pack):
             out.append(_problem(pack, ptr, "slar-aldri-til", "regelen kan aldri slå til: vilkåret utelukker "
                                 "meldingene pakken gjelder for (virkeområdet, scope i pack.yaml)", rule.id))
         elif always_fires(rule.condition, pack):
             out.append(_problem(pack, ptr, "slar-alltid-til", "regelen slår til for alle meldinger der "
                                 f"{_facts_text(rule.condition)} er oppgitt; vilkåret skiller ikke mellom meldinger",
+                                rule.id))
+        elif scope is not None and always_fires_within(scope, rule.condition, pack):
+            out.append(_problem(pack, ptr, "slar-alltid-til", "regelen slår til for alle meldinger pakken gjelder "
+                                "for (virkeområdet, scope i pack.yaml) der "
+                                f"{_facts_text(rule.condition)} er oppgitt; vilkåret skiller ikke mellom dem",
                                 rule.id))
     return out
 

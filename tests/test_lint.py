@@ -392,3 +392,15 @@ def test_same_condition_is_found_whatever_the_order_in_all(tmp_path, capsys):
     problem = assert_found(folder, capsys, code="motstridende-regler", rule="d81023-2-nylig-utskrevet-rad",
                            file="rules.yaml", line=line, column=col)
     assert "d81023-2-nylig-utskrevet" in problem.message and "avvises der, plikt her" in problem.message
+
+
+def test_rule_that_always_fires_within_the_scope(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "    when:\n      fact: melding.forfatter.navn\n      exists: false\n"
+    rule = rule_id_before(rules, old)
+    # the scope already takes exactly these message types: the rule does not tell messages apart
+    line, col = seed(rules, old, "    when:\n      fact: melding.type\n"
+                                 "      in: [foresporsel, svar, avvik, notat, helsefaglig_dialog]\n", at="when")
+    problem = assert_found(folder, capsys, code="slar-alltid-til", rule=rule, file="rules.yaml", line=line, column=col)
+    assert "virkeområdet" in problem.message
