@@ -406,7 +406,15 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"{where}: kan ikke være tom"
     if v == "uniqueItems":
         return f"{where}: listen har samme verdi to ganger"
-    return f"{where}: {error.message}"
+    if v == "maxItems":
+        return f"{where}: listen kan ha høyst {error.validator_value} element(er)"
+    if v == "minimum":
+        return f"{where}: kan ikke være mindre enn {error.validator_value}"
+    if v == "pattern" or (v == "propertyNames"):
+        return f"{where}: {error.instance!r} har ikke riktig form"
+    if v in ("minProperties", "maxProperties"):
+        return f"{where}: har for {'få' if v == 'minProperties' else 'mange'} nøkler"
+    return f"{where}: brudd på pakkeformatet ({error.message})"
 
 
 def list_pack_folders(root: Path) -> list[Path]:
