@@ -2,7 +2,7 @@
 
     dialogvakt evaluate FILE... [--pack ID] [--at TIME] [--format json|text] [--explain]
     dialogvakt packs                 list the packs with their validity
-    dialogvakt validate [PATH]       lint packs (file:line:column errors)
+    dialogvakt validate [PATH] [--format json] [--strict]   lint packs (file:line:column, check id, rule)
     dialogvakt test [PACK]           run the packs' own test cases
     dialogvakt coverage [PACK] [--format text|json] [--features DIR]   rules exercised by tests, both sides
     dialogvakt trace [PACK]          guideline sections -> rules -> effect
@@ -165,29 +165,27 @@ def cmd_packs(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .compiler import compile_pack
+    from .lint import lint_pack, sort_key, summary_line
 
     root = Path(args.path) if args.path else (Path(args.policies) if args.policies else bundled_policies_dir())
+    if not root.exists():
+        raise UsageError(f"{root}: finnes ikke")
     folders = list_pack_folders(root)
     if not folders:
-        print(f"dialogvakt: no packs (folders with pack.yaml) under {root}", file=sys.stderr)
-        return 2
-    bad = 0
-    for folder in folders:
-        try:
-            pack = compile_pack(folder)
-        except PackError as exc:
-            bad += 1
-            for problem in exc.problems:
-                print(problem)
-            print(f"{folder.name}: INVALID ({len(exc.problems)} problem(s))")
-            continue
-        for warning in pack.warnings:
-            print(warning)
-        conversation = f"{len(pack.conversation)} conversation rules, " if pack.conversation else ""
-        print(f"{pack.id}: ok ({len(pack.rules)} rules, {conversation}{len(pack.not_checkable)} not machine-checkable, "
-              f"{len(pack.parameters)} parameters, {len(pack.vocabularies)} vocabularies)")
-    return 1 if bad else 0
+        raise UsageError(f"ingen pakker (mapper med pack.yaml) under {root}")
+    reports = [lint_pack(folder) for folder in folders]
+    problems = sorted((p for r in reports for p in r.problems), key=sort_key)
+    if args.format == "json":
+        print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+        if problems:
+            print()
+        for report in reports:
+            print(summary_line(report))
+    stop = any(r.errors or (args.strict and r.warnings) for r in reports)
+    return 1 if stop else 0
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -434,8 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="DATE", help="show validity on this date (default: today)")
     p.set_defaults(func=cmd_packs)
 
-    p = sub.add_parser("validate", help="validate packs and report file:line:column problems")
+    p = sub.add_parser("validate", help="lint packs: file:line:column, check id, rule and a bokmål message")
     p.add_argument("path", nargs="?", help="a pack folder or a folder of packs")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: a list of {file, line, column, severity, code, rule, message}")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("test", help="run the test cases in each pack's tests/ folder")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from .facts import OSLO, FactInfo, catalogue, parse_date, parse_datetime, InputError
-from .loader import Location, PackError, PackProblem, PackSource, read_pack
+from .loader import Location, PackError, PackProblem, PackSource, read_pack, rule_at
 from .render import PLACEHOLDER, Template, compile_template
 
 # --------------------------------------------------------------------------- intermediate form
@@ -215,11 +215,13 @@ class _Compiler:
         self.params: dict[str, Parameter] = {}
         self.vocabs: dict[str, Vocabulary] = {}
 
-    def error(self, pointer: tuple, message: str) -> None:
-        self.problems.append(PackProblem(self.src.where(pointer), message))
+    def error(self, pointer: tuple, message: str, code: str = "pakkefeil") -> None:
+        self.problems.append(PackProblem(self.src.where(pointer), message, "error", code,
+                                         rule_at(self.data, tuple(pointer))))
 
-    def warn(self, pointer: tuple, message: str) -> None:
-        self.warnings.append(PackProblem(self.src.where(pointer), message, "warning"))
+    def warn(self, pointer: tuple, message: str, code: str = "pakkefeil") -> None:
+        self.warnings.append(PackProblem(self.src.where(pointer), message, "warning", code,
+                                         rule_at(self.data, tuple(pointer))))
 
     # ---- parameters and vocabularies
 
@@ -236,13 +238,14 @@ class _Compiler:
                 "date": isinstance(value, str),
             }[kind]
             if not ok:
-                self.error(ptr, f"parameter '{name}' is declared {kind} but its value is {type(value).__name__}")
+                self.error(ptr, f"parameteren '{name}' er oppgitt som {_TYPE_WORDS.get(kind, kind)}, men verdien er "
+                           f"{_value_word(value)}", "feil-verditype")
                 continue
             if kind == "date":
                 try:
                     value = dt.date.fromisoformat(value)
                 except ValueError:
-                    self.error(ptr, f"parameter '{name}': {value!r} is not a date (YYYY-MM-DD)")
+                    self.error(ptr, f"parameteren '{name}': {value!r} er ikke en dato (ÅÅÅÅ-MM-DD)", "feil-verditype")
                     continue
             self.params[name] = Parameter(name, kind, value, spec["description"],
                                           bool(spec.get("local_interpretation")), spec.get("source"))
@@ -269,7 +272,8 @@ class _Compiler:
                     try:
                         re.compile(term)
                     except re.error as exc:
-                        self.error(("vocabularies", name, "terms", i), f"vocabulary '{name}': invalid regular expression: {exc}")
+                        self.error(("vocabularies", name, "terms", i),
+                                   f"ordlisten '{name}': ugyldig regulært uttrykk ({exc})", "ugyldig-regex")
                         continue
                     parts.append(f"(?:{term})")
                 body = "|".join(parts) or "(?!)"
@@ -288,24 +292,30 @@ class _Compiler:
     def fact_info(self, path: str, ptr: tuple) -> FactInfo | None:
         info = self.cat.get(path)
         if info is None:
+            import difflib
+
             close = [p for p in self.cat if p.split(".")[-1] == path.split(".")[-1]][:3]
-            hint = f"; did you mean {', '.join(close)}?" if close else "; see the fact catalogue (dialogvakt facts)"
-            self.error(ptr, f"unknown fact '{path}'{hint}")
+            close += [p for p in difflib.get_close_matches(path, list(self.cat), n=3, cutoff=0.8) if p not in close]
+            close = close[:3]
+            hint = (f"; mente du {' eller '.join(close)}?" if close
+                    else "; se listen over fakta med «dialogvakt facts»")
+            self.error(ptr, f"ukjent faktum '{path}'{hint}", "ukjent-faktum")
         return info
 
     def typed_literal(self, value: Any, info: FactInfo, ptr: tuple, op: str) -> Any:
         t = info.items if info.type == "list" else info.type
         if t == "enum":
             if not isinstance(value, str) or value not in info.values:
-                self.error(ptr, f"{value!r} is not a value of {info.path}; allowed: {', '.join(info.values)}")
+                self.error(ptr, f"{value!r} er ikke en mulig verdi for {info.path}{_did_you_mean(value, info.values)}; "
+                                f"mulige verdier: {', '.join(info.values)}", "verdi-utenfor-liste")
             return value
         if t == "boolean":
             if not isinstance(value, bool):
-                self.error(ptr, f"{info.path} is true/false; got {value!r}")
+                self.error(ptr, f"{info.path} er sann/usann (true eller false), men verdien er {value!r}", "feil-verditype")
             return value
         if t == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self.error(ptr, f"{info.path} is a number; got {value!r}")
+                self.error(ptr, f"{info.path} er et tall, men verdien er {value!r}", "feil-verditype")
             return value
         if t == "date":
             if isinstance(value, dt.date):
@@ -313,7 +323,7 @@ class _Compiler:
             try:
                 return parse_date(str(value), "")
             except InputError:
-                self.error(ptr, f"{info.path} is a date; {value!r} is not YYYY-MM-DD")
+                self.error(ptr, f"{info.path} er en dato; {value!r} er ikke skrevet ÅÅÅÅ-MM-DD", "feil-verditype")
                 return None
         if t == "datetime":
             if isinstance(value, dt.datetime):
@@ -321,10 +331,11 @@ class _Compiler:
             try:
                 return parse_datetime(str(value), "")
             except InputError:
-                self.error(ptr, f"{info.path} is a date and time; {value!r} is not ISO 8601")
+                self.error(ptr, f"{info.path} er dato og klokkeslett; {value!r} er ikke skrevet ÅÅÅÅ-MM-DDTtt:mm",
+                           "feil-verditype")
                 return None
         if not isinstance(value, str):
-            self.error(ptr, f"{info.path} is text; quote {value!r}")
+            self.error(ptr, f"{info.path} er tekst; sett {value!r} i anførselstegn", "feil-verditype")
             return str(value)
         return value
 
@@ -334,14 +345,16 @@ class _Compiler:
             if "param" in raw:
                 name = raw["param"]
                 if name not in self.params:
-                    self.error(ptr, f"unknown parameter '{name}'; defined: {', '.join(self.params) or 'none'}")
+                    self.error(ptr, f"ukjent parameter '{name}'{_did_you_mean(name, self.params)}; "
+                               f"pakken har: {', '.join(self.params) or 'ingen'}", "ukjent-parameter")
                     return "literal", None
                 self.used_params.add(name)
                 return "literal", self.params[name].value
             if "vocabulary" in raw:
                 name = raw["vocabulary"]
                 if name not in self.vocabs:
-                    self.error(ptr, f"unknown vocabulary '{name}'; defined: {', '.join(self.vocabs) or 'none'}")
+                    self.error(ptr, f"ukjent ordliste '{name}'{_did_you_mean(name, self.vocabs)}; "
+                               f"pakken har: {', '.join(self.vocabs) or 'ingen'}", "ukjent-ordliste")
                     return "literal", None
                 self.used_vocabs.add(name)
                 return "vocabulary", self.vocabs[name]
@@ -374,54 +387,60 @@ class _Compiler:
         if info is None:
             return Compare(op, path, None, raw)
         if path.startswith("melding.pasient.id") and path != "melding.pasient.id_type" and op != "exists":
-            self.error(optr, "the patient's number may only be tested with 'exists'; use melding.pasient.id_type")
+            self.error(optr, "pasientens nummer kan bare testes med 'exists'; bruk melding.pasient.id_type",
+                       "pasientnummer")
         if op == "exists":
             return Compare(op, path, bool(raw), raw, fact_type=info.type)
         kind, value = self.resolve_operand(raw, optr)
+        if value is None and isinstance(raw, dict) and ("param" in raw or "vocabulary" in raw):
+            return Compare(op, path, None, raw)  # unknown name, already reported
         t = info.type
         normalise = t in ("string",) or (t == "list" and info.items == "string")
         if kind == "fact":
             other = self.fact_info(value, optr)
             if other is not None and not _compatible(info, other):
-                self.error(optr, f"cannot compare {path} ({info.type}) with {value} ({other.type})")
+                self.error(optr, f"{path} ({_TYPE_WORDS.get(info.type, info.type)}) kan ikke sammenlignes med "
+                           f"{value} ({_TYPE_WORDS.get(other.type, other.type)})", "feil-verditype")
             if op not in ("equals", "not_equals", *ORDERED, "contains", "starts_with", "in", "not_in"):
-                self.error(optr, f"'{op}' cannot take a fact as its operand")
+                self.error(optr, f"'{op}' kan ikke sammenligne med et annet faktum", "feil-operator")
             return Compare(op, path, FactRef(value), raw, normalise, t)
         if op in ("equals", "not_equals"):
             if t in ("list", "object"):
-                self.error(optr, f"{path} is a {t}; use contains, contains_any or exists")
+                self.error(optr, f"{path} er {_TYPE_WORDS.get(t, t)}; bruk contains, contains_any eller exists",
+                           "feil-operator")
             if kind == "vocabulary" or isinstance(value, (list, dict)):
-                self.error(optr, f"'{op}' takes one value; use 'in' for several")
+                self.error(optr, f"'{op}' tar én verdi; bruk 'in' for flere", "feil-verditype")
                 return Compare(op, path, None, raw)
             lit = self.typed_literal(value, info, optr, op)
             return Compare(op, path, norm(lit) if normalise and isinstance(lit, str) else lit, raw, normalise, t)
         if op in ("in", "not_in"):
             if t in ("list", "object"):
-                self.error(optr, f"{path} is a {t}; use contains or contains_any")
+                self.error(optr, f"{path} er {_TYPE_WORDS.get(t, t)}; bruk contains eller contains_any", "feil-operator")
                 return Compare(op, path, None, raw)
             if kind == "vocabulary":
                 return Compare(op, path, value.exact, raw, True, t)
             if not isinstance(value, list):
-                self.error(optr, f"'{op}' takes a list or a vocabulary")
+                self.error(optr, f"'{op}' tar en liste eller en ordliste", "feil-verditype")
                 return Compare(op, path, None, raw)
             lits = [self.typed_literal(v, info, optr, op) for v in value]
             return Compare(op, path, frozenset(norm(v) if normalise and isinstance(v, str) else v for v in lits),
                            raw, normalise, t)
         if op in ORDERED:
             if t not in ("number", "date", "datetime"):
-                self.error(optr, f"'{op}' needs a number, date or time; {path} is {t}")
+                self.error(optr, f"'{op}' krever et tall, en dato eller et tidspunkt; {path} er {_TYPE_WORDS.get(t, t)}",
+                           "feil-operator")
             if kind == "vocabulary" or isinstance(value, (list, dict)):
-                self.error(optr, f"'{op}' takes one value")
+                self.error(optr, f"'{op}' tar én verdi", "feil-verditype")
                 return Compare(op, path, None, raw)
             return Compare(op, path, self.typed_literal(value, info, optr, op), raw, False, t)
         if op == "matches":
             if t != "string":
-                self.error(optr, f"'matches' needs text; {path} is {t}")
+                self.error(optr, f"'matches' krever tekst; {path} er {_TYPE_WORDS.get(t, t)}", "feil-operator")
             pattern = value.pattern if kind == "vocabulary" else value
             try:
                 return Compare(op, path, re.compile(str(pattern), re.IGNORECASE), raw, False, t)
             except re.error as exc:
-                self.error(optr, f"invalid regular expression: {exc}")
+                self.error(optr, f"ugyldig regulært uttrykk ({exc})", "ugyldig-regex")
                 return Compare(op, path, None, raw)
         if op == "contains_any":
             if kind == "vocabulary":
@@ -434,18 +453,19 @@ class _Compiler:
                     alts = sorted((r"\s+".join(map(re.escape, str(v).split())) for v in value), key=len, reverse=True)
                     operand = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
             else:
-                self.error(optr, "'contains_any' takes a list or a vocabulary")
+                self.error(optr, "'contains_any' tar en liste eller en ordliste", "feil-verditype")
                 return Compare(op, path, None, raw)
             if t not in ("string", "list"):
-                self.error(optr, f"'contains_any' needs text or a list; {path} is {t}")
+                self.error(optr, f"'contains_any' krever tekst eller en liste; {path} er {_TYPE_WORDS.get(t, t)}",
+                       "feil-operator")
             return Compare(op, path, operand, raw, normalise, t)
         if op in ("contains", "starts_with"):
             if op == "starts_with" and t != "string":
-                self.error(optr, f"'starts_with' needs text; {path} is {t}")
+                self.error(optr, f"'starts_with' krever tekst; {path} er {_TYPE_WORDS.get(t, t)}", "feil-operator")
             if t not in ("string", "list"):
-                self.error(optr, f"'{op}' needs text or a list; {path} is {t}")
+                self.error(optr, f"'{op}' krever tekst eller en liste; {path} er {_TYPE_WORDS.get(t, t)}", "feil-operator")
             if kind == "vocabulary" or isinstance(value, (list, dict)):
-                self.error(optr, f"'{op}' takes one value; use contains_any for several")
+                self.error(optr, f"'{op}' tar én verdi; bruk contains_any for flere", "feil-verditype")
                 return Compare(op, path, None, raw)
             lit = self.typed_literal(value, info, optr, op) if t == "list" else value
             return Compare(op, path, norm(lit) if isinstance(lit, str) and (normalise or t == "string") else lit,
@@ -453,14 +473,16 @@ class _Compiler:
         if op == "mixes":
             # a list whose values fall under two or more terms (groups) of an exact vocabulary
             if t != "list":
-                self.error(optr, f"'mixes' needs a list; {path} is {t}")
+                self.error(optr, f"'mixes' krever en liste; {path} er {_TYPE_WORDS.get(t, t)}", "feil-operator")
             if kind != "vocabulary":
-                self.error(optr, "'mixes' takes a vocabulary whose terms are the groups, e.g. {vocabulary: fagomrader}")
+                self.error(optr, "'mixes' tar en ordliste der hvert begrep er en gruppe, for eksempel "
+                       "{vocabulary: fagomrader}", "feil-verditype")
                 return Compare(op, path, None, raw)
             if value.match != "exact":
-                self.error(optr, f"'mixes' needs a vocabulary with match: exact; '{value.name}' uses {value.match}")
+                self.error(optr, f"'mixes' krever en ordliste med match: exact; '{value.name}' bruker {value.match}",
+                           "feil-verditype")
             return Compare(op, path, tuple(sorted(value.groups.items())), raw, True, t)
-        self.error(optr, f"unknown operator '{op}'")  # pragma: no cover - the schema rejects it first
+        self.error(optr, f"ukjent operator '{op}'", "feil-operator")  # pragma: no cover - the schema rejects it first
         return Compare(op, path, None, raw)
 
     # ---- rules
@@ -468,22 +490,25 @@ class _Compiler:
     def check_template(self, text: str, ptr: tuple, due_names: tuple[str, ...] = ()) -> None:
         for name in PLACEHOLDER.findall(text):
             if name in FORBIDDEN_IN_TEMPLATES:
-                self.error(ptr, "a message may not show the patient's number")
+                self.error(ptr, "en melding kan ikke vise pasientens nummer", "pasientnummer")
             elif name.startswith("param."):
                 if name[6:] not in self.params:
-                    self.error(ptr, f"template names unknown parameter '{name[6:]}'")
+                    self.error(ptr, f"teksten viser en ukjent parameter '{name[6:]}'{_did_you_mean(name[6:], self.params)}",
+                               "ukjent-parameter")
                 else:
                     self.used_params.add(name[6:])
             elif name.startswith("vocabulary."):
                 if name[11:] not in self.vocabs:
-                    self.error(ptr, f"template names unknown vocabulary '{name[11:]}'")
+                    self.error(ptr, f"teksten viser en ukjent ordliste '{name[11:]}'{_did_you_mean(name[11:], self.vocabs)}",
+                               "ukjent-ordliste")
                 else:
                     self.used_vocabs.add(name[11:])
             elif name.startswith("due."):
                 if name[4:] not in due_names:
-                    self.error(ptr, f"template names '{name}', but the rule has no such deadline")
+                    self.error(ptr, f"teksten viser '{name}', men regelen har ingen slik frist", "mal-leser-ukjent-faktum")
             elif name not in self.cat:
-                self.error(ptr, f"template names unknown fact '{name}'")
+                self.error(ptr, f"teksten viser et ukjent faktum '{name}'{_did_you_mean(name, self.cat)}",
+                           "mal-leser-ukjent-faktum")
 
     def template(self, text: str) -> Template:
         """Compile a template whose names check_template accepted (unknown names stay slots)."""
@@ -497,11 +522,13 @@ class _Compiler:
         for name, d in spec.items():
             info = self.fact_info(d["from"], ptr + (name, "from"))
             if info is not None and info.type not in ("date", "datetime"):
-                self.error(ptr + (name, "from"), f"a deadline counts from a date or time; {d['from']} is {info.type}")
+                self.error(ptr + (name, "from"), f"en frist regnes fra en dato eller et tidspunkt; {d['from']} er "
+                           f"{_TYPE_WORDS.get(info.type, info.type)}", "feil-verditype")
             unit = next(u for u in ("working_days", "days", "hours") if u in d)
             kind, amount = self.resolve_operand(d[unit], ptr + (name, unit))
             if not isinstance(amount, int) or isinstance(amount, bool):
-                self.error(ptr + (name, unit), f"deadline '{name}' needs a whole number of {unit}")
+                self.error(ptr + (name, unit), f"fristen '{name}' må være et helt antall {_UNIT_WORDS.get(unit, unit)}",
+                           "feil-verditype")
                 amount = 0
             out.append(Due(name, d["from"], unit, amount))
         return tuple(out)
@@ -517,8 +544,8 @@ class _Compiler:
             kind = raw["obligation"]["kind"]
         if effect in ("deny", "obligation"):
             for path, op in _text_inferences(condition, self.cat):
-                self.error(ptr + ("when",), f"rule '{raw['id']}' ({effect}) rests on words in free text "
-                           f"({path} {op}); an inference from free text may only give advice (effect: advice)")
+                self.error(ptr + ("when",), f"regelen ({effect}) bygger på ord i fritekst ({path} {op}); "
+                           "det som leses ut av fritekst kan bare gi råd (effect: advice)", "fritekst-avgjor")
         self.check_template(raw["message"], ptr + ("message",), tuple(d.name for d in dues))
         suggestions = []
         for i, s in enumerate(raw.get("suggestions") or []):
@@ -544,16 +571,18 @@ class _Compiler:
                 section = item["source"]["section"]
                 if section_heading(section, headings) is None:
                     self.warn((key, i, "source", "section"),
-                              f"section '{section}' is not one of the pack's sections: {', '.join(headings)}")
+                              f"avsnittet '{section}' er ikke ett av pakkens avsnitt: {', '.join(headings)}",
+                              "ukjent-avsnitt")
 
     def compile(self) -> CompiledPack:
         d = self.data
         if d["id"] != self.src.folder.name:
-            self.error(("id",), f"pack id '{d['id']}' must equal its folder name '{self.src.folder.name}'")
+            self.error(("id",), f"pakke-id '{d['id']}' må være lik mappenavnet '{self.src.folder.name}'",
+                       "pakke-id")
         valid_from = dt.date.fromisoformat(d["valid_from"])
         valid_to = dt.date.fromisoformat(d["valid_to"]) if d.get("valid_to") else None
         if valid_to is not None and valid_to < valid_from:
-            self.error(("valid_to",), "valid_to is before valid_from")
+            self.error(("valid_to",), "valid_to (siste gyldige dag) er før valid_from", "gyldighet")
         self.compile_parameters()
         self.compile_vocabularies()
         scope = self.condition(d["scope"]["when"], ("scope", "when"))
@@ -562,7 +591,8 @@ class _Compiler:
         for i, raw in enumerate(d.get("rules") or []):
             if raw["id"] in seen:
                 first = self.src.where(("rules", seen[raw["id"]]))
-                self.error(("rules", i, "id"), f"duplicate rule id '{raw['id']}' (first defined at {first})")
+                self.error(("rules", i, "id"), f"regel-id '{raw['id']}' er brukt før (første gang i {first})",
+                           "duplikat-id")
                 continue
             seen[raw["id"]] = i
             rules.append(self.rule(raw, i))
@@ -572,10 +602,10 @@ class _Compiler:
         conversation = compile_conversation_rules(self, seen)
         for name in self.params:
             if name not in self.used_params and not _mentioned(d, name):
-                self.warn(("parameters", name), f"parameter '{name}' is not used by any rule")
+                self.warn(("parameters", name), f"parameteren '{name}' brukes ikke av noen regel", "ubrukt-parameter")
         for name in self.vocabs:
             if name not in self.used_vocabs and not _mentioned(d, name):
-                self.warn(("vocabularies", name), f"vocabulary '{name}' is not used by any rule")
+                self.warn(("vocabularies", name), f"ordlisten '{name}' brukes ikke av noen regel", "ubrukt-ordliste")
         if self.problems:
             raise PackError(self.problems)
         return CompiledPack(
@@ -589,13 +619,43 @@ class _Compiler:
 
 
 def section_heading(section: str, headings: tuple[str, ...] | list[str]) -> int | None:
-    """The index of the heading a section belongs to ('Felles ansvar 4' -> 'Felles ansvar'), or None."""
+    """The index of the heading a section belongs to ('Felles ansvar 4' -> 'Felles ansvar', '4.3' -> '4'), or None."""
     best = None
     for index, heading in enumerate(headings):
-        if section == heading or section.startswith((heading + " ", heading + ",")):
+        if section == heading or section.startswith((heading + " ", heading + ",", heading + ".")):
             if best is None or len(heading) > len(headings[best]):
                 best = index
     return best
+
+
+_TYPE_WORDS = {"string": "tekst", "enum": "en verdi fra en fast liste", "date": "en dato",
+               "datetime": "dato og klokkeslett", "boolean": "sann/usann", "number": "et tall", "integer": "et heltall",
+               "list": "en liste", "object": "et sammensatt faktum"}
+_UNIT_WORDS = {"working_days": "virkedager", "days": "dager", "hours": "timer"}
+
+
+def _value_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "sann/usann"
+    if isinstance(value, int):
+        return "et heltall"
+    if isinstance(value, float):
+        return "et tall"
+    if isinstance(value, str):
+        return "tekst"
+    if isinstance(value, list):
+        return "en liste"
+    return "et oppslag"
+
+
+def _did_you_mean(value: Any, known: Any) -> str:
+    """'; mente du X?' for a misspelt name, or nothing."""
+    import difflib
+
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, [str(k) for k in known], n=2, cutoff=0.75)
+    return f" (mente du {' eller '.join(repr(c) for c in close)}?)" if close else ""
 
 
 def _known(name: str, params: Mapping[str, Any], vocabs: Mapping[str, Any]) -> bool:

@@ -196,7 +196,7 @@ def compile_conversation_rules(comp: "_Compiler", seen_ids: dict[str, int]) -> t
     rules = []
     for i, raw in enumerate(comp.data.get("conversation_rules") or []):
         if raw["id"] in seen_ids:
-            comp.error(("conversation_rules", i, "id"), f"duplicate rule id '{raw['id']}'")
+            comp.error(("conversation_rules", i, "id"), f"regel-id '{raw['id']}' er brukt før", "duplikat-id")
             continue
         seen_ids[raw["id"]] = i
         saved = comp.cat
@@ -222,20 +222,22 @@ def _compile_rule(comp: "_Compiler", raw: dict, ptr: tuple) -> ConversationRule 
         eptr = ptr + ("events", j)
         alias = ev["as"]
         if alias in kinds:
-            comp.error(eptr + ("as",), f"two events are named '{alias}'")
+            comp.error(eptr + ("as",), f"to hendelser heter '{alias}'", "samtaleregel")
             continue
         if alias in reserved_names():
-            comp.error(eptr + ("as",), f"'{alias}' is the name of a fact; give the event another name")
+            comp.error(eptr + ("as",), f"'{alias}' er navnet på et faktum; gi hendelsen et annet navn", "samtaleregel")
             continue
         absent = bool(ev.get("absent"))
         if j == 0 and absent:
-            comp.error(eptr + ("absent",), "the first event is what the rule is about; it cannot be absent")
+            comp.error(eptr + ("absent",), "den første hendelsen er det regelen handler om; den kan ikke være fraværende "
+                      "(absent)", "samtaleregel")
         within = ev.get("within")
         if within is not None:
             if not absent:
-                comp.error(eptr + ("within",), "'within' belongs to an absent event (absent: true)")
+                comp.error(eptr + ("within",), "'within' hører til en fraværende hendelse (absent: true)", "samtaleregel")
             elif within not in due_names:
-                comp.error(eptr + ("within",), f"'within' names '{within}', but the rule has no such deadline under due")
+                comp.error(eptr + ("within",), f"'within' viser til '{within}', men regelen har ingen slik frist under due",
+                           "samtaleregel")
             withins.add(within)
         kinds[alias] = ev["event"]
         earlier = set(kinds) - {alias}
@@ -245,26 +247,27 @@ def _compile_rule(comp: "_Compiler", raw: dict, ptr: tuple) -> ConversationRule 
             # a fact that names another event must be written as the operand, never as the subject
             for subject, where in _subjects(ev["when"], eptr + ("when",)):
                 if split(subject)[0] in earlier:
-                    comp.error(where, f"'{subject}' belongs to the event '{split(subject)[0]}'; compare this "
-                                      f"event's own fact with it ({{fact: {subject}}} as the operand)")
+                    comp.error(where, f"'{subject}' hører til hendelsen '{split(subject)[0]}'; sammenlign denne "
+                                      f"hendelsens eget faktum med det ({{fact: {subject}}} som verdi)", "samtaleregel")
             qualified = _qualify(ev["when"], alias, set(kinds))
             condition = comp.condition(qualified, eptr + ("when",))
         elif j > 0:
-            comp.error(eptr, f"the event '{alias}' needs a 'when' that ties it to an earlier event "
-                             f"(for example samtale.id equals {{fact: {next(iter(kinds))}.samtale.id}})")
+            comp.error(eptr, f"hendelsen '{alias}' trenger en 'when' som knytter den til en tidligere hendelse "
+                             f"(for eksempel samtale.id equals {{fact: {next(iter(kinds))}.samtale.id}})", "samtaleregel")
         for c in compares(condition):
             _check_compare(comp, c, alias, earlier, positive, cross_refs, eptr + ("when",))
         if j > 0 and condition is not None:
             joined = any(isinstance(c, Compare) and c.op == "equals" and isinstance(c.operand, FactRef)
                          and split(c.operand.path)[0] in earlier for c in _top_conjuncts(condition))
             if not joined:
-                comp.error(eptr + ("when",), f"the event '{alias}' must be tied to an earlier event by an 'equals' "
-                                             "between their facts (not inside any/not), e.g. the same thread or patient")
+                comp.error(eptr + ("when",), f"hendelsen '{alias}' må knyttes til en tidligere hendelse med 'equals' "
+                                             "mellom faktaene deres (ikke inne i any/not), for eksempel samme tråd "
+                                             "eller pasient", "samtaleregel")
         patterns.append(EventPattern(alias, ev["event"], condition, absent, within, comp.src.where(eptr)))
         if not absent:
             positive.add(alias)
     if len(withins) > 1:
-        comp.error(ptr + ("events",), "absent events of one rule must share one deadline ('within')")
+        comp.error(ptr + ("events",), "fraværende hendelser i én regel må ha samme frist ('within')", "samtaleregel")
 
     # the facts another event is compared with must be known on the event that has them
     final = []
@@ -282,16 +285,17 @@ def _compile_rule(comp: "_Compiler", raw: dict, ptr: tuple) -> ConversationRule 
     if raw.get("due"):
         for name, d in raw["due"].items():
             if split(d["from"])[0] not in positive:
-                comp.error(ptr + ("due", name, "from"), f"a deadline counts from a time of an event the rule has "
-                                                        f"seen; write EVENT.fact with EVENT one of: {', '.join(sorted(positive))}")
+                comp.error(ptr + ("due", name, "from"), f"en frist regnes fra tidspunktet for en hendelse regelen har "
+                                                        f"sett; skriv HENDELSE.faktum med HENDELSE en av: "
+                                                        f"{', '.join(sorted(positive))}", "samtaleregel")
         if len(comp.problems) == errors_before:
             dues = comp.due(raw["due"], ptr + ("due",))
     effect = raw["effect"]
     if effect == "deviation":
         for p in final:
             for path, op in _text_inferences(p.condition, ScopedCatalogue(kinds)) if p.condition is not None else ():
-                comp.error(ptr + ("events",), f"rule '{raw['id']}' (deviation) rests on words in free text "
-                                              f"({path} {op}); an inference from free text may only give advice")
+                comp.error(ptr + ("events",), f"regelen (deviation) bygger på ord i fritekst ({path} {op}); "
+                                              "det som leses ut av fritekst kan bare gi råd", "fritekst-avgjor")
     _check_template(comp, raw["message"], ptr + ("message",), due_names)
     suggestions = []
     for k, s in enumerate(raw.get("suggestions") or []):
@@ -331,23 +335,26 @@ def _check_compare(comp: "_Compiler", c: Compare, alias: str, earlier: set[str],
                    cross_refs: dict[str, set[str]], ptr: tuple) -> None:
     rest = split(c.fact)[1]
     if rest.startswith("melding.pasient.id") or rest == "melding.pasient":
-        comp.error(ptr, "the monitor never holds the patient's number; tie events to one patient with "
-                        "pasient.pseudonym equals {fact: EVENT.pasient.pseudonym}")
+        comp.error(ptr, "overvåkingen har aldri pasientens nummer; knytt hendelser til samme pasient med "
+                        "pasient.pseudonym equals {fact: HENDELSE.pasient.pseudonym}", "pasientnummer")
     if rest == "pasient.pseudonym" and not (c.op == "exists" or isinstance(c.operand, FactRef)):
-        comp.error(ptr, "pasient.pseudonym may only be compared with another event's pasient.pseudonym")
+        comp.error(ptr, "pasient.pseudonym kan bare sammenlignes med pasient.pseudonym i en annen hendelse",
+                   "pasientnummer")
     if isinstance(c.operand, FactRef):
         other, other_rest = split(c.operand.path)
         if other != alias:
             if other not in earlier:
-                comp.error(ptr, f"'{c.operand.path}': the event '{other}' must come before '{alias}'")
+                comp.error(ptr, f"'{c.operand.path}': hendelsen '{other}' må komme før '{alias}'", "samtaleregel")
             elif other not in positive:
-                comp.error(ptr, f"'{c.operand.path}': '{other}' is an absent event; nothing can be compared with it")
+                comp.error(ptr, f"'{c.operand.path}': '{other}' er en fraværende hendelse; ingenting kan sammenlignes med den",
+                           "samtaleregel")
             elif c.op not in CROSS_EVENT_OPS:
-                comp.error(ptr, f"'{c.op}' cannot compare facts of two events; use one of: {', '.join(CROSS_EVENT_OPS)}")
+                comp.error(ptr, f"'{c.op}' kan ikke sammenligne fakta fra to hendelser; bruk en av: "
+                           f"{', '.join(CROSS_EVENT_OPS)}", "samtaleregel")
             else:
                 cross_refs.setdefault(other, set()).add(c.operand.path)
             if other_rest.startswith("melding.pasient.id"):
-                comp.error(ptr, "the monitor never holds the patient's number; use pasient.pseudonym")
+                comp.error(ptr, "overvåkingen har aldri pasientens nummer; bruk pasient.pseudonym", "pasientnummer")
 
 
 def _check_template(comp: "_Compiler", text: str, ptr: tuple, due_names: tuple[str, ...]) -> None:
@@ -358,9 +365,9 @@ def _check_template(comp: "_Compiler", text: str, ptr: tuple, due_names: tuple[s
         if alias in ("param", "vocabulary", "due"):
             continue
         if any(rest == h or rest.startswith(h + ".") for h in HIDDEN_IN_TEMPLATES):
-            comp.error(ptr, "a message may not show the patient's number or pseudonym")
+            comp.error(ptr, "en melding kan ikke vise pasientens nummer eller pseudonym", "pasientnummer")
         elif isinstance(comp.cat, ScopedCatalogue) and alias not in comp.cat.kinds:
-            comp.error(ptr, f"template names '{name}'; write EVENT.fact with EVENT one of the events the rule "
-                            f"has seen: {', '.join(comp.cat.kinds) or 'none'}")
+            comp.error(ptr, f"teksten viser '{name}'; skriv HENDELSE.faktum med HENDELSE en av hendelsene regelen "
+                            f"har sett: {', '.join(comp.cat.kinds) or 'ingen'}", "mal-leser-ukjent-faktum")
             return
     comp.check_template(text, ptr, due_names)

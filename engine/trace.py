@@ -48,7 +48,7 @@ def _document_order(pack: CompiledPack, section: str) -> tuple:
     index = section_heading(section, pack.sections) if pack.sections else None
     if index is None:
         return (len(pack.sections), _section_key(section))
-    rest = section[len(pack.sections[index]):].strip(" ,")
+    rest = section[len(pack.sections[index]):].strip(" ,.")
     return (index, _section_key(rest) if rest else ())
 
 

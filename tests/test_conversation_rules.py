@@ -82,20 +82,20 @@ def test_a_good_rule_compiles_to_qualified_patterns(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("change, expected", [
-    (("equals: foresporsel", "equals: forespørsel"), "'forespørsel' is not a value of sporsmal.melding.type"),
-    (("fact: samtale.id, equals", "fact: samtale.idd, equals"), "unknown fact 'svar.samtale.idd'"),
-    (("- as: svar", "- as: melding"), "'melding' is the name of a fact"),
-    (("within: frist", "within: fristen"), "'within' names 'fristen', but the rule has no such deadline"),
+    (("equals: foresporsel", "equals: forespørsel"), "'forespørsel' er ikke en mulig verdi for sporsmal.melding.type"),
+    (("fact: samtale.id, equals", "fact: samtale.idd, equals"), "ukjent faktum 'svar.samtale.idd'"),
+    (("- as: svar", "- as: melding"), "'melding' er navnet på et faktum"),
+    (("within: frist", "within: fristen"), "'within' viser til 'fristen', men regelen har ingen slik frist"),
     (("{fact: samtale.id, equals: {fact: sporsmal.samtale.id}}",
       "{fact: samtale.id, contains: {fact: sporsmal.samtale.id}}"),
-     "'contains' cannot compare facts of two events"),
+     "'contains' kan ikke sammenligne fakta fra to hendelser"),
     (("- {fact: samtale.id, equals: {fact: sporsmal.samtale.id}}\n",
-      "- {fact: melding.type, equals: svar}\n"), "must be tied to an earlier event by an 'equals'"),
-    (("from: sporsmal.melding.sendt", "from: svar.melding.sendt"), "a deadline counts from a time of an event"),
+      "- {fact: melding.type, equals: svar}\n"), "må knyttes til en tidligere hendelse med 'equals'"),
+    (("from: sporsmal.melding.sendt", "from: svar.melding.sendt"), "en frist regnes fra tidspunktet for en hendelse"),
     (("({sporsmal.melding.mottaker.organisasjon})", "({sporsmal.pasient.pseudonym})"),
-     "may not show the patient's number or pseudonym"),
-    (("({sporsmal.melding.mottaker.organisasjon})", "({svar.melding.sendt})"), "template names 'svar.melding.sendt'"),
-    (("effect: deviation", "effect: deny"), "'deny' is not allowed; expected one of: deviation, advice"),
+     "kan ikke vise pasientens nummer eller pseudonym"),
+    (("({sporsmal.melding.mottaker.organisasjon})", "({svar.melding.sendt})"), "teksten viser 'svar.melding.sendt'"),
+    (("effect: deviation", "effect: deny"), "'deny' er ikke tillatt; tillatte verdier: deviation, advice"),
 ])
 def test_mistakes_are_reported_where_they_are(tmp_path, change, expected) -> None:
     old, new = change
@@ -109,20 +109,20 @@ def test_mistakes_are_reported_where_they_are(tmp_path, change, expected) -> Non
 def test_more_mistakes(tmp_path) -> None:
     absent_first = GOOD.replace("      - as: sporsmal\n        event: melding\n",
                                 "      - as: sporsmal\n        event: melding\n        absent: true\n")
-    assert any("cannot be absent" in p for p in problems(tmp_path, absent_first))
+    assert any("kan ikke være fraværende" in p for p in problems(tmp_path, absent_first))
     subject = GOOD.replace("{fact: melding.sendt, ge: {fact: sporsmal.melding.sendt}}",
                            "{fact: sporsmal.melding.sendt, le: {fact: melding.sendt}}")
-    assert any("compare this event's own fact" in p for p in problems(tmp_path, subject))
+    assert any("sammenlign denne hendelsens eget faktum" in p for p in problems(tmp_path, subject))
     free_text = GOOD.replace("when: {fact: melding.type, equals: foresporsel}",
                              "when: {fact: melding.tekst, contains_any: {vocabulary: takk}}")
-    assert any("rests on words in free text" in p for p in problems(tmp_path, free_text))
+    assert any("bygger på ord i fritekst" in p for p in problems(tmp_path, free_text))
     patient = GOOD.replace("when: {fact: melding.type, equals: foresporsel}",
                            "when: {fact: melding.pasient.id, exists: true}")
-    assert any("never holds the patient's number" in p for p in problems(tmp_path, patient))
+    assert any("har aldri pasientens nummer" in p for p in problems(tmp_path, patient))
     twice = GOOD + GOOD.replace("conversation_rules:\n", "")
-    assert any("duplicate rule id 'svar'" in p for p in problems(tmp_path, twice))
+    assert any("regel-id 'svar' er brukt før" in p for p in problems(tmp_path, twice))
 
 
 def test_the_pack_schema_names_the_conversation_rule_keys(tmp_path) -> None:
     found = problems(tmp_path, GOOD.replace("    finding: svar_forfalt\n", "    finding: svar_forfalt\n    fired: x\n"))
-    assert any("unknown key 'fired'" in p and "conversation.yaml:" in p for p in found), found
+    assert any("ukjent nøkkel 'fired'" in p and "conversation.yaml:" in p for p in found), found

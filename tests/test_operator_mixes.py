@@ -77,11 +77,11 @@ def compile_problems(tmp_path: Path, when: dict) -> str:
 
 
 def test_mixes_needs_a_list(tmp_path):
-    assert "'mixes' needs a list" in compile_problems(tmp_path, {"fact": "melding.tekst", "mixes": {"vocabulary": "grupper"}})
+    assert "'mixes' krever en liste" in compile_problems(tmp_path, {"fact": "melding.tekst", "mixes": {"vocabulary": "grupper"}})
 
 
 def test_mixes_needs_a_vocabulary(tmp_path):
-    assert "'mixes' takes a vocabulary" in compile_problems(tmp_path, {"fact": "melding.fagomrader", "mixes": ["kirurgi"]})
+    assert "'mixes' tar en ordliste" in compile_problems(tmp_path, {"fact": "melding.fagomrader", "mixes": ["kirurgi"]})
 
 
 def test_mixes_needs_an_exact_vocabulary(tmp_path):

@@ -86,7 +86,7 @@ def test_a_deadline_template_without_a_deadline_is_a_pack_error(tmp_path: Path) 
     folder = _pack(tmp_path)
     text = (folder / "pack.yaml").read_text(encoding="utf-8")
     (folder / "pack.yaml").write_text(text.replace("Gi pasienten beskjed.", "Innen {due.senest}."), encoding="utf-8")
-    with pytest.raises(PackError, match="no such deadline"):
+    with pytest.raises(PackError, match="ingen slik frist"):
         compile_pack(folder)
 
 

@@ -62,7 +62,7 @@ def test_sections_give_document_order_and_items_by_number(tmp_path):
 def test_a_section_outside_the_list_is_a_warning_with_its_place(tmp_path):
     pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar"])
     messages = [str(w) for w in pack.warnings]
-    assert any("'Vedlegg 2' is not one of the pack's sections" in m and "pack.yaml:" in m for m in messages)
+    assert any("avsnittet 'Vedlegg 2' er ikke ett av pakkens avsnitt" in m and "pack.yaml:" in m for m in messages)
     assert trace_rows(pack)[-1]["section"] == "Vedlegg 2"
 
 
@@ -86,7 +86,7 @@ def test_a_conversation_rule_outside_the_sections_is_a_warning(tmp_path):
     pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"],
                         conversation_rules=[rule])
     messages = [str(w) for w in pack.warnings]
-    assert any("'Utforming 7' is not one of the pack's sections" in m and "pack.yaml:" in m for m in messages)
+    assert any("avsnittet 'Utforming 7' er ikke ett av pakkens avsnitt" in m and "pack.yaml:" in m for m in messages)
 
 
 def test_markdown_lists_local_word_lists(tmp_path):

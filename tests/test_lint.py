@@ -1,0 +1,406 @@
+"""`dialogvakt validate` as a lint: one seeded mistake per kind, found with its check id, rule and place.
+
+Every test copies a bundled pack, seeds exactly one mistake by replacing text, and asserts the
+finding both through the API (``engine.lint.lint_pack``) and through ``engine.cli.main``
+(``--format json``). Expected lines and columns are computed from where the seeded text lands
+in the copied file, never written as numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.compiler import compile_pack
+from engine.identifiers import example_number
+from engine.lint import checks, lint_pack
+from engine.loader import PackProblem, bundled_policies_dir, list_pack_folders
+
+BUNDLED = bundled_policies_dir()
+BERGEN = "helse-bergen-d81023"
+
+
+# --------------------------------------------------------------------------- helpers
+
+def copy_pack(tmp_path: Path, pack_id: str = BERGEN) -> Path:
+    target = tmp_path / pack_id
+    shutil.copytree(BUNDLED / pack_id, target)
+    return target
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def seed(path: Path, old: str, new: str, at: str | None = None, before: str | None = None) -> tuple[int, int]:
+    """Replace the one occurrence of ``old`` with ``new``; return the line and column where the
+    finding must point: at the text ``at`` inside ``new`` (default: where ``new`` starts), or at
+    the last ``before`` that precedes the seeded text."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"seed text must occur once: {old!r}"
+    start = text.index(old)
+    seeded = text[:start] + new + text[start + len(old):]
+    path.write_text(seeded, encoding="utf-8")
+    if before is not None:
+        offset = seeded.rindex(before, 0, start + 1)
+    else:
+        offset = start + (new.index(at) if at is not None else 0)
+    return line_col(seeded, offset)
+
+
+def rule_id_before(path: Path, marker: str) -> str:
+    """The id of the rule in which ``marker`` stands (the nearest '- id:' above it)."""
+    text = path.read_text(encoding="utf-8")
+    ids = re.findall(r"^  - id: (\S+)$", text[: text.index(marker)], re.MULTILINE)
+    return ids[-1]
+
+
+def assert_found(folder: Path, capsys, *, code: str, rule: str | None, file: str, line: int, column: int,
+                 severity: str | None = None) -> PackProblem:
+    assert code in checks(), f"{code} is not listed in schemas/lint-checks.yaml"
+    severity = severity or checks()[code]["severity"]
+    report = lint_pack(folder)
+    hits = [p for p in report.problems if p.code == code]
+    assert hits, [str(p) for p in report.problems]
+    match = [p for p in hits if p.rule == rule and p.location.file.endswith(f"{folder.name}/{file}")
+             and (p.location.line, p.location.column) == (line, column)]
+    assert match, (f"expected {file}:{line}:{column} [{code}] ({rule})", [str(p) for p in hits])
+    problem = match[0]
+    assert problem.severity == severity
+    assert "\n" not in str(problem)
+    word = {"error": "feil", "warning": "advarsel"}[severity]
+    rule_text = f" (regel {rule})" if rule else ""
+    assert str(problem).endswith(f":{line}:{column}: {word} [{code}]{rule_text}: {problem.message}")
+
+    capsys.readouterr()
+    status = main(["validate", str(folder), "--format", "json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert {"file", "line", "column", "severity", "code", "rule", "message"} <= set(rows[0])
+    assert any(r["code"] == code and r["rule"] == rule and r["line"] == line and r["column"] == column
+               and r["file"].endswith(file) and r["severity"] == severity for r in rows), rows
+    assert status == (1 if any(r["severity"] == "error" for r in rows) else 0)
+    return problem
+
+
+# --------------------------------------------------------------------------- one test per kind of mistake
+
+def test_unknown_fact(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    rule = rule_id_before(rules, "      fact: melding.har_vedlegg\n")
+    line, col = seed(rules, "      fact: melding.har_vedlegg\n", "      fact: melding.har_vedleg\n", at="fact:")
+    problem = assert_found(folder, capsys, code="ukjent-faktum", rule=rule, file="rules.yaml", line=line, column=col)
+    assert "mente du melding.har_vedlegg" in problem.message
+
+
+def test_wrong_value_type_for_a_fact(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "      fact: melding.har_vedlegg\n      equals: true\n"
+    rule = rule_id_before(rules, old)
+    line, col = seed(rules, old, "      fact: melding.har_vedlegg\n      equals: ja takk\n", at="equals")
+    problem = assert_found(folder, capsys, code="feil-verditype", rule=rule, file="rules.yaml", line=line, column=col)
+    assert "sann/usann" in problem.message
+
+
+def test_value_outside_a_facts_enum(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "      not_in: [foresporsel, svar]\n"
+    rule = rule_id_before(rules, old)
+    line, col = seed(rules, old, "      not_in: [foresporsl, svar]\n", at="not_in")
+    problem = assert_found(folder, capsys, code="verdi-utenfor-liste", rule=rule, file="rules.yaml",
+                           line=line, column=col)
+    assert "mente du 'foresporsel'" in problem.message and "mulige verdier:" in problem.message
+
+
+def test_unknown_vocabulary(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "not_in: {vocabulary: kommunale_tjenester}"
+    rule = rule_id_before(rules, old)
+    line, col = seed(rules, old, "not_in: {vocabulary: kommunale_tjenster}", at="not_in")
+    problem = assert_found(folder, capsys, code="ukjent-ordliste", rule=rule, file="rules.yaml", line=line, column=col)
+    assert "mente du 'kommunale_tjenester'" in problem.message
+
+
+def test_unknown_parameter(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "gt: {param: nylig_utskrevet_dager}"
+    rule = rule_id_before(rules, old)
+    line, col = seed(rules, old, "gt: {param: nylig_utskrevne_dager}", at="gt")
+    problem = assert_found(folder, capsys, code="ukjent-parameter", rule=rule, file="rules.yaml", line=line, column=col)
+    assert "mente du 'nylig_utskrevet_dager'" in problem.message
+
+
+def test_duplicate_id(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    line, col = seed(rules, "  - id: d81023-4.5-vedlegg\n", "  - id: d81023-4.5-ren-tekst\n", at="id:")
+    problem = assert_found(folder, capsys, code="duplikat-id", rule="d81023-4.5-ren-tekst", file="rules.yaml",
+                           line=line, column=col)
+    assert "første gang i" in problem.message
+
+
+def test_rule_that_can_never_fire(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "    when:\n      fact: melding.forfatter.navn\n      exists: false\n"
+    rule = rule_id_before(rules, old)
+    new = ("    when:\n      all:\n        - fact: melding.forfatter.navn\n          exists: false\n"
+           "        - fact: melding.forfatter.navn\n          equals: Kari Nordmann\n")
+    line, col = seed(rules, old, new, at="when")
+    assert_found(folder, capsys, code="slar-aldri-til", rule=rule, file="rules.yaml", line=line, column=col)
+
+
+def test_rule_that_can_never_fire_within_the_scope(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "    when:\n      fact: melding.forfatter.navn\n      exists: false\n"
+    rule = rule_id_before(rules, old)
+    # the scope takes dialog messages; bestill_time (a helsenorge service) is not one of them
+    new = ("    when:\n      all:\n        - fact: melding.forfatter.navn\n          exists: false\n"
+           "        - fact: melding.type\n          equals: bestill_time\n")
+    line, col = seed(rules, old, new, at="when")
+    problem = assert_found(folder, capsys, code="slar-aldri-til", rule=rule, file="rules.yaml", line=line, column=col)
+    assert "virkeområde" in problem.message
+
+
+def test_rule_that_always_fires(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "      fact: melding.har_vedlegg\n      equals: true\n"
+    rule = rule_id_before(rules, old)
+    new = ("      any:\n        - {fact: melding.har_vedlegg, equals: true}\n"
+           "        - {fact: melding.har_vedlegg, equals: false}\n")
+    line, col = seed(rules, old, new, before="when:")
+    assert_found(folder, capsys, code="slar-alltid-til", rule=rule, file="rules.yaml", line=line, column=col)
+    assert main(["validate", str(folder)]) == 0  # a warning does not stop CI ...
+    assert main(["validate", "--strict", str(folder)]) == 1  # ... unless asked to
+
+
+def test_same_condition_with_conflicting_effects(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    new_rule = ("  - id: d81023-4.5-vedlegg-rad\n    title: Vedlegg\n    source:\n      section: \"4.5\"\n"
+                "    effect: advice\n    when:\n      all:\n        - {fact: melding.har_vedlegg, equals: true}\n"
+                "    message: Vedlegg kommer ikke fram til mottakeren.\n\n")
+    line, col = seed(rules, "  - id: d81023-4.6-en-mottaker\n", new_rule + "  - id: d81023-4.6-en-mottaker\n",
+                     at="when")
+    problem = assert_found(folder, capsys, code="motstridende-regler", rule="d81023-4.5-vedlegg-rad",
+                           file="rules.yaml", line=line, column=col)
+    assert "d81023-4.5-vedlegg" in problem.message
+
+
+def test_same_condition_with_the_same_effect_is_a_duplicate(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    new_rule = ("  - id: d81023-4.5-vedlegg-igjen\n    source:\n      section: \"4.5\"\n"
+                "    effect: deny\n    when:\n      fact: melding.har_vedlegg\n      equals: true\n"
+                "    message: Fjern vedlegget.\n\n")
+    line, col = seed(rules, "  - id: d81023-4.6-en-mottaker\n", new_rule + "  - id: d81023-4.6-en-mottaker\n",
+                     at="when")
+    assert_found(folder, capsys, code="duplikat-regel", rule="d81023-4.5-vedlegg-igjen", file="rules.yaml",
+                 line=line, column=col)
+
+
+def test_template_naming_a_fact_the_condition_does_not_read(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "    message: Skriv hvem du er og hvor du arbeider, slik"
+    rule = rule_id_before(rules, old)
+    line, col = seed(rules, old, "    message: Skriv hvem du er og hvor du arbeider ({kontekst.pasientstatus}), slik",
+                     at="message")
+    problem = assert_found(folder, capsys, code="mal-utenfor-vilkar", rule=rule, file="rules.yaml",
+                           line=line, column=col)
+    assert "{kontekst.pasientstatus}" in problem.message
+
+
+def test_normative_section_without_rule_or_not_checkable_entry(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    pack = folder / "pack.yaml"
+    old = 'sections: ["1", "2", "3", "4", "5", "6", "7", "8", "9"]'
+    line, col = seed(pack, old, 'sections: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]', at='"10"')
+    problem = assert_found(folder, capsys, code="seksjon-uten-regel", rule=None, file="pack.yaml",
+                           line=line, column=col)
+    assert "«10»" in problem.message
+
+
+def test_a_section_cited_only_by_a_not_checkable_entry_is_covered(tmp_path):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    # § 9 is cited only by a not_checkable entry; take it away and the section is uncovered
+    text = rules.read_text(encoding="utf-8")
+    assert lint_pack(folder).errors == []
+    entry = re.search(r"  - source: \{section: \"9\".*?(?=\n  - |\Z)", text, re.DOTALL)
+    assert entry is not None
+    rules.write_text(text.replace(entry.group(0), ""), encoding="utf-8")
+    assert [p.code for p in lint_pack(folder).errors] == ["seksjon-uten-regel"]
+
+
+def test_yaml_syntax_error(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    line, col = seed(rules, "    title: Ingen vedlegg\n", "    title: Ingen: vedlegg\n", at=": vedlegg")
+    problem = assert_found(folder, capsys, code="yaml-syntaks", rule=None, file="rules.yaml", line=line, column=col)
+    assert "anførselstegn" in problem.message
+
+
+def test_unclosed_bracket_points_where_it_opens(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    line, col = seed(rules, "      not_in: [foresporsel, svar]\n", "      not_in: [foresporsel, svar\n", at="[")
+    assert_found(folder, capsys, code="yaml-syntaks", rule=None, file="rules.yaml", line=line, column=col)
+
+
+def test_unsupported_tag(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    marker = tmp_path / "kjort"
+    old = "      fact: melding.har_vedlegg\n      equals: true\n"
+    rule = rule_id_before(rules, old)
+    line, col = seed(rules, old, f"      fact: melding.har_vedlegg\n      equals: !!python/object/apply:os.system "
+                                 f"['touch {marker}']\n", at="!!python")
+    assert_found(folder, capsys, code="yaml-merke", rule=rule, file="rules.yaml", line=line, column=col)
+    assert not marker.exists()
+
+
+# --------------------------------------------------------------------------- the bundled packs and the command
+
+def test_the_bundled_packs_validate_clean(capsys):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    folders = list_pack_folders(BUNDLED)
+    assert len(folders) == 5
+    for folder in folders:
+        assert f"{folder.name}: i orden (0 feil" in out
+        report = lint_pack(folder)
+        assert report.errors == [], [str(p) for p in report.errors]
+    assert main(["validate", "--format", "json"]) == 0
+    assert [r for r in json.loads(capsys.readouterr().out) if r["severity"] == "error"] == []
+
+
+def test_text_output_is_sorted_by_file_and_line_then_summarised(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    seed(rules, "gt: {param: nylig_utskrevet_dager}", "gt: {param: ukjent_a}")
+    seed(rules, "      not_in: [foresporsel, svar]\n", "      not_in: [foresporsl, svar]\n")
+    assert main(["validate", str(folder)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    findings = [ln for ln in lines if re.match(r"\S+rules\.yaml:\d+:\d+: ", ln)]
+    numbers = [int(ln.split(":")[1]) for ln in findings]
+    assert len(findings) == 2 and numbers == sorted(numbers)
+    assert lines[-1] == f"{BERGEN}: UGYLDIG (2 feil, 0 advarsler)"
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "finnes-ikke")]) == 2
+    assert main(["validate", str(tmp_path)]) == 2  # no pack.yaml below
+    assert "finnes ikke" in capsys.readouterr().err
+
+
+def test_a_message_never_shows_a_patient_number(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    number = example_number("fnr")
+    seed(folder / "rules.yaml", "      not_in: [foresporsel, svar]\n", f"      not_in: ['{number}', svar]\n")
+    report = lint_pack(folder)
+    assert any(p.code == "verdi-utenfor-liste" for p in report.problems)
+    assert main(["validate", str(folder)]) == 1
+    assert main(["validate", "--format", "json", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert number not in out and number not in "".join(str(p) for p in report.problems)
+    assert "[personnummer]" in out
+
+
+def test_every_check_id_is_listed_once_with_a_severity_and_bokmal_text():
+    listed = checks()
+    assert all(v["severity"] in ("error", "warning") and v["title"] and v["description"] for v in listed.values())
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code) for code in listed)
+    engine = Path(__file__).resolve().parents[1] / "engine"
+    used = set()
+    for path in engine.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used.update(re.findall(r'(?:self\.error|self\.warn|comp\.error)\((?:.|\n)*?"([a-z]+(?:-[a-z0-9]+)+)"\)', text))
+        used.update(re.findall(r'_problem\(pack, [^,]+, "([a-z-]+)"', text))
+        used.update(re.findall(r'code="([a-z-]+)"', text))
+    assert used and used <= set(listed), used - set(listed)
+
+
+def test_compiled_pack_warnings_carry_codes(tmp_path):
+    folder = copy_pack(tmp_path)
+    text = (folder / "pack.yaml").read_text(encoding="utf-8")
+    (folder / "pack.yaml").write_text(text + "\n  ubrukt:\n    terms: [a]\n", encoding="utf-8")
+    warning = next(w for w in compile_pack(folder).warnings if "ubrukt" in w.message)
+    assert warning.code == "ubrukt-ordliste" and warning.severity == "warning" and warning.rule is None
+
+
+# --------------------------------------------------------------------------- the never-fires search, operator by operator
+
+NEVER = [
+    ("all: [{fact: melding.antall_vedlegg, gt: 5}, {fact: melding.antall_vedlegg, lt: 5}]", True),
+    ("all: [{fact: melding.antall_vedlegg, ge: 5}, {fact: melding.antall_vedlegg, le: 5}]", False),
+    ("all: [{fact: kontekst.utskrevet_dato, gt: 2025-01-10}, {fact: kontekst.utskrevet_dato, lt: 2025-01-11}]", True),
+    ("all: [{fact: kontekst.utskrevet_dato, gt: 2025-01-10}, {fact: kontekst.utskrevet_dato, lt: 2025-01-12}]", False),
+    ("all: [{fact: melding.type, equals: svar}, {fact: melding.type, equals: notat}]", True),
+    ("all: [{fact: melding.type, in: [svar, notat]}, {fact: melding.type, not_in: [svar]}]", False),
+    ("all: [{fact: melding.type, exists: false}, {fact: melding.type, equals: svar}]", True),
+    ("all: [{fact: melding.sendt_dato, gt: {fact: kontekst.utskrevet_dato}}, "
+     "{fact: melding.sendt_dato, lt: {fact: kontekst.utskrevet_dato}}]", True),
+    ("all: [{fact: melding.sendt_dato, ge: {fact: kontekst.utskrevet_dato}}, "
+     "{fact: melding.sendt_dato, le: {fact: kontekst.utskrevet_dato}}]", False),
+    ("all: [{fact: melding.mottaker.tjeneste, equals: Lunge}, {fact: melding.mottaker.tjeneste, starts_with: Hjerte}]",
+     True),
+    ("all: [{fact: melding.mottaker.tjeneste, equals: Lungesykdommer}, "
+     "{fact: melding.mottaker.tjeneste, starts_with: lunge}]", False),
+    # a declared fact that is absent is "not declared": not_equals holds without a value
+    ("all: [{fact: melding.format, not_equals: text/plain}, {fact: melding.format, exists: false}]", False),
+    ("any: [{fact: melding.har_vedlegg, equals: true}, {fact: melding.type, equals: bestill_time}]", False),
+]
+
+
+@pytest.mark.parametrize("condition, never", NEVER)
+def test_never_fires_is_decided_from_the_values_that_make_a_difference(tmp_path, condition, never):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "    when:\n      fact: melding.forfatter.navn\n      exists: false\n"
+    rule = rule_id_before(rules, old)
+    seed(rules, old, f"    when:\n      {condition}\n")
+    report = lint_pack(folder)
+    assert [p for p in report.problems if p.code not in ("slar-aldri-til", "slar-alltid-til")] == []
+    found = [p for p in report.problems if p.code == "slar-aldri-til" and p.rule == rule]
+    assert bool(found) is never, [str(p) for p in report.problems]
+
+
+def test_same_condition_is_found_whatever_the_order_in_all(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    # d81023-2-nylig-utskrevet denies: pasientstatus utskrevet AND dager_siden_utskrivning > parameter
+    new_rule = ("  - id: d81023-2-nylig-utskrevet-rad\n    source:\n      section: \"2\"\n"
+                "    effect: obligation\n    obligation: {kind: svar}\n    when:\n      all:\n"
+                "        - {fact: kontekst.dager_siden_utskrivning, gt: {param: nylig_utskrevet_dager}}\n"
+                "        - {fact: kontekst.pasientstatus, equals: utskrevet}\n"
+                "    message: Svar innen fristen.\n\n")
+    line, col = seed(rules, "  - id: d81023-4.6-en-mottaker\n", new_rule + "  - id: d81023-4.6-en-mottaker\n",
+                     at="when")
+    problem = assert_found(folder, capsys, code="motstridende-regler", rule="d81023-2-nylig-utskrevet-rad",
+                           file="rules.yaml", line=line, column=col)
+    assert "d81023-2-nylig-utskrevet" in problem.message and "avvises der, plikt her" in problem.message
+
+
+def test_rule_that_always_fires_within_the_scope(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    old = "    when:\n      fact: melding.forfatter.navn\n      exists: false\n"
+    rule = rule_id_before(rules, old)
+    # the scope already takes exactly these message types: the rule does not tell messages apart
+    line, col = seed(rules, old, "    when:\n      fact: melding.type\n"
+                                 "      in: [foresporsel, svar, avvik, notat, helsefaglig_dialog]\n", at="when")
+    problem = assert_found(folder, capsys, code="slar-alltid-til", rule=rule, file="rules.yaml", line=line, column=col)
+    assert "virkeområdet" in problem.message
