@@ -51,7 +51,7 @@ from typing import Any, Iterable, Mapping
 
 from .compiler import CompiledPack
 from .decision import Decision
-from .evaluator import Engine, PackResult, assemble
+from .evaluator import Engine, PackResult, assemble, pack_decision
 from .facts import Facts
 
 DENY, ALLOW = "deny", "allow"  # the two sides: slår til / slår ikke til
@@ -171,16 +171,10 @@ def flipped(engine: Engine, base: Evaluation, target: tuple[str, str]) -> Decisi
                 fired.append(rule)
             elif result == "undecided":
                 undecided.append(rule)
-        if any(r.effect == "deny" for r in fired):
-            decision = "deny"
-        elif any(r.effect == "deny" for r in undecided):
-            decision = "indeterminate"
-        else:
-            decision = "allow"
         trace = [dict(t, result=status[(t["pack"], t["rule"])] if (t["pack"], t["rule"]) != target else
                       {"fired": "not_fired", "not_fired": "fired"}.get(t["result"], t["result"]))
                  for t in base.decision.trace or () if t["pack"] == pack.id]
-        results.append(PackResult(pack, decision, outcome.validity, fired, undecided, trace))
+        results.append(PackResult(pack, pack_decision(fired, undecided), outcome.validity, fired, undecided, trace))
     return assemble(results, base.facts, explain=True)
 
 

@@ -48,14 +48,17 @@ def evaluate_pack(pack: CompiledPack, facts: Mapping[str, Any], *, explain: bool
                 undecided.append(rule)
     else:
         fired, undecided = fast_rules(pack)(facts)
-    if any(r.effect == "deny" for r in fired):
-        decision = "deny"
-    elif any(r.effect == "deny" for r in undecided):
-        decision = "indeterminate"
-    else:
-        decision = "allow"
     today = facts["tidspunkt"].date()
-    return PackResult(pack, decision, pack.validity(today), fired, undecided, trace)
+    return PackResult(pack, pack_decision(fired, undecided), pack.validity(today), fired, undecided, trace)
+
+
+def pack_decision(fired: Iterable[Rule], undecided: Iterable[Rule]) -> str:
+    """One pack's decision: deny when a deny rule fired, indeterminate when one is undecided, else allow."""
+    if any(r.effect == "deny" for r in fired):
+        return "deny"
+    if any(r.effect == "deny" for r in undecided):
+        return "indeterminate"
+    return "allow"
 
 
 def mask_trace(steps: list, facts: Mapping[str, Any]) -> list:
@@ -214,4 +217,4 @@ def _validity_advice(pack: CompiledPack, validity: str) -> Finding:
                     "valid_to": pack.valid_to.isoformat() if pack.valid_to else None})
 
 
-__all__ = ["Engine", "InputError", "PackError", "evaluate_pack", "assemble", "UnknownPackError", "OSLO"]
+__all__ = ["Engine", "InputError", "PackError", "evaluate_pack", "pack_decision", "assemble", "UnknownPackError", "OSLO"]

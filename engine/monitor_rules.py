@@ -513,18 +513,12 @@ class DurablePackEvaluator:
 
     def evaluate(self, facts: Mapping[str, Any]):
         """A PackResult like ``evaluator.evaluate_pack``; the decision follows the same three steps."""
-        from .evaluator import PackResult
+        from .evaluator import PackResult, pack_decision
 
         outcome = self.outcomes(facts)
         fired = [r for r in self.pack.rules if outcome[r.id] is True]
         undecided = [r for r in self.pack.rules if outcome[r.id] is None]
-        if any(r.effect == "deny" for r in fired):
-            decision = "deny"
-        elif any(r.effect == "deny" for r in undecided):
-            decision = "indeterminate"
-        else:
-            decision = "allow"
-        return PackResult(self.pack, decision, self.pack.validity(facts["tidspunkt"].date()), fired, undecided)
+        return PackResult(self.pack, pack_decision(fired, undecided), self.pack.validity(facts["tidspunkt"].date()), fired, undecided)
 
     def close(self) -> None:
         for rs in self.rulesets:
