@@ -23,6 +23,8 @@ Every check id, with its severity and a bokmål description, is listed in
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import itertools
 import re
@@ -87,8 +89,21 @@ def lint_pack(folder: Path) -> PackReport:
         report.problems = sorted(exc.problems, key=sort_key)
         return report
     report.pack = pack
-    report.problems = sorted([*pack.warnings, *semantic_problems(pack)], key=sort_key)
+    report.problems = sorted([*pack.warnings, *semantic_problems(pack), *test_file_problems(pack)], key=sort_key)
     return report
+
+
+def test_file_problems(pack: CompiledPack) -> list[PackProblem]:
+    """Problems in the pack's test files (schema, unknown examples, misspelt rule ids), as ``dialogvakt test`` finds them."""
+    from .packtests import pack_test_files, read_test_file
+
+    problems: list[PackProblem] = []
+    for path in pack_test_files(pack.folder):
+        try:
+            read_test_file(pack, path)
+        except PackError as exc:
+            problems.extend(dataclasses.replace(p, code=p.code or "pakketest") for p in exc.problems)
+    return problems
 
 
 def semantic_problems(pack: CompiledPack) -> list[PackProblem]:

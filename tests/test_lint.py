@@ -404,3 +404,22 @@ def test_rule_that_always_fires_within_the_scope(tmp_path, capsys):
                                  "      in: [foresporsel, svar, avvik, notat, helsefaglig_dialog]\n", at="when")
     problem = assert_found(folder, capsys, code="slar-alltid-til", rule=rule, file="rules.yaml", line=line, column=col)
     assert "virkeområdet" in problem.message
+
+
+def test_misspelt_rule_id_in_a_pack_test(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    tests = folder / "tests" / "d81023.yaml"
+    line, col = seed(tests, "      fired: [d81023-6-svartid]\n", "      fired: [d81023-6-svartidd]\n", at="d81023-6-svartidd")
+    problem = assert_found(folder, capsys, code="pakketest", rule=None, file="tests/d81023.yaml", line=line, column=col)
+    assert "d81023-6-svartidd" in problem.message
+
+
+def test_unknown_key_in_a_pack_test(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    tests = folder / "tests" / "d81023.yaml"
+    text = tests.read_text(encoding="utf-8")
+    first = text.index("    expect:\n")
+    tests.write_text(text[:first] + "    expekt:\n" + text[first + len("    expect:\n"):], encoding="utf-8")
+    line, col = line_col(text, first + 4)
+    problem = assert_found(folder, capsys, code="pakketest", rule=None, file="tests/d81023.yaml", line=line, column=col)
+    assert "expekt" in problem.message
