@@ -133,7 +133,16 @@ def pack_test_files(pack_folder: Path) -> list[Path]:
     return sorted((pack_folder / "tests").glob("*.yaml"))
 
 
+@lru_cache(maxsize=None)
+def _fast_validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(packtest_schema())
+
+
 def _schema_problems(doc: Any, source: PackSource, name: str) -> list[PackProblem]:
+    if _fast_validator().is_valid(doc):  # the Rust validator answers "valid?" fast; the detailed one words errors
+        return []
     validator = jsonschema.Draft202012Validator(packtest_schema())
     errors = [jsonschema.exceptions.best_match([e]) for e in validator.iter_errors(doc)]
     errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
