@@ -570,8 +570,8 @@ def report_text(report: CoverageReport, *, shown: int = 3) -> str:
         out.append(f"{pack}: {len(rules) - talks} regler" + (f" og {talks} samtaleregler" if talks else ""))
         out.append(f"  {'regel':<{width}}  {'virkning':<9}  {'slår til (tester/scenarioer)':<29}  "
                    "slår ikke til (tester/scenarioer)")
-        for r in rules:
-            if r.conversation and not any(x.conversation for x in rules[:rules.index(r)]):
+        for r, before in zip(rules, [None, *rules]):
+            if r.conversation and not (before and before.conversation):
                 out.append("  samtaleregler (overvåkingen; slår til = gir funn, prøves bare av scenarioer):")
             cells = []
             for side in (DENY, ALLOW):
