@@ -351,15 +351,14 @@ def run_scenario(engine: Engine, actors: dict, case: ScenarioCase,
     recorder = RecordingEngine(engine)
     s = Situasjon(recorder, actors=copy.deepcopy(actors))  # type: ignore[arg-type]
     thens: list[_ThenCall] = []
-    previous = ""
+    run: ConversationRun | None = None  # the Så-steps since the last Gitt- or Når-step
     for pst in case.steps:
         if conversation is not None and pst.kind == "så" and CONVERSATION_STATE in s.extra:
-            if previous != "så":
-                conversation.append(ConversationRun(_conversation_snapshot(s)))
-            run: ConversationRun | None = conversation[-1] if conversation else None
+            if run is None:
+                run = ConversationRun(_conversation_snapshot(s))
+                conversation.append(run)
         else:
             run = None
-        previous = pst.kind
         matches = [(st, m) for st in library if st.kind == pst.kind for m in [st.regex.fullmatch(pst.text)] if m]
         if not matches:
             return [f"Ingen steg passer: {pst.kind.capitalize()} {pst.text}"], recorder, thens
