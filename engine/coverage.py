@@ -34,9 +34,37 @@ strings), and each step is dispatched to the one step of ``steps.all_steps()``
 of its kind whose pattern matches the whole text, with the data table and doc
 string as ``tests/test_features.py`` passes them (a text that several steps
 match fails the scenario, since pytest-bdd's pick would depend on fixture order). Scenarios that evaluate no
-single message (the conversation scenarios under ``features/samtaler``, which
-exercise the monitor) run and are reported but count for no rule; conversation
-rules are not part of this coverage.
+single message and run no conversation monitor (inputs that are refused) run and
+are reported but count for no rule.
+
+Conversation rules (``conversation_rules`` in a pack, run by the monitor) are
+in the same table, marked as such («samtaleregel»), and only Gherkin scenarios
+exercise them (pack tests evaluate single messages). Their two sides are a
+finding and no finding, with the same counterfactual standard:
+
+- "slår til" (the rule gives a finding) is covered by a passing scenario in
+  which the rule made a finding and whose Så-steps would fail had the rule made
+  none: they are run again with every finding of that rule removed from what
+  the monitor reports;
+- "slår ikke til" (no finding) is covered by a passing scenario whose Så-steps,
+  at a point where the monitor had no finding of that rule, would fail had the
+  rule made one there: they are run again with one more finding of that rule.
+  That finding is built from the rule's own data, as the monitor builds one
+  (``MonitorFinding``: its pack, id, effect, title, source, message template and
+  kind of finding; status ``open`` for a rule about a missing event, else
+  ``recorded``; made at the monitor's clock then; about the thread the
+  scenario's steps speak of when the rule's first event is a message, else about
+  no thread). Only the rules of the packs the scenario's monitor ran count.
+
+The Så-steps of a conversation scenario are taken a run at a time (the Så- and
+Og-steps between two Når-steps), with the scenario's conversation state as it
+was before the run and the findings the monitor reported during it (copied,
+since a later answer resolves a finding in place); a run again gives its
+selected finding («funnet …») to the next, as in the scenario. The steps read
+findings only through ``monitor_steps._findings``, which asks the conversation
+state's monitor; the runs again give them a stand-in monitor holding the edited
+list, so ``monitor_steps`` needs no hook. A scenario whose runs do not pass
+again with the findings unchanged counts for no conversation rule.
 """
 
 from __future__ import annotations
@@ -56,7 +84,8 @@ from .facts import Facts
 
 DENY, ALLOW = "deny", "allow"  # the two sides: slår til / slår ikke til
 SIDE_LABEL = {DENY: "slår til", ALLOW: "slår ikke til"}
-EFFECT_LABEL = {"deny": "avvisning", "advice": "råd", "obligation": "plikt"}
+EFFECT_LABEL = {"deny": "avvisning", "advice": "råd", "obligation": "plikt", "deviation": "avvik"}
+CONVERSATION_LABEL = "samtaleregel"
 
 
 # --------------------------------------------------------------------------- results
@@ -69,6 +98,7 @@ class RuleCoverage:
     title: str
     tests: dict[str, list[str]] = field(default_factory=lambda: {DENY: [], ALLOW: []})
     scenarios: dict[str, list[str]] = field(default_factory=lambda: {DENY: [], ALLOW: []})
+    conversation: bool = False  # a conversation rule (the monitor's), exercised by scenarios only
 
     def covered(self, side: str) -> bool:
         return bool(self.tests[side] or self.scenarios[side])
@@ -81,7 +111,7 @@ class RuleCoverage:
         return {"pack": self.pack, "rule": self.rule, "effect": self.effect, "title": self.title,
                 "deny": {"tests": self.tests[DENY], "scenarios": self.scenarios[DENY]},
                 "allow": {"tests": self.tests[ALLOW], "scenarios": self.scenarios[ALLOW]},
-                "gaps": self.gaps}
+                "gaps": self.gaps, "conversation": self.conversation}
 
 
 @dataclass
@@ -105,14 +135,25 @@ class CoverageReport:
 
     def gaps(self) -> list[str]:
         """One line per missing side, e.g. 'pack: rule-id (avvisning) mangler test der regelen slår til'."""
-        return [f"{r.pack}: {r.rule} ({EFFECT_LABEL.get(r.effect, r.effect)}) mangler test der regelen "
-                f"{SIDE_LABEL[side]}" for r in self.rules for side in r.gaps]
+        return [f"{r.pack}: {r.rule} ({_label(r)}) mangler {'scenario' if r.conversation else 'test'} der regelen "
+                f"{SIDE_LABEL[side]}{_finding_note(r, side)}" for r in self.rules for side in r.gaps]
 
     def to_dict(self) -> dict:
         return {"rules": [r.to_dict() for r in self.rules], "gaps": self.gaps(),
                 "failures": [f.to_dict() for f in self.failures], "tests_run": self.tests_run,
                 "scenarios_run": self.scenarios_run,
                 "scenarios_without_decisions": self.scenarios_without_decisions}
+
+
+def _label(rule: RuleCoverage) -> str:
+    effect = EFFECT_LABEL.get(rule.effect, rule.effect)
+    return f"{CONVERSATION_LABEL}, {effect}" if rule.conversation else effect
+
+
+def _finding_note(rule: RuleCoverage, side: str) -> str:
+    if not rule.conversation:
+        return ""
+    return " (gir funn)" if side == DENY else " (gir ikke funn)"
 
 
 # --------------------------------------------------------------------------- recording and flipping
@@ -297,15 +338,27 @@ class _ThenCall:
     evaluation: int
 
 
-def run_scenario(engine: Engine, actors: dict, case: ScenarioCase) -> tuple[list[str], RecordingEngine, list[_ThenCall]]:
-    """Run one scenario; returns (problems, the recorder, the Så-steps that read a recorded decision)."""
+def run_scenario(engine: Engine, actors: dict, case: ScenarioCase,
+                 conversation: list[ConversationRun] | None = None
+                 ) -> tuple[list[str], RecordingEngine, list[_ThenCall]]:
+    """Run one scenario; returns (problems, the recorder, the Så-steps that read a recorded decision).
+
+    With a list given as ``conversation``, each run of Så-steps in a conversation scenario is added to it.
+    """
     from .steps import Situasjon, all_steps
 
     library = all_steps()
     recorder = RecordingEngine(engine)
     s = Situasjon(recorder, actors=copy.deepcopy(actors))  # type: ignore[arg-type]
     thens: list[_ThenCall] = []
+    run: ConversationRun | None = None  # the Så-steps since the last Gitt- or Når-step
     for pst in case.steps:
+        if conversation is not None and pst.kind == "så" and CONVERSATION_STATE in s.extra:
+            if run is None:
+                run = ConversationRun(_conversation_snapshot(s))
+                conversation.append(run)
+        else:
+            run = None
         matches = [(st, m) for st in library if st.kind == pst.kind for m in [st.regex.fullmatch(pst.text)] if m]
         if not matches:
             return [f"Ingen steg passer: {pst.kind.capitalize()} {pst.text}"], recorder, thens
@@ -322,12 +375,119 @@ def run_scenario(engine: Engine, actors: dict, case: ScenarioCase) -> tuple[list
             st.func(s, **kwargs)
         except Exception as exc:  # any failing step fails the scenario, as under pytest
             return [f"{pst.kind.capitalize()} {pst.text}: {exc}"], recorder, thens
+        if run is not None:
+            run.calls.append((st, kwargs))
+            monitor = s.extra[CONVERSATION_STATE].get("monitor")
+            if monitor is not None:  # as the steps saw it; a later answer resolves a finding in place
+                run.findings = [copy.copy(f) for f in monitor.findings()]
+                run.clock, run.packs = monitor.clock, list(monitor.packs.values())
         if (st.kind == "så" and recorder.evaluations and s.error is None
                 and s.decision is recorder.evaluations[-1].decision):
             state = copy.copy(s)
             state.request = copy.deepcopy(s.request)
             thens.append(_ThenCall(st, kwargs, state, len(recorder.evaluations) - 1))
     return [], recorder, thens
+
+
+# --------------------------------------------------------------------------- conversation rules
+
+CONVERSATION_STATE = "samtale"  # where engine.monitor_steps keeps a scenario's conversation (Situasjon.extra)
+
+
+@dataclass
+class ConversationRun:
+    """Consecutive Så-steps of a conversation scenario: the state before them and the findings they saw."""
+
+    state: Any  # a copy of the Situasjon before the first of the steps
+    calls: list[tuple[Any, dict]] = field(default_factory=list)  # (steps.Step, its arguments)
+    findings: list[Any] = field(default_factory=list)  # monitor.MonitorFinding, copied
+    clock: dt.datetime | None = None
+    packs: list[CompiledPack] = field(default_factory=list)  # the packs the monitor ran
+
+
+def _conversation_snapshot(s: Any) -> Any:
+    state = copy.copy(s)
+    state.extra = dict(s.extra)
+    conv = dict(s.extra[CONVERSATION_STATE])
+    conv["events"] = list(conv.get("events") or ())
+    state.extra[CONVERSATION_STATE] = conv
+    return state
+
+
+class _SeenFindings:
+    """Stands in for the scenario's monitor when its Så-steps run again: reports a given list of findings."""
+
+    def __init__(self, findings: list[Any], clock: dt.datetime | None, packs: list[CompiledPack]) -> None:
+        self._findings, self.clock = findings, clock
+        self.packs = {p.id: p for p in packs}
+
+    def findings(self, **_filters: Any) -> list[Any]:
+        return list(self._findings)
+
+    def feed(self, event: Any) -> list[Any]:
+        raise RuntimeError("the findings are fixed while the Så-steps run again")
+
+
+def _runs_pass(runs: list[ConversationRun], findings: list[list[Any]]) -> bool:
+    """Whether the scenario's Så-steps pass again when each run sees the given findings."""
+    selected: Any = None
+    for index, (run, found) in enumerate(zip(runs, findings)):
+        state = copy.copy(run.state)
+        state.extra = dict(run.state.extra)
+        conv = dict(run.state.extra[CONVERSATION_STATE])
+        conv["monitor"] = _SeenFindings(found, run.clock, run.packs)
+        conv["fed"] = len(conv["events"])  # every event was fed when the steps first ran
+        if index:
+            conv["finding"] = selected  # the finding an earlier Så-step chose, as the scenario would
+        state.extra[CONVERSATION_STATE] = conv
+        for st, kwargs in run.calls:
+            try:
+                st.func(state, **kwargs)
+            except Exception:
+                return False
+        selected = conv.get("finding")
+    return True
+
+
+def _order(finding: Any) -> tuple:
+    return (finding.detected_at, finding.pack, finding.rule, finding.events)  # as Monitor.findings sorts
+
+
+def made_up_finding(pack: CompiledPack, rule: Any, run: ConversationRun) -> Any:
+    """A finding of the rule, built from its own data, at the run's time and about the scenario's thread."""
+    from .monitor import MonitorFinding
+
+    conv = run.state.extra[CONVERSATION_STATE]
+    request = conv.get("request") or {}
+    first = rule.present[0].event if rule.present else None
+    return MonitorFinding(
+        rule=rule.id, pack=pack.id, effect=rule.effect, title=rule.title, source=rule.source,
+        message=rule.message, facts={}, kind=rule.finding, due={d.name: None for d in rule.due} or None,
+        thread=request.get("samtale_id") if first == "melding" else None, events=(),
+        detected_at=run.clock, status="open" if rule.absent else "recorded", pack_validity="valid")
+
+
+def _conversation_sides(runs: list[ConversationRun]) -> Iterable[tuple[tuple[str, str], str]]:
+    """((pack, conversation rule), side) for each side the scenario's Så-steps would notice going the other way."""
+    runs = [r for r in runs if r.calls and r.packs]
+    if not runs or not _runs_pass(runs, [r.findings for r in runs]):
+        return
+    for pack in runs[-1].packs:
+        for rule in pack.conversation:
+            def mine(f: Any) -> bool:
+                return f.pack == pack.id and f.rule == rule.id
+
+            seen = [any(mine(f) for f in r.findings) for r in runs]
+            if any(seen) and not _runs_pass(runs, [[f for f in r.findings if not mine(f)] for r in runs]):
+                yield (pack.id, rule.id), DENY
+            for index, run in enumerate(runs):
+                if seen[index] or run.clock is None:
+                    continue
+                findings = [r.findings for r in runs]
+                findings[index] = sorted(run.findings + [made_up_finding(pack, rule, run)], key=_order)
+                if not _runs_pass(runs, findings):
+                    yield (pack.id, rule.id), ALLOW
+                    break
 
 
 def _then_still_passes(call: _ThenCall, decision: Decision) -> bool:
@@ -341,7 +501,8 @@ def _then_still_passes(call: _ThenCall, decision: Decision) -> bool:
 
 
 def cover_features(engine: Engine, folder: Path, table: dict[tuple[str, str], RuleCoverage],
-                   failures: list[Failure], without: list[str]) -> int:
+                   failures: list[Failure], without: list[str],
+                   conversation: dict[tuple[str, str], RuleCoverage] | None = None) -> int:
     from .steps import load_actors
 
     actors_file = folder / "aktorer.yaml"
@@ -349,12 +510,19 @@ def cover_features(engine: Engine, folder: Path, table: dict[tuple[str, str], Ru
     cases = parse_features(folder)
     for case in cases:
         label = f"{case.name} ({case.location})"
-        problems, recorder, thens = run_scenario(engine, actors, case)
+        runs: list[ConversationRun] = []
+        problems, recorder, thens = run_scenario(engine, actors, case, runs)
         if problems:
             failures.append(Failure("scenario", case.name, case.location, problems))
             continue
+        monitored = any(r.packs for r in runs)
+        if monitored and conversation is not None:
+            for key, side in _conversation_sides(runs):
+                if key in conversation and label not in conversation[key].scenarios[side]:
+                    conversation[key].scenarios[side].append(label)
         if not recorder.evaluations:
-            without.append(label)
+            if not monitored:
+                without.append(label)
             continue
         for index, evaluation in enumerate(recorder.evaluations):
             calls = [c for c in thens if c.evaluation == index]
@@ -377,11 +545,16 @@ def compute(engine: Engine, *, packs: Iterable[str] | None = None, features: Pat
     """Coverage of the given packs (default: all) by their pack tests and, when given, the feature files."""
     selected = [engine.packs[p] for p in packs] if packs is not None else list(engine.packs.values())
     table = {(p.id, r.id): RuleCoverage(p.id, r.id, r.effect, r.title) for p in selected for r in p.rules}
+    conversation = {(p.id, r.id): RuleCoverage(p.id, r.id, r.effect, r.title, conversation=True)
+                    for p in selected for r in p.conversation}
     failures: list[Failure] = []
     without: list[str] = []
     tests = cover_pack_tests(engine, selected, table, failures)
-    scenarios = cover_features(engine, features, table, failures, without) if features is not None else 0
-    return CoverageReport(list(table.values()), failures, tests, scenarios, without)
+    scenarios = (cover_features(engine, features, table, failures, without, conversation)
+                 if features is not None else 0)
+    rules = [r for p in selected for r in [*(table[(p.id, x.id)] for x in p.rules),
+                                           *(conversation[(p.id, x.id)] for x in p.conversation)]]
+    return CoverageReport(rules, failures, tests, scenarios, without)
 
 
 def report_text(report: CoverageReport, *, shown: int = 3) -> str:
@@ -392,10 +565,13 @@ def report_text(report: CoverageReport, *, shown: int = 3) -> str:
         by_pack.setdefault(r.pack, []).append(r)
     for pack, rules in by_pack.items():
         width = max(len(r.rule) for r in rules)
-        out.append(f"{pack}: {len(rules)} regler")
+        talks = sum(r.conversation for r in rules)
+        out.append(f"{pack}: {len(rules) - talks} regler" + (f" og {talks} samtaleregler" if talks else ""))
         out.append(f"  {'regel':<{width}}  {'virkning':<9}  {'slår til (tester/scenarioer)':<29}  "
                    "slår ikke til (tester/scenarioer)")
-        for r in rules:
+        for r, before in zip(rules, [None, *rules]):
+            if r.conversation and not (before and before.conversation):
+                out.append("  samtaleregler (overvåkingen; slår til = gir funn, prøves bare av scenarioer):")
             cells = []
             for side in (DENY, ALLOW):
                 mark = "" if r.covered(side) else "  MANGLER"
@@ -410,8 +586,8 @@ def report_text(report: CoverageReport, *, shown: int = 3) -> str:
         out.append("")
     out.append(f"{report.tests_run} pakketester og {report.scenarios_run} scenarioer kjørt.")
     if report.scenarios_without_decisions:
-        out.append(f"{len(report.scenarios_without_decisions)} scenarioer vurderte ingen enkeltmelding "
-                   "(samtaler i overvåkingen, eller inndata som avvises) og teller ikke for regeldekningen.")
+        out.append(f"{len(report.scenarios_without_decisions)} scenarioer vurderte ingen enkeltmelding og "
+                   "ingen samtale (inndata som avvises) og teller ikke for regeldekningen.")
     for f in report.failures:
         what = "Pakketest" if f.kind == "test" else "Scenario"
         out.append(f"FEILET {what} «{f.name}» ({f.location}): " + "; ".join(f.problems) + " — teller ikke.")

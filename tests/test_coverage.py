@@ -33,9 +33,50 @@ def test_bundled_tests_and_scenarios_all_pass_in_process(bundled: CoverageReport
     # The in-process runner must agree with pytest-bdd and the pack-test run: nothing fails there.
     assert not bundled.failures, "\n".join(f"{f.location}: {f.name}: {f.problems}" for f in bundled.failures)
     assert bundled.scenarios_run > 100 and bundled.tests_run > 100
-    # every rule of every pack is in the table; the conversation scenarios evaluate no single message
-    assert {(r.pack, r.rule) for r in bundled.rules} == {(p.id, r.id) for p in engine.packs.values() for r in p.rules}
-    assert any("features/samtaler/" in s for s in bundled.scenarios_without_decisions)
+    # every rule and every conversation rule of every pack is in the table, the latter marked as such
+    assert {(r.pack, r.rule, r.conversation) for r in bundled.rules} == (
+        {(p.id, r.id, False) for p in engine.packs.values() for r in p.rules}
+        | {(p.id, r.id, True) for p in engine.packs.values() for r in p.conversation})
+    # the conversation scenarios evaluate no single message, but they count: for the conversation rules
+    assert not any("features/samtaler/" in s for s in bundled.scenarios_without_decisions)
+
+
+def test_conversation_rules_are_covered_by_conversation_scenarios_only(bundled: CoverageReport, engine: Engine):
+    talks = [r for r in bundled.rules if r.conversation]
+    assert len(talks) == sum(len(p.conversation) for p in engine.packs.values()) >= 18
+    for r in talks:
+        assert r.tests == {DENY: [], ALLOW: []}, r.rule  # pack tests evaluate single messages only
+        assert r.scenarios[DENY] and r.scenarios[ALLOW], r.rule
+        assert all("features/samtaler/" in s for s in r.scenarios[DENY] + r.scenarios[ALLOW]), r.rule
+    # «Så er svaret ikke forfalt ennå» on the Sunday, then «Så er svaret forfalt» on the Monday: both sides
+    overdue = _rule(bundled, "d81023-6-svar-forfalt")
+    both = [s for s in overdue.scenarios[DENY] if s in overdue.scenarios[ALLOW]]
+    assert any(s.startswith("En forespørsel rett før jul forfaller først etter julehelgen (") for s in both)
+    # «finner ikke "meldingen gjelder en annen problemstilling"» notices the topic rules, not the overdue rule
+    def confirm(s: str) -> bool:
+        return s.startswith("Et svar som bare bekrefter mottak (") and "/svartid-og-traader-d81023.feature:" in s
+
+    assert any(confirm(s) for s in _rule(bundled, "d81023-4.6-samme-fagomrade").scenarios[ALLOW])
+    assert not any(confirm(s) for s in overdue.scenarios[ALLOW])
+
+
+def test_the_conversation_steps_pass_again_on_the_findings_they_saw(engine: Engine):
+    # The stand-in monitor is only sound if the Så-steps, run again on the unchanged findings, still pass.
+    from engine.coverage import ConversationRun, _runs_pass, parse_features, run_scenario
+    from engine.steps import load_actors
+
+    actors = load_actors(FEATURES / "aktorer.yaml")
+    checked = 0
+    for case in parse_features(FEATURES / "samtaler"):
+        runs: list[ConversationRun] = []
+        problems, _recorder, _thens = run_scenario(engine, actors, case, runs)
+        assert not problems and runs, case.location
+        assert _runs_pass(runs, [r.findings for r in runs]), case.location
+        # and they are not blind: with every finding gone, a scenario that expects one fails
+        if any(r.findings for r in runs):
+            assert not _runs_pass(runs, [[] for _ in runs]), case.location
+        checked += 1
+    assert checked >= 30
 
 
 def test_a_listed_not_fired_that_a_deny_hides_does_not_count(bundled: CoverageReport):
@@ -272,3 +313,133 @@ def test_a_feature_file_that_does_not_parse_names_file_and_line(tmp_path, capsys
     assert main(["coverage", "--features", str(folder)]) == 2
     err = capsys.readouterr().err
     assert f"{folder / 'feil.feature'}:5:3: ugyldig Gherkin" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- a new conversation rule in a copy
+
+TALK_PACK = "helse-vest-2017"
+NEW_TALK = "hv2017-prove-bare-bekreftelse"
+
+TALK_FEATURE = """\
+# language: no
+Egenskap: Prøveregel om svar som bare bekrefter mottak
+
+  Bakgrunn:
+    Gitt at retningslinjen "helse-vest-2017" brukes
+    Og at samtalene går mellom fastlegen i Bergen og tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus
+
+{scenarios}"""
+
+# The rule finds something here, but nothing checks it; and «ikke forfalt» says nothing about confirmations.
+UNCHECKED = """\
+  Scenario: Et svar som bare bekrefter mottak, uten at noen ser etter det
+    Gitt at fastlegen sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og vi sendte meldingen
+    Og Haukeland universitetssjukehus svarte tirsdag 3. februar 2026
+    Og meldingen har formålet "bekreftelse på mottak"
+    Når det er fredag 6. februar 2026
+    Så er svaret ikke forfalt
+"""
+
+FOUND = """\
+  Scenario: Et svar som bare bekrefter mottak gir et funn
+    Gitt at fastlegen sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og Haukeland universitetssjukehus svarte tirsdag 3. februar 2026
+    Og meldingen har formålet "bekreftelse på mottak"
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen bare bekrefter mottak"
+"""
+
+NOT_FOUND = """\
+  Scenario: Et vanlig svar gir ikke det funnet
+    Gitt at fastlegen sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og Haukeland universitetssjukehus svarte tirsdag 3. februar 2026
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen ikke "meldingen bare bekrefter mottak"
+"""
+
+
+def _talk_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies" / TALK_PACK, root / TALK_PACK)
+    # a pack test of helse-vest-2017 checks that a message from Helse Bergen to a municipality selects D81023
+    shutil.copytree(ROOT / "policies" / "helse-bergen-d81023", root / "helse-bergen-d81023")
+    talk = root / TALK_PACK / "conversation.yaml"
+    text = talk.read_text(encoding="utf-8")
+    assert text.count("\nconversation_rules:\n") == 1
+    talk.write_text(text.replace("\nconversation_rules:\n", "\nconversation_rules:\n" + textwrap.indent(
+        textwrap.dedent(f"""\
+      - id: {NEW_TALK}
+        title: Prøveregel om svar som bare bekrefter mottak
+        source:
+          section: Retningsline for bruk av dialogmelding, punkt 3
+          quote: Sendte og mottatte dialogmeldinger må følges opp
+        effect: deviation
+        finding: bare_bekreftelse
+        events:
+          - as: svar
+            event: melding
+            when:
+              fact: melding.formal
+              equals: bekreftelse
+        message: Svaret bekrefter bare mottak.
+    """), "  "), 1), encoding="utf-8")
+    return root
+
+
+def _talk_features(tmp_path: Path, *scenarios: str) -> Path:
+    folder = tmp_path / "features"
+    folder.mkdir()
+    shutil.copy(FEATURES / "aktorer.yaml", folder / "aktorer.yaml")
+    shutil.copy(FEATURES / "samtaler" / f"{TALK_PACK}.feature", folder / "samtaler.feature")
+    (folder / "prove.feature").write_text(TALK_FEATURE.format(scenarios="\n".join(scenarios)), encoding="utf-8")
+    return folder
+
+
+def test_a_new_conversation_rule_no_scenario_checks_is_a_gap_on_both_sides(tmp_path, capsys):
+    root = _talk_copy(tmp_path)
+    features = _talk_features(tmp_path, UNCHECKED)
+    report = compute(Engine.from_directory(root), features=features)
+    assert not report.failures
+    rule = _rule(report, NEW_TALK)
+    assert rule.conversation and rule.gaps == [DENY, ALLOW]
+    assert rule.tests == {DENY: [], ALLOW: []} and rule.scenarios == {DENY: [], ALLOW: []}
+    assert (f"{TALK_PACK}: {NEW_TALK} (samtaleregel, avvik) mangler scenario der regelen slår til (gir funn)"
+            in report.gaps())
+    assert (f"{TALK_PACK}: {NEW_TALK} (samtaleregel, avvik) mangler scenario der regelen slår ikke til "
+            "(gir ikke funn)" in report.gaps())
+    # the pack's own conversation rules keep their cover from the copied scenarios
+    assert not _rule(report, "hv2017-oppfolging-sendt").gaps
+    # and make test's check, the command, stops on it
+    assert main(["--policies", str(root), "coverage", "--features", str(features)]) == 1
+    out = capsys.readouterr().out
+    assert "samtaleregler (overvåkingen" in out and f"{NEW_TALK}" in out and "MANGLER" in out
+
+
+def test_a_scenario_that_checks_the_finding_covers_the_finding_side(tmp_path):
+    report = compute(Engine.from_directory(_talk_copy(tmp_path)), features=_talk_features(tmp_path, UNCHECKED, FOUND))
+    rule = _rule(report, NEW_TALK)
+    assert rule.gaps == [ALLOW]
+    [found] = rule.scenarios[DENY]
+    assert found.startswith("Et svar som bare bekrefter mottak gir et funn (") and "prove.feature:" in found
+
+
+def test_a_scenario_that_checks_the_absence_covers_the_no_finding_side(tmp_path, capsys):
+    root = _talk_copy(tmp_path)
+    features = _talk_features(tmp_path, UNCHECKED, NOT_FOUND)
+    report = compute(Engine.from_directory(root), features=features)
+    rule = _rule(report, NEW_TALK)
+    assert rule.gaps == [DENY]
+    [absent] = rule.scenarios[ALLOW]
+    assert absent.startswith("Et vanlig svar gir ikke det funnet (")
+
+    (tmp_path / "b").mkdir()
+    both = _talk_features(tmp_path / "b", FOUND, NOT_FOUND)
+    assert main(["--policies", str(root), "coverage", TALK_PACK, "--features", str(both), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["gaps"] == []
+    row = next(r for r in doc["rules"] if r["rule"] == NEW_TALK)
+    assert row["conversation"] is True and row["effect"] == "deviation"
+    assert len(row["deny"]["scenarios"]) == 1 and len(row["allow"]["scenarios"]) == 1
+    assert row["deny"]["tests"] == [] == row["allow"]["tests"]
+    assert next(r for r in doc["rules"] if r["rule"] == "hv2017-navngitt-pasient")["conversation"] is False

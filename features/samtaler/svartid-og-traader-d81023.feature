@@ -104,3 +104,21 @@ Egenskap: Svartid og tråder i samtaler etter D81023
     Når overvåkingen har sett meldingene
     Så finner overvåkingen "meldingen bare bekrefter mottak"
     Og funnet nevner "ser ut til"
+
+  Scenario: Et svar med et annet emne enn tråden gir et råd
+    Gitt at Bergen kommune sendte en forespørsel mandag 2. juni 2025
+    Og feltet "melding.emne" er "Oksygenbehandling i hjemmet"
+    Og Haukeland universitetssjukehus svarte tirsdag 3. juni 2025
+    Og feltet "melding.emne" er "Ny time for blodprøver"
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen gjelder en annen problemstilling enn tråden"
+    Og funnet viser til § 4.6
+    Og funnet nevner "Emnet i tråden har endret seg"
+
+  Scenario: Et svar med samme emne, med «SV:» foran, gir ingen funn
+    Gitt at Bergen kommune sendte en forespørsel mandag 2. juni 2025
+    Og feltet "melding.emne" er "Oksygenbehandling i hjemmet"
+    Og Haukeland universitetssjukehus svarte tirsdag 3. juni 2025
+    Og feltet "melding.emne" er "SV: Oksygenbehandling i hjemmet"
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen ingenting

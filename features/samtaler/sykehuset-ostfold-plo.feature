@@ -36,3 +36,21 @@ Egenskap: Tidligmelding og PLO-meldinger rundt en innleggelse (SØ, digital samh
     Når det er tirsdag 10. februar 2026
     Så finner overvåkingen "PLO-meldingen er sendt utenfor en innleggelse"
     Og funnet nevner "9. februar 2026"
+
+  Scenario: Innleggelsesrapport før overføring til akuttmottaket, men pasienten blir ikke lagt inn
+    Gitt at feltet "kontekst.overforing_akuttmottak_avklart" er sann
+    Og at Fredrikstad kommune sendte en innleggelsesrapport til Sykehuset Østfold mandag 2. februar 2026 kl. 10:00
+    Når det er mandag 2. februar 2026 kl. 22:00
+    Så finner overvåkingen ikke "PLO-meldingen er sendt utenfor en innleggelse"
+    Når det er mandag 2. februar 2026 kl. 22:01
+    Så finner overvåkingen "PLO-meldingen er sendt utenfor en innleggelse"
+    Og funnet er åpent
+    Og funnet nevner "akuttmottaket"
+
+  Scenario: Innleggelsesrapport før overføring til akuttmottaket, og pasienten blir lagt inn
+    Gitt at feltet "kontekst.overforing_akuttmottak_avklart" er sann
+    Og at Fredrikstad kommune sendte en innleggelsesrapport til Sykehuset Østfold mandag 2. februar 2026 kl. 10:00
+    Og Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 13:30
+    Og Sykehuset Østfold sendte en tidligmelding til Fredrikstad kommune mandag 2. februar 2026 kl. 15:00
+    Når det er onsdag 4. februar 2026
+    Så finner overvåkingen ingenting

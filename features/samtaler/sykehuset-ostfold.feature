@@ -50,3 +50,50 @@ Egenskap: Applikasjonskvitteringer og svartid mellom Sykehuset Østfold og kommu
     Så finner overvåkingen "svaret er forfalt"
     Og funnet er løst
     Og funnet ble gjort mandag 13. april 2026 kl. 13:00
+
+  Scenario: Mottakeren melder feil i en del av meldingen
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og vi sendte meldingen
+    Og det kom en applikasjonskvittering med status delvis OK mandag 2. februar 2026 kl. 09:01
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen ble avvist av mottakeren"
+    Og funnet viser til § Felles ansvar 5
+    Og funnet nevner "feil i en del av meldingen"
+
+  Scenario: Et svar om et annet fagområde hører hjemme i en ny tråd
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026
+    Og meldingen gjelder fagområdet "kirurgi"
+    Og Sykehuset Østfold svarte tirsdag 3. februar 2026
+    Og meldingen gjelder fagområdet "medisin"
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen gjelder en annen problemstilling enn tråden"
+    Og funnet viser til § Utforming og innhold 7
+    Og funnet er registrert
+    Og funnet nevner "medisin"
+
+  Scenario: Et svar med et annet emne enn tråden gir et råd
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026
+    Og feltet "melding.emne" er "Sårstell etter operasjon"
+    Og Sykehuset Østfold svarte tirsdag 3. februar 2026
+    Og feltet "melding.emne" er "Legemiddelliste ved innleggelse"
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen gjelder en annen problemstilling enn tråden"
+    Og funnet viser til § Utforming og innhold 7
+    Og funnet nevner "Emnet i tråden har endret seg"
+
+  Scenario: Et svar som bare bekrefter mottak
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026
+    Og Sykehuset Østfold svarte tirsdag 3. februar 2026
+    Og meldingen har formålet "bekreftelse på mottak"
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen bare bekrefter mottak"
+    Og funnet viser til § Felles ansvar 4
+    Og funnet er registrert
+
+  Scenario: Et svar med bare «Takk for meldingen» gir et råd
+    Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026
+    Og Sykehuset Østfold svarte tirsdag 3. februar 2026
+    Og meldingen har teksten "Takk for meldingen!"
+    Når overvåkingen har sett meldingene
+    Så finner overvåkingen "meldingen bare bekrefter mottak"
+    Og funnet nevner "ser ut til"
