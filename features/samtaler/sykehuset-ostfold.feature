@@ -56,7 +56,8 @@ Egenskap: Applikasjonskvitteringer og svartid mellom Sykehuset Østfold og kommu
     Og vi sendte meldingen
     Og det kom en applikasjonskvittering med status delvis OK mandag 2. februar 2026 kl. 09:01
     Når overvåkingen har sett meldingene
-    Så finner overvåkingen "meldingen ble avvist av mottakeren"
+    Så finner overvåkingen "kvitteringen melder feil i en del av meldingen"
+    Og overvåkingen finner ikke "meldingen ble avvist av mottakeren"
     Og funnet viser til § Felles ansvar 5
     Og funnet nevner "feil i en del av meldingen"
 
