@@ -300,11 +300,12 @@ def _distinct(path: str, values: list[Any], cs: list[Compare]) -> list[Any]:
 
 
 def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool,
-             cat: Mapping[str, FactInfo] | None = None) -> dict[str, list] | None:
+             cat: Mapping[str, FactInfo] | None = None, given: frozenset[str] = frozenset()) -> dict[str, list] | None:
     """An abstract domain per fact the condition reads, or None when one cannot be built.
 
     ``cat`` resolves the condition's fact paths (default: the input contract's catalogue; a
-    conversation rule's event pattern passes its events' catalogue, ``ScopedCatalogue``)."""
+    conversation rule's event pattern passes its events' catalogue, ``ScopedCatalogue``);
+    the facts in ``given`` are never missing, so "missing" is not tried for them."""
     cat = catalogue() if cat is None else cat
     by_fact: dict[str, list[Compare]] = {}
     linked: dict[str, list[Compare]] = {}
@@ -327,7 +328,7 @@ def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool,
         info = cat.get(path)
         if info is None:
             return None
-        absent = absent_for_all or info.declared or any(c.op == "exists" for c in cs)
+        absent = (absent_for_all or info.declared or any(c.op == "exists" for c in cs)) and path not in given
         try:
             out[path] = _domain(path, info, [c for c in cs if not isinstance(c.operand, FactRef)],
                                 linked.get(path, []), pack, absent)
@@ -391,12 +392,13 @@ def _settled(cond: Condition, cat: Mapping[str, FactInfo] | None = None) -> set[
 
 
 def never_fires(cond: Condition, pack: CompiledPack, cat: Mapping[str, FactInfo] | None = None,
-                possibly: bool = False) -> bool:
-    """True when the condition is true for no combination of values (absent facts included).
+                possibly: bool = False, given: frozenset[str] = frozenset()) -> bool:
+    """True when the condition is true for no combination of values (absent facts included,
+    except those in ``given``).
 
     With ``possibly``, also never undecided: false for every combination (what an absent
     event pattern needs, since the monitor lets an event that possibly matches it block the rule)."""
-    domains = _domains(cond, pack, absent_for_all=True, cat=cat)
+    domains = _domains(cond, pack, absent_for_all=True, cat=cat, given=given)
     if domains is None or _product_size(domains) > MAX_COMBINATIONS:
         return False
     wanted: Callable[[Any], bool] = (lambda r: r is not False) if possibly else (lambda r: r is True)

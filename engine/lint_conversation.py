@@ -34,10 +34,21 @@ from .render import PLACEHOLDER
 
 _EFFECT_WORDS = {"deviation": "avvik", "advice": "råd"}
 
-# Facts the monitor gives every event it takes in (engine/monitor_events.py): the event's time,
-# and for a message the time it was sent (melding.sendt, which defaults to that time). A template
-# may show them without a pattern reading them: they are never missing.
-ALWAYS_GIVEN = frozenset(("hendelse.tidspunkt", "melding.sendt"))
+# Facts every event of a kind has when the monitor takes it in (engine/monitor_events.py): the
+# event's time; for a message, the time it was sent (melding.sendt defaults to the event's time)
+# and its type (required by the input contract, which a message event is checked against); for a
+# receipt, the message it answers and its status; for an admission, its id. A template may show
+# them without a pattern reading them, and the search never tries them as missing.
+ALWAYS_GIVEN = {
+    "melding": frozenset(("hendelse.tidspunkt", "melding.sendt", "melding.type")),
+    "kvittering": frozenset(("hendelse.tidspunkt", "kvittering.melding_id", "kvittering.status")),
+    "innleggelse": frozenset(("hendelse.tidspunkt", "innleggelse.id")),
+}
+
+
+def _given(kinds: dict[str, str]) -> frozenset[str]:
+    """The qualified facts of a rule's events that are never missing."""
+    return frozenset(f"{alias}.{path}" for alias, kind in kinds.items() for path in ALWAYS_GIVEN.get(kind, ()))
 
 
 def conversation_problems(pack: CompiledPack) -> list[PackProblem]:
@@ -67,12 +78,14 @@ def pattern_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProb
     out: list[PackProblem] = []
     for rule in pack.conversation:
         i = index[rule.id]
-        cat = ScopedCatalogue(_kinds(rule))
+        kinds = _kinds(rule)
+        cat, given = ScopedCatalogue(kinds), _given(kinds)
         raw_events = pack.conversation_rules[i]["events"]
         for j, p in enumerate(rule.patterns):
             if p.condition is None or "when" not in raw_events[j]:
                 continue
-            if not any(never_fires(part, pack, cat, possibly=p.absent) for part in independent_parts(p.condition)):
+            parts = independent_parts(p.condition)
+            if not any(never_fires(part, pack, cat, possibly=p.absent, given=given) for part in parts):
                 continue
             ptr = ("conversation_rules", i, "events", j, "when")
             out.append(_problem(pack, ptr, "slar-aldri-til", _impossible_text(rule, p), rule.id))
@@ -172,7 +185,7 @@ def conversation_template_problems(pack: CompiledPack, index: dict[str, int]) ->
     out: list[PackProblem] = []
     for rule in pack.conversation:
         kinds = _kinds(rule)
-        cat = ScopedCatalogue(kinds)
+        cat, given = ScopedCatalogue(kinds), _given(kinds)
         allowed = set(rule.facts) | {d.from_fact for d in rule.due}
         texts = [(("message",), rule.message)]
         texts += [(("suggestions", k, "message"), s.message) for k, s in enumerate(rule.suggestions)]
@@ -180,7 +193,7 @@ def conversation_template_problems(pack: CompiledPack, index: dict[str, int]) ->
             for name in dict.fromkeys(PLACEHOLDER.findall(text)):
                 if name.startswith(("param.", "vocabulary.", "due.")) or name not in cat or name in allowed:
                     continue
-                if split(name)[1] in ALWAYS_GIVEN:
+                if name in given:
                     continue
                 if any(_related_in_event(name, fact, kinds) for fact in allowed):
                     continue
