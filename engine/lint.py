@@ -17,6 +17,8 @@ author meant:
 - ``seksjon-uten-regel``: a section of the pack's ``sections`` list with no rule,
   conversation rule or not-checkable entry citing it.
 
+The same checks for conversation rules are in ``engine.lint_conversation``.
+
 Every check id, with its severity and a bokmål description, is listed in
 ``schemas/lint-checks.yaml``.
 """
