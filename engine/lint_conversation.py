@@ -18,8 +18,9 @@ something for rules over several events:
   finding and effect, or different effects (deviation against advice: the same situation
   both breaks the guideline and is only a hint).
 - ``mal-utenfor-vilkar``: a message template showing an event's fact that no pattern of the
-  rule reads (nor its deadlines), that the monitor does not give every event (its time), and
-  that is not closely related to one such fact of the same event (``lint.related``).
+  rule reads (nor its deadlines), that the monitor does not give every event (its time), that
+  does not name the message's parties (``NAMES_THE_PARTIES``), and that is not closely related
+  to one such fact of the same event (``lint.related``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,19 @@ ALWAYS_GIVEN = {
     "kvittering": frozenset(("hendelse.tidspunkt", "kvittering.melding_id", "kvittering.status")),
     "innleggelse": frozenset(("hendelse.tidspunkt", "innleggelse.id")),
 }
+
+
+# Facts that name who a message went to or came from. A finding is read later and away from the
+# message, so its text may name the parties to help the reader find the message, even though no
+# pattern reads them (they may still be missing, so the search does not treat them as given).
+NAMES_THE_PARTIES = {
+    "melding": frozenset(("melding.avsender.organisasjon", "melding.avsender.tjeneste",
+                          "melding.mottaker.organisasjon", "melding.mottaker.tjeneste")),
+}
+
+
+def _parties(kinds: dict[str, str]) -> frozenset[str]:
+    return frozenset(f"{alias}.{path}" for alias, kind in kinds.items() for path in NAMES_THE_PARTIES.get(kind, ()))
 
 
 def _given(kinds: dict[str, str]) -> frozenset[str]:
@@ -79,7 +93,7 @@ def pattern_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProb
     for rule in pack.conversation:
         i = index[rule.id]
         kinds = _kinds(rule)
-        cat, given = ScopedCatalogue(kinds), _given(kinds)
+        cat, given, parties = ScopedCatalogue(kinds), _given(kinds), _parties(kinds)
         raw_events = pack.conversation_rules[i]["events"]
         for j, p in enumerate(rule.patterns):
             if p.condition is None or "when" not in raw_events[j]:
@@ -185,7 +199,7 @@ def conversation_template_problems(pack: CompiledPack, index: dict[str, int]) ->
     out: list[PackProblem] = []
     for rule in pack.conversation:
         kinds = _kinds(rule)
-        cat, given = ScopedCatalogue(kinds), _given(kinds)
+        cat, given, parties = ScopedCatalogue(kinds), _given(kinds), _parties(kinds)
         allowed = set(rule.facts) | {d.from_fact for d in rule.due}
         texts = [(("message",), rule.message)]
         texts += [(("suggestions", k, "message"), s.message) for k, s in enumerate(rule.suggestions)]
@@ -193,7 +207,7 @@ def conversation_template_problems(pack: CompiledPack, index: dict[str, int]) ->
             for name in dict.fromkeys(PLACEHOLDER.findall(text)):
                 if name.startswith(("param.", "vocabulary.", "due.")) or name not in cat or name in allowed:
                     continue
-                if name in given:
+                if name in given or name in parties:
                     continue
                 if any(_related_in_event(name, fact, kinds) for fact in allowed):
                     continue

@@ -285,6 +285,9 @@ def test_the_bundled_packs_validate_clean(capsys):
         assert report.errors == [], [str(p) for p in report.errors]
     assert main(["validate", "--format", "json"]) == 0
     assert [r for r in json.loads(capsys.readouterr().out) if r["severity"] == "error"] == []
+    # no warnings either: `validate --strict` is what a pack's CI may run
+    assert main(["validate", "--strict"]) == 0
+    capsys.readouterr()
 
 
 def test_text_output_is_sorted_by_file_and_line_then_summarised(tmp_path, capsys):
