@@ -17,6 +17,8 @@ author meant:
 - ``seksjon-uten-regel``: a section of the pack's ``sections`` list with no rule,
   conversation rule or not-checkable entry citing it.
 
+The same checks for conversation rules are in ``engine.lint_conversation``.
+
 Every check id, with its severity and a bokmål description, is listed in
 ``schemas/lint-checks.yaml``.
 """
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import yaml
 
@@ -108,8 +110,10 @@ def test_file_problems(pack: CompiledPack) -> list[PackProblem]:
 
 def semantic_problems(pack: CompiledPack) -> list[PackProblem]:
     """The findings of the semantic checks on a compiled pack."""
+    from .lint_conversation import conversation_problems  # here: that module imports this one
+
     return [*firing_problems(pack), *same_condition_problems(pack), *template_problems(pack),
-            *section_problems(pack)]
+            *section_problems(pack), *conversation_problems(pack)]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -297,9 +301,14 @@ def _distinct(path: str, values: list[Any], cs: list[Compare]) -> list[Any]:
     return list(seen.values())
 
 
-def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool) -> dict[str, list] | None:
-    """An abstract domain per fact the condition reads, or None when one cannot be built."""
-    cat = catalogue()
+def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool,
+             cat: Mapping[str, FactInfo] | None = None, given: frozenset[str] = frozenset()) -> dict[str, list] | None:
+    """An abstract domain per fact the condition reads, or None when one cannot be built.
+
+    ``cat`` resolves the condition's fact paths (default: the input contract's catalogue; a
+    conversation rule's event pattern passes its events' catalogue, ``ScopedCatalogue``);
+    the facts in ``given`` are never missing, so "missing" is not tried for them."""
+    cat = catalogue() if cat is None else cat
     by_fact: dict[str, list[Compare]] = {}
     linked: dict[str, list[Compare]] = {}
     for c in compares(cond):
@@ -321,7 +330,7 @@ def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool) -> dict[
         info = cat.get(path)
         if info is None:
             return None
-        absent = absent_for_all or info.declared or any(c.op == "exists" for c in cs)
+        absent = (absent_for_all or info.declared or any(c.op == "exists" for c in cs)) and path not in given
         try:
             out[path] = _domain(path, info, [c for c in cs if not isinstance(c.operand, FactRef)],
                                 linked.get(path, []), pack, absent)
@@ -372,8 +381,8 @@ def _find(cond: Condition, domains: dict[str, list], settled: set[str], wanted: 
     return walk(0)
 
 
-def _settled(cond: Condition) -> set[str]:
-    cat = catalogue()
+def _settled(cond: Condition, cat: Mapping[str, FactInfo] | None = None) -> set[str]:
+    cat = catalogue() if cat is None else cat
     out: set[str] = set()
     for c in compares(cond):
         info = cat.get(c.fact)
@@ -384,12 +393,18 @@ def _settled(cond: Condition) -> set[str]:
     return out
 
 
-def never_fires(cond: Condition, pack: CompiledPack) -> bool:
-    """True when the condition is true for no combination of values (absent facts included)."""
-    domains = _domains(cond, pack, absent_for_all=True)
+def never_fires(cond: Condition, pack: CompiledPack, cat: Mapping[str, FactInfo] | None = None,
+                possibly: bool = False, given: frozenset[str] = frozenset()) -> bool:
+    """True when the condition is true for no combination of values (absent facts included,
+    except those in ``given``).
+
+    With ``possibly``, also never undecided: false for every combination (what an absent
+    event pattern needs, since the monitor lets an event that possibly matches it block the rule)."""
+    domains = _domains(cond, pack, absent_for_all=True, cat=cat, given=given)
     if domains is None or _product_size(domains) > MAX_COMBINATIONS:
         return False
-    return not _find(cond, domains, _settled(cond), lambda r: r is True)
+    wanted: Callable[[Any], bool] = (lambda r: r is not False) if possibly else (lambda r: r is True)
+    return not _find(cond, domains, _settled(cond, cat), wanted)
 
 
 def always_fires(cond: Condition, pack: CompiledPack) -> bool:
@@ -451,26 +466,30 @@ def _facts_text(cond: Condition) -> str:
 
 # --------------------------------------------------------------------------- same condition
 
-def canonical(node: Condition) -> str:
-    """A text form of a condition that is the same for conditions differing only in order in all/any."""
+def canonical(node: Condition, rename: Callable[[str], str] | None = None) -> str:
+    """A text form of a condition that is the same for conditions differing only in order in all/any.
+
+    ``rename`` maps every fact path first (a conversation rule's event names to their places)."""
     if isinstance(node, Compare):
-        return f"({node.fact} {node.op} {_canonical_operand(node.operand)})"
+        fact = rename(node.fact) if rename else node.fact
+        operand = FactRef(rename(node.operand.path)) if rename and isinstance(node.operand, FactRef) else node.operand
+        return f"({fact} {node.op} {_canonical_operand(operand)})"
     if isinstance(node, Not):
-        return f"not{canonical(node.child)}"
-    parts = sorted(set(_flat_parts(node, type(node))))
+        return f"not{canonical(node.child, rename)}"
+    parts = sorted(set(_flat_parts(node, type(node), rename)))
     if len(parts) == 1:
         return parts[0]
     return f"{'all' if isinstance(node, All) else 'any'}[{', '.join(parts)}]"
 
 
-def _flat_parts(node: Condition, kind: type) -> list[str]:
+def _flat_parts(node: Condition, kind: type, rename: Callable[[str], str] | None = None) -> list[str]:
     """The canonical forms of a node's children, with all inside all (any inside any) taken as one level."""
     out: list[str] = []
     for child in node.children:
         if isinstance(child, kind):
-            out.extend(_flat_parts(child, kind))
+            out.extend(_flat_parts(child, kind, rename))
         else:
-            out.append(canonical(child))
+            out.append(canonical(child, rename))
     return out
 
 
@@ -521,10 +540,11 @@ def _stem_words(path: str) -> set[str]:
     return set(path.rsplit(".", 1)[-1].split("_")) - _GENERIC_WORDS
 
 
-def related(a: str, b: str) -> bool:
+def related(a: str, b: str, cat: Mapping[str, FactInfo] | None = None) -> bool:
     """Facts about the same thing: one derived from the other, or siblings sharing a stem word
-    (melding.format / melding.format_ren_tekst, melding.har_vedlegg / melding.antall_vedlegg)."""
-    cat = catalogue()
+    (melding.format / melding.format_ren_tekst, melding.har_vedlegg / melding.antall_vedlegg).
+    ``cat``: where the paths are looked up (default: the input contract's catalogue)."""
+    cat = catalogue() if cat is None else cat
     if a in cat.get(b, FactInfo(b, "")).sources or b in cat.get(a, FactInfo(a, "")).sources:
         return True
     if set(cat.get(a, FactInfo(a, "")).sources) & set(cat.get(b, FactInfo(b, "")).sources):

@@ -285,6 +285,9 @@ def test_the_bundled_packs_validate_clean(capsys):
         assert report.errors == [], [str(p) for p in report.errors]
     assert main(["validate", "--format", "json"]) == 0
     assert [r for r in json.loads(capsys.readouterr().out) if r["severity"] == "error"] == []
+    # no warnings either: `validate --strict` is what a pack's CI may run
+    assert main(["validate", "--strict"]) == 0
+    capsys.readouterr()
 
 
 def test_text_output_is_sorted_by_file_and_line_then_summarised(tmp_path, capsys):
@@ -423,3 +426,166 @@ def test_unknown_key_in_a_pack_test(tmp_path, capsys):
     line, col = line_col(text, first + 4)
     problem = assert_found(folder, capsys, code="pakketest", rule=None, file="tests/d81023.yaml", line=line, column=col)
     assert "expekt" in problem.message
+
+
+# --------------------------------------------------------------------------- conversation rules
+
+SVAR_FORFALT = "d81023-6-svar-forfalt"
+FORESPORSEL_WHEN = ("      - as: foresporsel\n        event: melding\n        when:\n"
+                    "          fact: melding.type\n          equals: foresporsel\n")
+SVAR_JOIN = ("            - fact: samtale.id\n              equals: {fact: foresporsel.samtale.id}\n")
+
+
+def conversation_findings(folder: Path, code: str, rule: str) -> list[PackProblem]:
+    return [p for p in lint_pack(folder).problems if p.code == code and p.rule == rule]
+
+
+def test_conversation_event_that_can_never_match(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    new = ("      - as: foresporsel\n        event: melding\n        when:\n          all:\n"
+           "            - {fact: melding.type, equals: foresporsel}\n"
+           "            - {fact: melding.type, equals: svar}\n")
+    line, col = seed(conv, FORESPORSEL_WHEN, new, at="when")
+    problem = assert_found(folder, capsys, code="slar-aldri-til", rule=SVAR_FORFALT, file="conversation.yaml",
+                           line=line, column=col)
+    assert "'foresporsel'" in problem.message and "aldri gi et funn" in problem.message
+
+
+def test_absent_conversation_event_that_no_event_can_match(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    # the answer must be both a reply and a note: no message can be it, so every request is reported
+    new = SVAR_JOIN + ("            - {fact: melding.type, equals: svar}\n"
+                       "            - {fact: melding.type, equals: notat}\n")
+    line, col = seed(conv, SVAR_JOIN, new, before="when:")
+    problem = assert_found(folder, capsys, code="slar-aldri-til", rule=SVAR_FORFALT, file="conversation.yaml",
+                           line=line, column=col)
+    assert "fraværende hendelsen 'svar'" in problem.message and "svarfrist" in problem.message
+
+
+def test_conversation_event_contradicting_itself_about_an_earlier_event(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    rule = "d81023-4.6-samme-fagomrade"
+    old = ("            - fact: melding.fagomrader_nokkel\n"
+           "              not_equals: {fact: forste.melding.fagomrader_nokkel}\n")
+    new = old + ("            - fact: melding.fagomrader_nokkel\n"
+                 "              equals: {fact: forste.melding.fagomrader_nokkel}\n")
+    line, col = seed(conv, old, new, before="when:")
+    assert_found(folder, capsys, code="slar-aldri-til", rule=rule, file="conversation.yaml", line=line, column=col)
+
+
+@pytest.mark.parametrize("extra", [
+    # the same fact of two events: a correlation, not a contradiction
+    "            - {fact: melding.type, equals: svar}\n",
+    "            - {fact: melding.sendt, le: {fact: foresporsel.melding.sendt}}\n",
+    # a fact that may be missing on a message: such a message possibly is the answer and stops the rule
+    "            - {fact: melding.forfatter.navn, exists: true}\n",
+])
+def test_conversation_events_that_can_match_are_not_flagged(tmp_path, extra):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    seed(conv, SVAR_JOIN, SVAR_JOIN + extra)
+    report = lint_pack(folder)
+    assert report.problems == [], [str(p) for p in report.problems]
+
+
+def test_absent_event_that_only_an_incomplete_message_could_match_is_not_flagged(tmp_path):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    # false for every message that names its recipient's service, but undecided for one without it:
+    # the monitor lets such a message stop the rule, so the rule does not always report
+    seed(conv, SVAR_JOIN, SVAR_JOIN + "            - {fact: melding.mottaker.tjeneste, equals: A}\n"
+                                      "            - {fact: melding.mottaker.tjeneste, equals: B}\n")
+    assert conversation_findings(folder, "slar-aldri-til", SVAR_FORFALT) == []
+
+
+def test_absent_event_with_a_declared_fact_both_ways_is_flagged(tmp_path):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    # a declared fact that is missing is "not declared": equals is then false, not undecided
+    line, col = seed(conv, SVAR_JOIN, SVAR_JOIN + "            - {fact: melding.forfatter.navn, equals: A}\n"
+                                                  "            - {fact: melding.forfatter.navn, equals: B}\n",
+                     before="when:")
+    found = conversation_findings(folder, "slar-aldri-til", SVAR_FORFALT)
+    assert [(p.location.line, p.location.column) for p in found] == [(line, col)]
+
+
+def _second_rule(rule_id: str, effect: str, finding: str, first: str = "henvendelse", second: str = "tilbake") -> str:
+    """d81023-6-svar-forfalt again under another id, with other event names and the all reordered."""
+    return (f"  - id: {rule_id}\n    source:\n      section: \"6\"\n    effect: {effect}\n    finding: {finding}\n"
+            f"    events:\n      - as: {first}\n        event: melding\n"
+            "        when: {fact: melding.type, equals: foresporsel}\n"
+            f"      - as: {second}\n        event: melding\n        absent: true\n        within: frist\n"
+            "        when:\n          all:\n"
+            f"            - {{fact: melding.avsender.kategori, equals: {{fact: {first}.melding.mottaker.kategori}}}}\n"
+            f"            - {{fact: samtale.id, equals: {{fact: {first}.samtale.id}}}}\n"
+            f"            - {{fact: melding.sendt, ge: {{fact: {first}.melding.sendt}}}}\n"
+            f"    due:\n      frist:\n        from: {first}.melding.sendt\n"
+            "        working_days: {param: svartid_maks_virkedager}\n"
+            "    message: Forespørselen er ikke besvart innen {due.frist}.\n\n")
+
+
+NEXT_CONVERSATION_RULE = "  - id: d81023-4.6-samme-fagomrade\n"
+
+
+def test_two_conversation_rules_with_the_same_events_are_duplicates(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    new = _second_rule("d81023-6-svar-forfalt-igjen", "deviation", "svar_forfalt")
+    line, col = seed(conv, NEXT_CONVERSATION_RULE, new + NEXT_CONVERSATION_RULE, at="events:")
+    problem = assert_found(folder, capsys, code="duplikat-regel", rule="d81023-6-svar-forfalt-igjen",
+                           file="conversation.yaml", line=line, column=col)
+    assert SVAR_FORFALT in problem.message
+
+
+def test_two_conversation_rules_with_the_same_events_and_other_effects_conflict(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    new = _second_rule("d81023-6-svar-forfalt-rad", "advice", "svar_forfalt")
+    line, col = seed(conv, NEXT_CONVERSATION_RULE, new + NEXT_CONVERSATION_RULE, at="events:")
+    problem = assert_found(folder, capsys, code="motstridende-regler", rule="d81023-6-svar-forfalt-rad",
+                           file="conversation.yaml", line=line, column=col)
+    assert "avvik der, råd her" in problem.message
+
+
+@pytest.mark.parametrize("change", [
+    ("working_days: {param: svartid_maks_virkedager}\n    message", "working_days: {param: svartid_min_virkedager}\n"
+                                                                  "    message"),  # another deadline
+    ("equals: foresporsel}\n      - as: tilbake", "in: [foresporsel, helsefaglig_dialog]}\n      - as: tilbake"),
+    ("finding: svar_forfalt", "finding: svar_purret"),  # same effect, another kind of finding
+])
+def test_conversation_rules_that_differ_are_not_duplicates(tmp_path, change):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    new = _second_rule("d81023-6-svar-forfalt-igjen", "deviation", "svar_forfalt").replace(*change)
+    seed(conv, NEXT_CONVERSATION_RULE, new + NEXT_CONVERSATION_RULE)
+    report = lint_pack(folder)
+    assert report.problems == [], [str(p) for p in report.problems]
+
+
+def test_conversation_template_naming_a_fact_no_event_reads(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    old = "      En melding i tråden gjelder fagområdet"
+    rule = rule_id_before(conv, old)
+    line, col = seed(conv, old, "      {senere.melding.forfatter.navn} skrev en melding i tråden som gjelder fagområdet",
+                     before="message:")
+    problem = assert_found(folder, capsys, code="mal-utenfor-vilkar", rule=rule, file="conversation.yaml",
+                           line=line, column=col)
+    assert "{senere.melding.forfatter.navn}" in problem.message
+
+
+@pytest.mark.parametrize("shown", [
+    "{senere.hendelse.tidspunkt}",  # every event has its time
+    "{senere.melding.sendt}",
+    "{forste.melding.fagomrader}",  # what the read forste.melding.fagomrader_nokkel is made from
+])
+def test_conversation_template_facts_that_are_always_there_are_not_flagged(tmp_path, shown):
+    folder = copy_pack(tmp_path)
+    conv = folder / "conversation.yaml"
+    old = "      En melding i tråden gjelder fagområdet"
+    seed(conv, old, f"      En melding i tråden ({shown}) gjelder fagområdet")
+    report = lint_pack(folder)
+    assert report.problems == [], [str(p) for p in report.problems]
