@@ -250,6 +250,22 @@ def _row_to_record(row: Sequence[Any]) -> DecisionRecord:
     return DecisionRecord(**values)
 
 
+# The same in both stores: which packs each decision used, and the indexes the queries rely on.
+# The decisions table differs only in column types (TEXT against TIMESTAMPTZ/JSONB).
+_PACKS_AND_INDEXES = """
+    CREATE TABLE IF NOT EXISTS decision_packs (
+        decision_id TEXT NOT NULL REFERENCES decisions(id),
+        pack TEXT NOT NULL,
+        version TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        decision TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS decisions_logged_at ON decisions(logged_at);
+    CREATE INDEX IF NOT EXISTS decisions_patient ON decisions(patient);
+    CREATE INDEX IF NOT EXISTS decision_packs_pack ON decision_packs(pack, decision_id);
+"""
+
+
 class SqliteLog(DecisionLog):
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS decisions (
@@ -269,17 +285,7 @@ class SqliteLog(DecisionLog):
         source TEXT NOT NULL,
         client TEXT
     );
-    CREATE TABLE IF NOT EXISTS decision_packs (
-        decision_id TEXT NOT NULL REFERENCES decisions(id),
-        pack TEXT NOT NULL,
-        version TEXT NOT NULL,
-        revision TEXT NOT NULL,
-        decision TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS decisions_logged_at ON decisions(logged_at);
-    CREATE INDEX IF NOT EXISTS decisions_patient ON decisions(patient);
-    CREATE INDEX IF NOT EXISTS decision_packs_pack ON decision_packs(pack, decision_id);
-    """
+    """ + _PACKS_AND_INDEXES
 
     def __init__(self, path: str | Path, *, read_only: bool = False, synchronous: str = "normal"):
         self.path = Path(path)
@@ -377,17 +383,7 @@ class PostgresLog(DecisionLog):
         source TEXT NOT NULL,
         client TEXT
     );
-    CREATE TABLE IF NOT EXISTS decision_packs (
-        decision_id TEXT NOT NULL REFERENCES decisions(id),
-        pack TEXT NOT NULL,
-        version TEXT NOT NULL,
-        revision TEXT NOT NULL,
-        decision TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS decisions_logged_at ON decisions(logged_at);
-    CREATE INDEX IF NOT EXISTS decisions_patient ON decisions(patient);
-    CREATE INDEX IF NOT EXISTS decision_packs_pack ON decision_packs(pack, decision_id);
-    """
+    """ + _PACKS_AND_INDEXES
 
     def __init__(self, url: str):
         try:
