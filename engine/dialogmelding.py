@@ -389,6 +389,23 @@ def parse(data: bytes | str) -> ParsedMessage:
     return ParsedMessage(melding, version, function.upper(), origins)
 
 
+def _read_part(part: Element, part_path: str, subject_tag: str, text_tag: str, melding: dict,
+               origins: dict[str, str], texts: list[str]) -> bool:
+    """The subject and text of one Foresporsel or Notat; True when the text is HTML."""
+    subject = _text(_child(part, subject_tag))
+    if subject and "emne" not in melding:
+        melding["emne"] = subject
+        origins["$.melding.emne"] = f"{part_path}/{subject_tag}"
+    content = _child(part, text_tag)
+    if content is None:
+        return False
+    text, rich = _rich_text(content)
+    if text:
+        texts.append(text)
+        origins.setdefault("$.melding.tekst", f"{part_path}/{text_tag}")
+    return rich
+
+
 def _read_body(body: Element, path: str, melding: dict, origins: dict[str, str]) -> None:
     questions = _children(body, "Foresporsel")
     notes = _children(body, "Notat")
@@ -397,17 +414,7 @@ def _read_body(body: Element, path: str, melding: dict, origins: dict[str, str])
     if questions:
         for i, q in enumerate(questions, start=1):
             q_path = f"{path}/Foresporsel[{i}]"
-            subject = _text(_child(q, "EmneSporsmal"))
-            if subject and "emne" not in melding:
-                melding["emne"] = subject
-                origins["$.melding.emne"] = f"{q_path}/EmneSporsmal"
-            question = _child(q, "Sporsmal")
-            if question is not None:
-                text, rich = _rich_text(question)
-                html = html or rich
-                if text:
-                    texts.append(text)
-                    origins.setdefault("$.melding.tekst", f"{q_path}/Sporsmal")
+            html = _read_part(q, q_path, "EmneSporsmal", "Sporsmal", melding, origins, texts) or html
             urgency = _child(q, "Hastegrad")
             if urgency is not None and "hastegrad" not in melding:
                 code = _attr(urgency, "V")
@@ -419,17 +426,7 @@ def _read_body(body: Element, path: str, melding: dict, origins: dict[str, str])
     elif notes:
         for i, note in enumerate(notes, start=1):
             n_path = f"{path}/Notat[{i}]"
-            subject = _text(_child(note, "Tema"))
-            if subject and "emne" not in melding:
-                melding["emne"] = subject
-                origins["$.melding.emne"] = f"{n_path}/Tema"
-            content = _child(note, "TekstNotatInnhold")
-            if content is not None:
-                text, rich = _rich_text(content)
-                html = html or rich
-                if text:
-                    texts.append(text)
-                    origins.setdefault("$.melding.tekst", f"{n_path}/TekstNotatInnhold")
+            html = _read_part(note, n_path, "Tema", "TekstNotatInnhold", melding, origins, texts) or html
             if melding["type"] == "avvik" and "avvik_arsak" not in melding:
                 coded = _child(note, "TemaKodet")
                 oid, code = _attr(coded, "S"), _attr(coded, "V")
