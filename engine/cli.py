@@ -132,7 +132,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     except (InputError, UnknownPackError) as exc:
         raise UsageError(f"{args.file}: {exc}") from None
     if args.rule and not any(p["rules"] for p in doc["packs"]):
-        known = sorted(r.id for p in engine.select(engine.facts(request, at=args.at).values, args.pack) for r in p.rules)
+        known = sorted(r.id for p in doc["packs"] for r in engine.packs[p["id"]].rules)
         raise UsageError(f"--rule {args.rule}: ingen slik regel i retningslinjene som ble brukt; kjente: {', '.join(known) or 'ingen'}")
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -25,7 +25,6 @@ from .evaluator import Engine, mask_trace
 from .facts import missing_inputs
 from .render import label, show
 
-RESULT = {True: "fired", False: "not_fired", None: "undecided"}
 HELD = {True: "true", False: "false", None: "unknown"}
 
 OPS = {  # how a comparison reads in bokmål
@@ -44,33 +43,33 @@ def explain(engine: Engine, request: Mapping[str, Any], *, pack: str | Iterable[
     """The explanation document for one request. Raises InputError / UnknownPackError like ``evaluate``."""
     facts = engine.facts(request, at=at)
     values = facts.values
-    decision = engine.decide(facts, pack=pack)
+    decision = engine.decide(facts, pack=pack, explain=True)
     scope = []
     if pack is None:
         for p in engine.packs.values():
             held, steps = evaluate_traced(p.scope, values)
             scope.append({"pack": p.id, "selected": held is True, "result": HELD[held],
                           "conditions": _operands(mask_trace(steps, values), p)})
-    outcome = {o.id: o for o in decision.packs}
+    traced = {(t["pack"], t["rule"]): t for t in decision.trace or ()}
     packs = []
-    for p in engine.select(values, pack):
-        rules = [_rule(p, r, values) for r in p.rules if rule is None or r.id == rule]
-        o = outcome[p.id]
+    for o in decision.packs:
+        p = engine.packs[o.id]
+        rules = [_rule(p, r, traced[(p.id, r.id)], values) for r in p.rules if rule is None or r.id == rule]
         packs.append({"id": p.id, "title": p.title, "document": p.citation, "decision": o.decision,
-                      "validity": p.validity(values["tidspunkt"].date()), "rules": rules})
+                      "validity": o.validity, "rules": rules})
     return {"decision": decision.decision, "packs_named": pack is not None, "scope": scope, "packs": packs,
             "missing": [m.fact for m in decision.missing if m.decisive]}
 
 
-def _rule(pack: CompiledPack, rule: Any, values: Mapping[str, Any]) -> dict:
-    held, steps = evaluate_traced(rule.condition, values)
+def _rule(pack: CompiledPack, rule: Any, traced: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
+    """One rule from the decision's trace, with its place in the pack and what it lacked when undecided."""
     missing: list[str] = []
-    if held is None:
+    if traced["result"] == "undecided":
         for used in undecided_facts(rule.condition, values):
             missing += [m for m in missing_inputs(used, values) if m not in missing]
     return {"rule": rule.id, "title": rule.title, "effect": rule.effect, "section": rule.source.get("section"),
-            "location": str(rule.location) if rule.location else None, "result": RESULT[held],
-            "missing": missing, "conditions": _operands(mask_trace(steps, values), pack)}
+            "location": str(rule.location) if rule.location else None, "result": traced["result"],
+            "missing": missing, "conditions": _operands(traced["conditions"], pack)}
 
 
 def _operands(steps: list, pack: CompiledPack) -> list:
