@@ -197,24 +197,19 @@ class RecordingEngine:
         return decision
 
 
+OTHER_WAY = {"fired": "not_fired", "not_fired": "fired"}
+
+
 def flipped(engine: Engine, base: Evaluation, target: tuple[str, str]) -> Decision:
     """The base decision assembled again with the target rule moved between fired and not fired."""
-    status = base.statuses()
     results = []
     for outcome in base.decision.packs:
         pack: CompiledPack = engine.packs[outcome.id]
-        fired, undecided = [], []
-        for rule in pack.rules:
-            result = status.get((pack.id, rule.id))
-            if (pack.id, rule.id) == target:
-                result = "not_fired" if result == "fired" else "fired" if result == "not_fired" else result
-            if result == "fired":
-                fired.append(rule)
-            elif result == "undecided":
-                undecided.append(rule)
-        trace = [dict(t, result=status[(t["pack"], t["rule"])] if (t["pack"], t["rule"]) != target else
-                      {"fired": "not_fired", "not_fired": "fired"}.get(t["result"], t["result"]))
+        trace = [dict(t, result=OTHER_WAY.get(t["result"], t["result"])) if (t["pack"], t["rule"]) == target else t
                  for t in base.decision.trace or () if t["pack"] == pack.id]
+        result = {t["rule"]: t["result"] for t in trace}
+        fired = [r for r in pack.rules if result.get(r.id) == "fired"]
+        undecided = [r for r in pack.rules if result.get(r.id) == "undecided"]
         results.append(PackResult(pack, pack_decision(fired, undecided), outcome.validity, fired, undecided, trace))
     return assemble(results, base.facts, explain=True)
 

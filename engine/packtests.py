@@ -380,13 +380,6 @@ def _same_due(got: str, want: str) -> bool:
 
 # --------------------------------------------------------------------------- running and reporting
 
-def run_pack_tests(engine: Engine, pack: CompiledPack) -> list[CaseResult]:
-    results = []
-    for name, where, request, expect in load_cases(pack, known_rule_ids(engine.packs.values())):
-        results.append(CaseResult(name, where, check_case(engine, pack, request, expect)))
-    return results
-
-
 def pack_report(engine: Engine, pack: CompiledPack) -> PackReport:
     """Run every test file of a pack; a file with problems is reported and the other files still run."""
     report = PackReport(pack.id)
