@@ -19,6 +19,7 @@ Messages are named by file and line (JSONL) or file, and their message id: never
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -37,7 +38,7 @@ import yaml
 from .compiler import compile_pack
 from .decision import Decision
 from .evaluator import Engine
-from .facts import InputError, prepare
+from .facts import InputError
 from .loader import Location, PackError, PackProblem, list_pack_folders
 from .render import label
 
@@ -124,7 +125,7 @@ def _relabel(problems: list[PackProblem], version: Version) -> list[PackProblem]
             name = str(Path(loc.file).resolve()) if not Path(loc.file).is_absolute() else loc.file
             if name.startswith(root):
                 loc = Location(f"{rev}:{name[len(root):].lstrip('/')}", loc.line, loc.column)
-        out.append(PackProblem(loc, problem.message, problem.severity))
+        out.append(dataclasses.replace(problem, location=loc))  # keeps the check id and the rule
     return out
 
 
@@ -429,9 +430,7 @@ def run(old: Engine, new: Engine, messages: Iterator[CorpusMessage], *, old_labe
     for message in messages:
         report.messages += 1
         try:
-            if not isinstance(message.request, dict):
-                raise InputError("$", "en forespørsel er et JSON-objekt")
-            facts = prepare(message.request, allow_synthetic_ids=True)
+            facts = old.facts(message.request)  # the input contract rejects anything but an object
         except InputError:
             report.invalid.append(message.name)
             continue
