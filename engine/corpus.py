@@ -22,13 +22,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
-from zoneinfo import ZoneInfo
 
 import yaml
 
+from .facts import OSLO
 from .identifiers import example_number
 
-OSLO = ZoneInfo("Europe/Oslo")
 ABSENT = "_"
 CORPUS_FILE = "meldinger.jsonl"
 
@@ -340,12 +339,10 @@ runs them under two versions of the packs.
 def write_folder(folder: Path, n: int, seed: int, engine: Any | None = None) -> "Spread | None":
     """Write ``folder/meldinger.jsonl`` and ``folder/README.md``; with an engine, return the spread."""
     folder.mkdir(parents=True, exist_ok=True)
-    text = write(n, seed)
-    (folder / CORPUS_FILE).write_text(text, encoding="utf-8")
+    requests = list(generate(n, seed))
+    (folder / CORPUS_FILE).write_text("".join(dumps(r) + "\n" for r in requests), encoding="utf-8")
     (folder / "README.md").write_text(README.format(n=n, seed=seed, file=CORPUS_FILE), encoding="utf-8")
-    if engine is None:
-        return None
-    return spread(engine, (json.loads(line) for line in text.splitlines()))
+    return None if engine is None else spread(engine, requests)
 
 
 # --------------------------------------------------------------------------- how the corpus spreads
@@ -364,13 +361,6 @@ class Spread:
 
     def silent_rules(self) -> list[str]:
         return [r for ids in self.all_rules.values() for r in ids if not self.rules[r]]
-
-    def to_dict(self) -> dict:
-        return {"messages": self.messages, "invalid": self.invalid, "packs": dict(sorted(self.packs.items())),
-                "decisions": dict(sorted(self.decisions.items())),
-                "validity": {f"{p}:{v}": c for (p, v), c in sorted(self.validity.items())},
-                "rules": {r: self.rules[r] for ids in self.all_rules.values() for r in ids},
-                "silent_rules": self.silent_rules()}
 
     def text(self) -> str:
         lines = [f"{self.messages} meldinger ({self.invalid} ugyldige)", "Avgjørelser:"]
