@@ -30,12 +30,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-import yaml
 
 from .decision import Decision
 from .evaluator import Engine, UnknownPackError
 from .facts import InputError, catalogue
-from .loader import PackError, bundled_policies_dir, list_pack_folders
+from .loader import DataError, PackError, bundled_policies_dir, list_pack_folders, parse_data, read_text
 from .render import decision_text, norsk_dato
 
 
@@ -49,24 +48,14 @@ def read_document(path: str) -> Any:
     """Read a JSON or YAML request; errors name file:line:column but never echo content."""
     name = "<stdin>" if path == "-" else path
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        text = sys.stdin.read() if path == "-" else read_text(Path(path), name)
+        return parse_data(text, name, as_yaml=path.endswith((".yaml", ".yml")))
     except FileNotFoundError:
         raise UsageError(f"{name}: finnes ikke") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{name}: er ikke UTF-8-tekst") from None
     except IsADirectoryError:
         raise UsageError(f"{name}: er en mappe, ikke en fil") from None
-    if path.endswith((".yaml", ".yml")):
-        try:
-            return yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-            raise UsageError(f"{where}: ugyldig YAML ({exc.problem})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{name}:{exc.lineno}:{exc.colno}: ugyldig JSON ({exc.msg})") from None
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _engine(args: argparse.Namespace) -> Engine:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import json
 import posixpath
 import shutil
 import subprocess
@@ -33,13 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import yaml
 
 from .compiler import compile_pack
 from .decision import Decision
 from .evaluator import Engine
 from .facts import InputError
-from .loader import Location, PackError, PackProblem, list_pack_folders
+from .loader import DataError, Location, PackError, PackProblem, list_pack_folders, parse_data, read_text
 from .render import label
 
 VALIDITY_WORDS = {"valid": "gjelder", "expired": "utløpt", "not_yet_valid": "ikke i kraft ennå", None: "ikke valgt"}
@@ -174,13 +172,6 @@ class CorpusMessage:
     message_id: str | None
 
 
-def _load_text(path: Path, name: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DiffError(f"{name}: er ikke UTF-8-tekst") from None
-
-
 def read_corpus(root: str | Path) -> Iterator[CorpusMessage]:
     """Every request in a corpus folder (*.json, *.jsonl, *.yaml; sorted by path) or in one file."""
     root = Path(root)
@@ -195,25 +186,17 @@ def read_corpus(root: str | Path) -> Iterator[CorpusMessage]:
         raise DiffError(f"{root}: ingen meldinger (*.json, *.jsonl, *.yaml) i korpuset")
     for path in files:
         name = path.relative_to(base).as_posix()
-        text = _load_text(path, name)
-        if path.suffix == ".jsonl":
-            for number, line in enumerate(text.splitlines(), start=1):
-                if not line.strip():
-                    continue
-                try:
-                    request = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DiffError(f"{name}:{number}:{exc.colno}: ugyldig JSON ({exc.msg})") from None
-                yield CorpusMessage(f"{name}:{number}", request, _message_id(request))
-            continue
         try:
-            doc = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DiffError(f"{name}:{exc.lineno}:{exc.colno}: ugyldig JSON ({exc.msg})") from None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-            raise DiffError(f"{where}: ugyldig YAML ({exc.problem})") from None
+            text = read_text(path, name)
+            if path.suffix == ".jsonl":
+                for number, line in enumerate(text.splitlines(), start=1):
+                    if line.strip():
+                        request = parse_data(line, name, line=number)
+                        yield CorpusMessage(f"{name}:{number}", request, _message_id(request))
+                continue
+            doc = parse_data(text, name, as_yaml=path.suffix in (".yaml", ".yml"))
+        except DataError as exc:
+            raise DiffError(str(exc)) from None
         if isinstance(doc, list):
             for i, request in enumerate(doc):
                 yield CorpusMessage(f"{name}[{i}]", request, _message_id(request))

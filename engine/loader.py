@@ -137,6 +137,45 @@ def _pure_error(text: str) -> yaml.MarkedYAMLError | None:
     return None
 
 
+class DataError(Exception):
+    """A request, example or corpus file that cannot be read; names file:line:column, never echoes content."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.file, self.message, self.line, self.column = file, message, line, column
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line or 1, self.column or 1)
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+def read_text(path: Path, name: str) -> str:
+    """A file's text as UTF-8 (DataError when it is not)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError(name, "er ikke UTF-8-tekst") from None
+
+
+def parse_data(text: str, name: str, *, as_yaml: bool = False, line: int = 1) -> Any:
+    """JSON (or, with ``as_yaml``, safe YAML) text; ``line`` is where the text starts in its file (JSONL)."""
+    if as_yaml:
+        try:
+            return yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            at = (mark.line + 1, mark.column + 1) if mark else ()
+            raise DataError(name, f"ugyldig YAML ({exc.problem})", *at) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(name, f"ugyldig JSON ({exc.msg})", exc.lineno + line - 1, exc.colno) from None
+
+
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer, Location]]:
     """Load one YAML file safely, recording the location of every node by JSON pointer."""
     name = display or str(path)

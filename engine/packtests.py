@@ -61,8 +61,8 @@ from .compiler import CompiledPack
 from .evaluator import Engine
 from .facts import InputError, parse_datetime
 from .identifiers import example_number
-from .loader import (Location, PackError, PackProblem, PackSource, _display, _error_pointer, _schema_message,
-                     list_pack_folders, read_pack, read_yaml)
+from .loader import (DataError, Location, PackError, PackProblem, PackSource, _display, _error_pointer,
+                     _schema_message, list_pack_folders, parse_data, read_pack, read_text, read_yaml)
 
 Case = tuple[str, Location | None, dict, dict]
 RULE_KEYS = ("fired", "not_fired", "reasons", "advice")  # expectation keys that list rule ids
@@ -194,9 +194,9 @@ def _read_example(path: Path) -> dict:
     name = _display(path)
     if path.suffix == ".json":
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise PackError([PackProblem(Location(name, exc.lineno, exc.colno), f"ugyldig JSON ({exc.msg})")]) from None
+            doc = parse_data(read_text(path, name), name)
+        except DataError as exc:
+            raise PackError([PackProblem(exc.location, exc.message)]) from None
     else:
         doc, _ = read_yaml(path, name)
     if not isinstance(doc, dict):
