@@ -14,13 +14,13 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
+from .facts import _schema_text
 from .identifiers import mask_in_text
 
 Pointer = tuple  # JSON pointer as a tuple of keys and indexes
@@ -274,8 +274,13 @@ def _yaml_reason(problem: str | None) -> str:
 # --------------------------------------------------------------------------- pack folders
 
 @lru_cache(maxsize=None)
+def published_schema(file: str) -> dict:
+    """A JSON Schema shipped in ``engine/schemas`` (read once)."""
+    return json.loads(_schema_text(file))
+
+
 def pack_schema() -> dict:
-    return json.loads(resources.files("engine.schemas").joinpath("pack-v1.schema.json").read_text(encoding="utf-8"))
+    return published_schema("pack-v1.schema.json")
 
 
 def bundled_policies_dir() -> Path:
@@ -337,22 +342,20 @@ def read_pack(folder: Path) -> PackSource:
 
 
 @lru_cache(maxsize=None)
-def _fast_pack_validator() -> Any:
+def _fast_validator(file: str) -> Any:
     import jsonschema_rs
 
-    return jsonschema_rs.validator_for(pack_schema())
+    return jsonschema_rs.validator_for(published_schema(file))
 
 
-def _schema_errors(data: dict) -> list[jsonschema.ValidationError]:
+def _schema_errors(data: Any, file: str = "pack-v1.schema.json") -> list[jsonschema.ValidationError]:
+    """The errors of ``data`` against a published schema, sorted by their place (none when valid)."""
     # the Rust validator answers "valid?" in a fraction of the time; the detailed one words the errors
-    if _fast_pack_validator().is_valid(data):
+    if _fast_validator(file).is_valid(data):
         return []
-    validator = jsonschema.Draft202012Validator(pack_schema())
-    errors = []
-    for error in validator.iter_errors(data):
-        # descend into oneOf/anyOf to the branch that got furthest
-        best = jsonschema.exceptions.best_match([error])
-        errors.append(best)
+    validator = jsonschema.Draft202012Validator(published_schema(file))
+    # best_match descends into oneOf/anyOf to the branch that got furthest
+    errors = [jsonschema.exceptions.best_match([error]) for error in validator.iter_errors(data)]
     errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
     return errors
 

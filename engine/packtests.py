@@ -48,21 +48,17 @@ rule id the pack does not have is an error with ``file:line:column``
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-
-import jsonschema
 
 from .compiler import CompiledPack
 from .evaluator import Engine
 from .facts import InputError, parse_datetime
 from .identifiers import example_number
 from .loader import (DataError, Location, PackError, PackProblem, PackSource, _display, _error_pointer,
-                     _schema_message, list_pack_folders, parse_data, read_pack, read_text, read_yaml)
+                     _schema_errors, _schema_message, list_pack_folders, parse_data, read_pack, read_text, read_yaml)
 
 Case = tuple[str, Location | None, dict, dict]
 RULE_KEYS = ("fired", "not_fired", "reasons", "advice")  # expectation keys that list rule ids
@@ -124,29 +120,16 @@ def _examples(request: Any) -> Any:
 
 # --------------------------------------------------------------------------- test files
 
-@lru_cache(maxsize=None)
-def packtest_schema() -> dict:
-    return json.loads(resources.files("engine.schemas").joinpath("packtest-v1.schema.json").read_text(encoding="utf-8"))
+PACKTEST_SCHEMA = "packtest-v1.schema.json"
 
 
 def pack_test_files(pack_folder: Path) -> list[Path]:
     return sorted((pack_folder / "tests").glob("*.yaml"))
 
 
-@lru_cache(maxsize=None)
-def _fast_validator() -> Any:
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(packtest_schema())
-
-
 def _schema_problems(doc: Any, source: PackSource, name: str) -> list[PackProblem]:
-    if _fast_validator().is_valid(doc):  # the Rust validator answers "valid?" fast; the detailed one words errors
-        return []
-    validator = jsonschema.Draft202012Validator(packtest_schema())
-    errors = [jsonschema.exceptions.best_match([e]) for e in validator.iter_errors(doc)]
-    errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
-    return [PackProblem(source.where(_error_pointer(e)) or Location(name, 1, 1), _schema_message(e)) for e in errors]
+    return [PackProblem(source.where(_error_pointer(e)) or Location(name, 1, 1), _schema_message(e))
+            for e in _schema_errors(doc, PACKTEST_SCHEMA)]
 
 
 class _Examples:
