@@ -24,7 +24,7 @@ import os
 import sys
 from pathlib import Path
 
-from .loader import pack_schema
+from .loader import list_pack_folders, pack_schema
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 MODELINE_PREFIX = "# yaml-language-server: $schema="
@@ -90,7 +90,7 @@ def modeline(path: Path, schemas: Path = SCHEMAS) -> str:
 def pack_yaml_files(policies: Path) -> list[Path]:
     """Every YAML file of the packs in a folder: pack files, test files and named examples."""
     files = []
-    for folder in sorted(p.parent for p in policies.glob("*/pack.yaml")):
+    for folder in list_pack_folders(policies):
         for pattern in ("*.yaml", "tests/*.yaml", "tests/examples/*.yaml"):
             files.extend(sorted(folder.glob(pattern)))
     return files

@@ -452,7 +452,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"{where}: listen kan ha høyst {error.validator_value} element(er)"
     if v == "minimum":
         return f"{where}: kan ikke være mindre enn {error.validator_value}"
-    if v == "pattern" or (v == "propertyNames"):
+    if v == "propertyNames":
         return f"{where}: {error.instance!r} har ikke riktig form"
     if v in ("minProperties", "maxProperties"):
         return f"{where}: har for {'få' if v == 'minProperties' else 'mange'} nøkler"

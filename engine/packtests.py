@@ -396,9 +396,13 @@ def report_json(reports: list[PackReport]) -> dict:
                                  "column": p.location.column if p.location else None,
                                  "message": p.message} for p in rep.file_problems],
               "cases": [case(r) for r in rep.results]} for rep in reports]
+    return {**_totals(reports), "packs": packs}
+
+
+def _totals(reports: list[PackReport]) -> dict:
     return {"ok": all(rep.ok for rep in reports),
             "passed": sum(rep.passed for rep in reports), "failed": sum(rep.failed for rep in reports),
-            "file_problems": sum(len(rep.file_problems) for rep in reports), "packs": packs}
+            "file_problems": sum(len(rep.file_problems) for rep in reports)}
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -432,7 +436,7 @@ def report_text(reports: list[PackReport], *, quiet: bool = False, verbose: bool
             lines.append("  (ingen testtilfeller i tests/)")
         lines.append(f"  {rep.pack}: {_summary(rep.passed, rep.failed, len(rep.file_problems))}")
         lines.append("")
-    total = report_json(reports)
+    total = _totals(reports)
     verdict = "OK" if total["ok"] else "FEILET"
     lines.append(f"Totalt {_count(len(reports), 'pakke', 'pakker')}: "
                  f"{_summary(total['passed'], total['failed'], total['file_problems'])} – {verdict}")
