@@ -330,9 +330,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                            max_batch=args.max_batch)
     try:
         serve(config, host=args.host, port=args.port)
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc)) from None
-    except LogError as exc:
+    except (FileNotFoundError, LogError) as exc:
         raise UsageError(str(exc)) from None
     return 0
 
