@@ -868,11 +868,15 @@ def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | N
         r, t = evaluate_traced(child, facts)
         results.append(r)
         traces.extend(t)
+    r = _combine(node, results)
+    return r, [{"all" if isinstance(node, All) else "any": traces, "result": r}]
+
+
+def _combine(node: All | AnyOf, results: list[bool | None]) -> bool | None:
+    """Three-valued ``all`` / ``any`` of the children's results."""
     if isinstance(node, All):
-        r = False if False in results else (None if None in results else True)
-        return r, [{"all": traces, "result": r}]
-    r = True if True in results else (None if None in results else False)
-    return r, [{"any": traces, "result": r}]
+        return False if False in results else (None if None in results else True)
+    return True if True in results else (None if None in results else False)
 
 
 def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...]:
@@ -893,11 +897,7 @@ def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...
             r, unknown = walk(n.child)
             return (None if r is None else not r), unknown
         parts = [walk(c) for c in n.children]
-        results = [r for r, _ in parts]
-        if isinstance(n, All):
-            r = False if False in results else (None if None in results else True)
-        else:
-            r = True if True in results else (None if None in results else False)
+        r = _combine(n, [r for r, _ in parts])
         if r is not None:
             return r, ()
         return None, tuple(f for res, unknown in parts if res is None for f in unknown)
