@@ -112,16 +112,17 @@ def semantic_problems(pack: CompiledPack) -> list[PackProblem]:
     """The findings of the semantic checks on a compiled pack."""
     from .lint_conversation import conversation_problems  # here: that module imports this one
 
-    return [*firing_problems(pack), *same_condition_problems(pack), *template_problems(pack),
+    index = _rule_index(pack)
+    return [*firing_problems(pack, index), *same_condition_problems(pack, index), *template_problems(pack, index),
             *section_problems(pack), *conversation_problems(pack)]
 
 
 # --------------------------------------------------------------------------- helpers
 
-def _rule_index(pack: CompiledPack) -> dict[str, int]:
-    """Rule id -> index in the pack's ``rules`` list (the first, when an id is repeated)."""
+def _rule_index(pack: CompiledPack, key: str = "rules") -> dict[str, int]:
+    """Rule id -> index in the pack's list ``key`` of rules (the first, when an id is repeated)."""
     out: dict[str, int] = {}
-    for i, raw in enumerate((pack.source.data.get("rules") if pack.source else None) or []):
+    for i, raw in enumerate((pack.source.data.get(key) if pack.source else None) or []):
         out.setdefault(raw["id"], i)
     return out
 
@@ -424,9 +425,8 @@ def always_fires_within(scope: Condition, cond: Condition, pack: CompiledPack) -
     return not _find(outside, domains, _settled(outside), lambda r: r is True)
 
 
-def firing_problems(pack: CompiledPack) -> list[PackProblem]:
+def firing_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
-    index = _rule_index(pack)
     for rule in pack.rules:
         ptr = ("rules", index[rule.id], "when")
         scope = _scope_part(pack.scope, rule.condition)
@@ -506,9 +506,8 @@ def _canonical_operand(operand: Any) -> str:
 _LETS_THROUGH = ("advice", "obligation")
 
 
-def same_condition_problems(pack: CompiledPack) -> list[PackProblem]:
+def same_condition_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
-    index = _rule_index(pack)
     first: dict[str, list] = {}
     for rule in pack.rules:
         key = canonical(rule.condition)
@@ -556,9 +555,8 @@ def _template_allowed(rule: Any, pack: CompiledPack) -> set[str]:
     return set(rule.facts) | set(facts_of(pack.scope)) | {d.from_fact for d in rule.due}
 
 
-def template_problems(pack: CompiledPack) -> list[PackProblem]:
+def template_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
-    index = _rule_index(pack)
     cat = catalogue()
     for rule in pack.rules:
         allowed = _template_allowed(rule, pack)

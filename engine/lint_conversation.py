@@ -28,8 +28,8 @@ from __future__ import annotations
 from typing import Any
 
 from .compiler import All, CompiledPack, Condition, facts_of
-from .conversation import ConversationRule, EventPattern, ScopedCatalogue, event_catalogue, split
-from .lint import _problem, _where, canonical, never_fires, related
+from .conversation import ConversationRule, EventPattern, ScopedCatalogue, _top_conjuncts, event_catalogue, split
+from .lint import _problem, _rule_index, _where, canonical, never_fires, related
 from .loader import PackProblem
 from .render import PLACEHOLDER
 
@@ -69,17 +69,9 @@ def conversation_problems(pack: CompiledPack) -> list[PackProblem]:
     """The findings of the semantic checks on a pack's compiled conversation rules."""
     if not pack.conversation:
         return []
-    index = _conversation_index(pack)
+    index = _rule_index(pack, "conversation_rules")
     return [*pattern_problems(pack, index), *same_events_problems(pack, index),
             *conversation_template_problems(pack, index)]
-
-
-def _conversation_index(pack: CompiledPack) -> dict[str, int]:
-    """Conversation rule id -> index in the pack's ``conversation_rules`` list."""
-    out: dict[str, int] = {}
-    for i, raw in enumerate(pack.conversation_rules):
-        out.setdefault(raw["id"], i)
-    return out
 
 
 def _kinds(rule: ConversationRule) -> dict[str, str]:
@@ -113,14 +105,7 @@ def independent_parts(cond: Condition) -> list[Condition]:
     exactly when each group is, since the groups' values can be chosen apart; so each group can
     be searched alone, and a pattern with several comparisons on other events' facts stays
     within the search's limit."""
-    conjuncts: list[Condition] = []
-    stack = [cond]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, All):
-            stack.extend(reversed(node.children))
-        else:
-            conjuncts.append(node)
+    conjuncts = _top_conjuncts(cond)
     if len(conjuncts) < 2:
         return [cond]
     groups: list[tuple[set[str], list[Condition]]] = []
