@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Container, Iterator, Mapping
 
 import yaml
 
@@ -551,26 +551,29 @@ def related(a: str, b: str, cat: Mapping[str, FactInfo] | None = None) -> bool:
     return a.rsplit(".", 1)[0] == b.rsplit(".", 1)[0] and bool(_stem_words(a) & _stem_words(b))
 
 
-def _template_allowed(rule: Any, pack: CompiledPack) -> set[str]:
-    return set(rule.facts) | set(facts_of(pack.scope)) | {d.from_fact for d in rule.due}
+def shown_facts(rule: Any, cat: Container[str]) -> Iterator[tuple[tuple, str]]:
+    """(pointer, fact) for each fact of ``cat`` that a rule's message or one of its suggestions shows,
+    once per text; parameters, vocabularies and deadlines are left out."""
+    texts = [(("message",), rule.message)]
+    texts += [(("suggestions", i, "message"), s.message) for i, s in enumerate(rule.suggestions)]
+    for pointer, text in texts:
+        for name in dict.fromkeys(PLACEHOLDER.findall(text)):
+            if not name.startswith(("param.", "vocabulary.", "due.")) and name in cat:
+                yield pointer, name
 
 
 def template_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
     cat = catalogue()
+    in_scope = set(facts_of(pack.scope))
     for rule in pack.rules:
-        allowed = _template_allowed(rule, pack)
-        texts = [(("message",), rule.message)]
-        texts += [(("suggestions", i, "message"), s.message) for i, s in enumerate(rule.suggestions)]
-        for pointer, text in texts:
-            for name in dict.fromkeys(PLACEHOLDER.findall(text)):
-                if name.startswith(("param.", "vocabulary.", "due.")) or name not in cat or name in allowed:
-                    continue
-                if any(related(name, fact) for fact in allowed):
-                    continue
-                out.append(_problem(pack, ("rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
-                                    f"teksten viser {{{name}}}, men vilkåret leser ikke {name}; når regelen slår "
-                                    "til kan det mangle, og teksten viser da «(ukjent)»", rule.id))
+        allowed = set(rule.facts) | in_scope | {d.from_fact for d in rule.due}
+        for pointer, name in shown_facts(rule, cat):
+            if name in allowed or any(related(name, fact) for fact in allowed):
+                continue
+            out.append(_problem(pack, ("rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
+                                f"teksten viser {{{name}}}, men vilkåret leser ikke {name}; når regelen slår "
+                                "til kan det mangle, og teksten viser da «(ukjent)»", rule.id))
     return out
 
 

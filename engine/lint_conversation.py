@@ -29,9 +29,8 @@ from typing import Any
 
 from .compiler import All, CompiledPack, Condition, facts_of
 from .conversation import ConversationRule, EventPattern, ScopedCatalogue, _top_conjuncts, event_catalogue, split
-from .lint import _problem, _rule_index, _where, canonical, never_fires, related
+from .lint import _problem, _rule_index, _where, canonical, never_fires, related, shown_facts
 from .loader import PackProblem
-from .render import PLACEHOLDER
 
 _EFFECT_WORDS = {"deviation": "avvik", "advice": "råd"}
 
@@ -85,7 +84,7 @@ def pattern_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProb
     for rule in pack.conversation:
         i = index[rule.id]
         kinds = _kinds(rule)
-        cat, given, parties = ScopedCatalogue(kinds), _given(kinds), _parties(kinds)
+        cat, given = ScopedCatalogue(kinds), _given(kinds)
         raw_events = pack.conversation_rules[i]["events"]
         for j, p in enumerate(rule.patterns):
             if p.condition is None or "when" not in raw_events[j]:
@@ -185,20 +184,15 @@ def conversation_template_problems(pack: CompiledPack, index: dict[str, int]) ->
     for rule in pack.conversation:
         kinds = _kinds(rule)
         cat, given, parties = ScopedCatalogue(kinds), _given(kinds), _parties(kinds)
-        allowed = set(rule.facts) | {d.from_fact for d in rule.due}
-        texts = [(("message",), rule.message)]
-        texts += [(("suggestions", k, "message"), s.message) for k, s in enumerate(rule.suggestions)]
-        for pointer, text in texts:
-            for name in dict.fromkeys(PLACEHOLDER.findall(text)):
-                if name.startswith(("param.", "vocabulary.", "due.")) or name not in cat or name in allowed:
-                    continue
-                if name in given or name in parties:
-                    continue
-                if any(_related_in_event(name, fact, kinds) for fact in allowed):
-                    continue
-                alias = split(name)[0]
-                out.append(_problem(pack, ("conversation_rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
-                                    f"teksten viser {{{name}}}, men ingen av hendelsene regelen ser, leser "
-                                    f"{name} (hendelsen '{alias}'); når regelen gir et funn kan det mangle, og "
-                                    "teksten viser da «(ukjent)»", rule.id))
+        allowed = set(rule.facts)  # the rule's facts include those its deadlines are counted from
+        for pointer, name in shown_facts(rule, cat):
+            if name in allowed or name in given or name in parties:
+                continue
+            if any(_related_in_event(name, fact, kinds) for fact in allowed):
+                continue
+            alias = split(name)[0]
+            out.append(_problem(pack, ("conversation_rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
+                                f"teksten viser {{{name}}}, men ingen av hendelsene regelen ser, leser "
+                                f"{name} (hendelsen '{alias}'); når regelen gir et funn kan det mangle, og "
+                                "teksten viser da «(ukjent)»", rule.id))
     return out
