@@ -254,17 +254,13 @@ class _Compiler:
         for name, spec in (self.data.get("vocabularies") or {}).items():
             mode = spec.get("match", "exact")
             terms: list[str] = []
-            every: list[str] = []
-            for item in spec["terms"]:
-                if isinstance(item, str):
-                    terms.append(item)
-                    every.append(item)
-                else:
-                    terms.append(item["term"])
-                    every.extend([item["term"], *item.get("aliases", [])])
+            every: list[str] = []  # terms and aliases as written
             groups: dict[str, int] = {}
             for index, item in enumerate(spec["terms"]):
-                for n in ([item] if isinstance(item, str) else [item["term"], *item.get("aliases", [])]):
+                names = [item] if isinstance(item, str) else [item["term"], *item.get("aliases", [])]
+                terms.append(names[0])
+                every.extend(names)
+                for n in names:
                     groups.setdefault(norm(n), index)
             if mode == "regex":
                 parts = []
@@ -283,7 +279,7 @@ class _Compiler:
                 if mode in ("word", "exact"):
                     body += r"(?!\w)"
             self.vocabs[name] = Vocabulary(
-                name, mode, tuple(terms), frozenset(norm(t) for t in every),
+                name, mode, tuple(terms), frozenset(groups),
                 re.compile(body, re.IGNORECASE | re.UNICODE), spec.get("description", ""),
                 bool(spec.get("local_interpretation")), groups)
 
