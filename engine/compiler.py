@@ -214,6 +214,9 @@ class _Compiler:
         self.used_vocabs: set[str] = set()
         self.params: dict[str, Parameter] = {}
         self.vocabs: dict[str, Vocabulary] = {}
+        # what a template shows for {param.X} and {vocabulary.X}: set once the vocabularies are compiled
+        self.template_params: dict[str, Any] = {}
+        self.template_vocabs: dict[str, tuple[str, ...]] = {}
 
     def error(self, pointer: tuple, message: str, code: str = "pakkefeil") -> None:
         self.problems.append(PackProblem(self.src.where(pointer), message, "error", code,
@@ -508,8 +511,7 @@ class _Compiler:
 
     def template(self, text: str) -> Template:
         """Compile a template whose names check_template accepted (unknown names stay slots)."""
-        params = {n: p.value for n, p in self.params.items()}
-        vocabs = {n: v.terms for n, v in self.vocabs.items()}
+        params, vocabs = self.template_params, self.template_vocabs
         safe = PLACEHOLDER.sub(lambda m: m.group(0) if _known(m.group(1), params, vocabs) else "(?)", text)
         return compile_template(safe, params, vocabs)
 
@@ -581,6 +583,8 @@ class _Compiler:
             self.error(("valid_to",), "valid_to (siste gyldige dag) er før valid_from", "gyldighet")
         self.compile_parameters()
         self.compile_vocabularies()
+        self.template_params = {n: p.value for n, p in self.params.items()}
+        self.template_vocabs = {n: v.terms for n, v in self.vocabs.items()}
         scope = self.condition(d["scope"]["when"], ("scope", "when"))
         rules: list[Rule] = []
         seen: dict[str, int] = {}
