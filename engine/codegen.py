@@ -55,7 +55,7 @@ class _Gen:
                 o = f"_n({o})"
             body = self.body(c, v, o)
         else:
-            body = self.body(c, v, self.const(c.operand))
+            body = self.body(c, v, self.const(dict(c.operand) if c.op == "mixes" else c.operand))
         if c.declared:  # absent means "not declared": only the negative comparisons hold
             return f"({v} is None or {body})" if c.op in ("not_equals", "not_in") else f"({v} is not None and {body})"
         return body

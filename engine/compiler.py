@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -782,6 +781,8 @@ def _compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
 
     test = _literal_test(op, normalise, c.fact_type)
     absent = (op in ("not_equals", "not_in")) if c.declared else None
+    if op == "mixes" and operand is not None:  # None only in a pack that fails to compile
+        operand = dict(operand)  # the operand's (normalised term or alias, group) pairs, looked up per value
 
     def compare(f):
         v = get(f, path) if type(f) is dict else f.get(path)
@@ -789,11 +790,6 @@ def _compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
             return absent
         return test(v, operand)
     return compare
-
-
-@lru_cache(maxsize=256)
-def _group_index(pairs: tuple) -> dict:
-    return dict(pairs)
 
 
 def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any], bool]:
@@ -842,8 +838,8 @@ def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, An
         return lambda v, o: norm(v).startswith(o)
     if op == "mixes":
         def mixes(v, o):
-            index = _group_index(o)  # normalised term or alias -> its term; other values are groups of their own
-            groups = {index.get(norm(x), "=" + norm(x)) if isinstance(x, str) else x
+            # o: normalised term or alias -> its group (see _compare_function); other values are groups of their own
+            groups = {o.get(norm(x), "=" + norm(x)) if isinstance(x, str) else x
                       for x in (v if isinstance(v, list) else [v])}
             return len(groups) > 1
         return mixes
