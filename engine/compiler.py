@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from .facts import OSLO, FactInfo, catalogue, parse_date, parse_datetime, InputError
-from .loader import Location, PackError, PackProblem, PackSource, read_pack, rule_at
+from .loader import RULE_LISTS, Location, PackError, PackProblem, PackSource, read_pack, rule_at
 from .render import PLACEHOLDER, Template, compile_template
 
 # --------------------------------------------------------------------------- intermediate form
@@ -563,13 +563,11 @@ class _Compiler:
         headings = self.data.get("sections") or ()
         if not headings:
             return
-        for key in ("rules", "not_checkable", "conversation_rules"):
-            for i, item in enumerate(self.data.get(key) or ()):
-                section = item["source"]["section"]
-                if section_heading(section, headings) is None:
-                    self.warn((key, i, "source", "section"),
-                              f"avsnittet '{section}' er ikke ett av pakkens avsnitt: {', '.join(headings)}",
-                              "ukjent-avsnitt")
+        for key, i, section, heading in cited_sections(self.data, headings):
+            if heading is None:
+                self.warn((key, i, "source", "section"),
+                          f"avsnittet '{section}' er ikke ett av pakkens avsnitt: {', '.join(headings)}",
+                          "ukjent-avsnitt")
 
     def compile(self) -> CompiledPack:
         d = self.data
@@ -625,6 +623,16 @@ def section_heading(section: str, headings: tuple[str, ...] | list[str]) -> int 
             if best is None or len(heading) > len(headings[best]):
                 best = index
     return best
+
+
+def cited_sections(data: Mapping[str, Any], headings: tuple[str, ...] | list[str]
+                   ) -> Iterator[tuple[str, int, Any, int | None]]:
+    """For each item of a pack's rule lists (``loader.RULE_LISTS``): the list, the item's index, the section
+    it cites and the index of that section's heading (None when it is none of them)."""
+    for key in RULE_LISTS:
+        for i, item in enumerate(data.get(key) or ()):
+            section = item["source"]["section"]
+            yield key, i, section, section_heading(str(section), headings)
 
 
 _TYPE_WORDS = {"string": "tekst", "enum": "en verdi fra en fast liste", "date": "en dato",

@@ -38,8 +38,8 @@ from typing import Any, Callable, Container, Iterator, Mapping
 
 import yaml
 
-from .compiler import (All, AnyOf, Compare, CompiledPack, Condition, FactRef, Not, compares, compile_source, facts_of,
-                       norm, section_heading, to_function)
+from .compiler import (All, AnyOf, Compare, CompiledPack, Condition, FactRef, Not, cited_sections, compares,
+                       compile_source, facts_of, norm, to_function)
 from .facts import OSLO, FactInfo, catalogue
 from .loader import Location, PackError, PackProblem, read_pack
 from .render import PLACEHOLDER
@@ -583,13 +583,7 @@ def section_problems(pack: CompiledPack) -> list[PackProblem]:
     """A section of the pack's ``sections`` list that nothing cites."""
     if not pack.sections or pack.source is None:
         return []
-    data = pack.source.data
-    cited: set[int] = set()
-    for key in ("rules", "conversation_rules", "not_checkable"):
-        for item in data.get(key) or ():
-            index = section_heading(str(item["source"]["section"]), pack.sections)
-            if index is not None:
-                cited.add(index)
+    cited = {index for *_, index in cited_sections(pack.source.data, pack.sections) if index is not None}
     return [_problem(pack, ("sections", i), "seksjon-uten-regel",
                      f"avsnittet «{heading}» har verken en regel, en samtaleregel eller en not_checkable-oppføring; "
                      "før opp regelen, eller grunnen til at avsnittet ikke kan kontrolleres (kind: informational "
