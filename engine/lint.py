@@ -269,24 +269,22 @@ def _list_domain(info: FactInfo, cs: list[Compare], pack: CompiledPack) -> list[
         elements.update(info.values)
     elements.add(_OTHER)
 
-    def signature(x: Any) -> tuple:
-        sig = []
-        for c in cs:
-            if c.op == "mixes":
-                sig.append(dict(c.operand).get(norm(x), "=" + norm(x)))
-            elif c.op != "exists":
-                sig.append(to_function(c)({c.fact: [x]}))
-        return tuple(sig)
+    # per comparison: its groups (mixes) or its test (the others but exists)
+    readers = [(c, dict(c.operand) if c.op == "mixes" else to_function(c)) for c in cs if c.op != "exists"]
 
+    def signature(x: Any) -> tuple:
+        return tuple(r.get(norm(x), "=" + norm(x)) if c.op == "mixes" else r({c.fact: [x]}) for c, r in readers)
+
+    signed = [(x, signature(x)) for x in sorted(elements, key=str)]
     reps: dict[tuple, Any] = {}
-    for x in sorted(elements, key=str):
-        reps.setdefault(signature(x), x)
+    for x, sig in signed:
+        reps.setdefault(sig, x)
     mixes = any(c.op == "mixes" for c in cs)
     pool = list(reps.values())
     if mixes:  # two elements of one group must also be tried together
         by_group: dict[Any, list] = {}
-        for x in sorted(elements, key=str):
-            by_group.setdefault(signature(x), []).append(x)
+        for x, sig in signed:
+            by_group.setdefault(sig, []).append(x)
         pool += [xs[1] for xs in by_group.values() if len(xs) > 1][:1]
     if len(pool) > 5:
         raise _Unknowable(info.path)
