@@ -16,7 +16,6 @@ The closures stay the reference: tests check that both paths agree.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Callable, Mapping, Sequence
 
 from .compiler import All, AnyOf, Compare, CompiledPack, FactRef, Not, Rule, _literal_test, compares, norm
@@ -24,8 +23,7 @@ from .compiler import All, AnyOf, Compare, CompiledPack, FactRef, Not, Rule, _li
 
 class _Gen:
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_n": _norm_any, "_ord": _ordered, "_list_has": _list_has,
-                                          "_list_any": _list_any}
+        self.namespace: dict[str, Any] = {"_n": _norm_any, "_list_has": _list_has, "_list_any": _list_any}
         self.vars: dict[str, str] = {}
 
     def const(self, value: Any) -> str:
@@ -55,14 +53,14 @@ class _Gen:
             o = self.var(c.operand.path)
             if c.normalise:
                 o = f"_n({o})"
-            body = self.body(c, v, o, True)
+            body = self.body(c, v, o)
         else:
-            body = self.body(c, v, self.const(c.operand), False)
+            body = self.body(c, v, self.const(dict(c.operand) if c.op == "mixes" else c.operand))
         if c.declared:  # absent means "not declared": only the negative comparisons hold
             return f"({v} is None or {body})" if c.op in ("not_equals", "not_in") else f"({v} is not None and {body})"
         return body
 
-    def body(self, c: Compare, v: str, o: str, from_fact: bool) -> str:
+    def body(self, c: Compare, v: str, o: str) -> str:
         op = c.op
         val = f"_n({v})" if c.normalise else v
         if op == "equals":
@@ -73,11 +71,8 @@ class _Gen:
             return f"({val} in {o})"
         if op == "not_in":
             return f"({val} not in {o})"
-        if op in ("lt", "le", "gt", "ge"):
-            symbol = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
-            if c.fact_type == "number":
-                return f"({v} {symbol} {o})"
-            return f"_ord({v}, {o}, {self.const(symbol)})"
+        if op in _NUMBER_ORDER and c.fact_type == "number":
+            return f"({v} {_NUMBER_ORDER[op]} {o})"
         if op == "matches":
             return f"({o}.search({v}) is not None)"
         if op == "contains_any":
@@ -90,26 +85,15 @@ class _Gen:
             return f"({o} in _n({v}))"
         if op == "starts_with":
             return f"_n({v}).startswith({o})"
-        # any other operator: call the same two-valued test the closures use
+        # any other operator (and ordering of dates or text): the same two-valued test the closures use
         return f"{self.const(_literal_test(op, c.normalise, c.fact_type))}({v}, {o})"
+
+
+_NUMBER_ORDER = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
 def _norm_any(value: Any) -> Any:
     return norm(value) if value.__class__ is str else value
-
-
-def _ordered(v: Any, o: Any, symbol: str) -> bool:
-    if isinstance(v, dt.datetime) and not isinstance(o, dt.datetime) and isinstance(o, dt.date):
-        v = v.date()
-    elif isinstance(o, dt.datetime) and not isinstance(v, dt.datetime) and isinstance(v, dt.date):
-        o = o.date()
-    if symbol == "<":
-        return v < o
-    if symbol == "<=":
-        return v <= o
-    if symbol == ">":
-        return v > o
-    return v >= o
 
 
 def _list_has(values: Sequence[Any], wanted: Any) -> bool:

@@ -19,12 +19,11 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from .facts import OSLO, FactInfo, catalogue, parse_date, parse_datetime, InputError
-from .loader import Location, PackError, PackProblem, PackSource, read_pack, rule_at
+from .loader import RULE_LISTS, Location, PackError, PackProblem, PackSource, read_pack, rule_at
 from .render import PLACEHOLDER, Template, compile_template
 
 # --------------------------------------------------------------------------- intermediate form
@@ -214,6 +213,9 @@ class _Compiler:
         self.used_vocabs: set[str] = set()
         self.params: dict[str, Parameter] = {}
         self.vocabs: dict[str, Vocabulary] = {}
+        # what a template shows for {param.X} and {vocabulary.X}: set once the vocabularies are compiled
+        self.template_params: dict[str, Any] = {}
+        self.template_vocabs: dict[str, tuple[str, ...]] = {}
 
     def error(self, pointer: tuple, message: str, code: str = "pakkefeil") -> None:
         self.problems.append(PackProblem(self.src.where(pointer), message, "error", code,
@@ -254,17 +256,13 @@ class _Compiler:
         for name, spec in (self.data.get("vocabularies") or {}).items():
             mode = spec.get("match", "exact")
             terms: list[str] = []
-            every: list[str] = []
-            for item in spec["terms"]:
-                if isinstance(item, str):
-                    terms.append(item)
-                    every.append(item)
-                else:
-                    terms.append(item["term"])
-                    every.extend([item["term"], *item.get("aliases", [])])
+            every: list[str] = []  # terms and aliases as written
             groups: dict[str, int] = {}
             for index, item in enumerate(spec["terms"]):
-                for n in ([item] if isinstance(item, str) else [item["term"], *item.get("aliases", [])]):
+                names = [item] if isinstance(item, str) else [item["term"], *item.get("aliases", [])]
+                terms.append(names[0])
+                every.extend(names)
+                for n in names:
                     groups.setdefault(norm(n), index)
             if mode == "regex":
                 parts = []
@@ -283,7 +281,7 @@ class _Compiler:
                 if mode in ("word", "exact"):
                     body += r"(?!\w)"
             self.vocabs[name] = Vocabulary(
-                name, mode, tuple(terms), frozenset(norm(t) for t in every),
+                name, mode, tuple(terms), frozenset(groups),
                 re.compile(body, re.IGNORECASE | re.UNICODE), spec.get("description", ""),
                 bool(spec.get("local_interpretation")), groups)
 
@@ -512,8 +510,7 @@ class _Compiler:
 
     def template(self, text: str) -> Template:
         """Compile a template whose names check_template accepted (unknown names stay slots)."""
-        params = {n: p.value for n, p in self.params.items()}
-        vocabs = {n: v.terms for n, v in self.vocabs.items()}
+        params, vocabs = self.template_params, self.template_vocabs
         safe = PLACEHOLDER.sub(lambda m: m.group(0) if _known(m.group(1), params, vocabs) else "(?)", text)
         return compile_template(safe, params, vocabs)
 
@@ -566,13 +563,11 @@ class _Compiler:
         headings = self.data.get("sections") or ()
         if not headings:
             return
-        for key in ("rules", "not_checkable", "conversation_rules"):
-            for i, item in enumerate(self.data.get(key) or ()):
-                section = item["source"]["section"]
-                if section_heading(section, headings) is None:
-                    self.warn((key, i, "source", "section"),
-                              f"avsnittet '{section}' er ikke ett av pakkens avsnitt: {', '.join(headings)}",
-                              "ukjent-avsnitt")
+        for key, i, section, heading in cited_sections(self.data, headings):
+            if heading is None:
+                self.warn((key, i, "source", "section"),
+                          f"avsnittet '{section}' er ikke ett av pakkens avsnitt: {', '.join(headings)}",
+                          "ukjent-avsnitt")
 
     def compile(self) -> CompiledPack:
         d = self.data
@@ -585,6 +580,8 @@ class _Compiler:
             self.error(("valid_to",), "valid_to (siste gyldige dag) er før valid_from", "gyldighet")
         self.compile_parameters()
         self.compile_vocabularies()
+        self.template_params = {n: p.value for n, p in self.params.items()}
+        self.template_vocabs = {n: v.terms for n, v in self.vocabs.items()}
         scope = self.condition(d["scope"]["when"], ("scope", "when"))
         rules: list[Rule] = []
         seen: dict[str, int] = {}
@@ -626,6 +623,16 @@ def section_heading(section: str, headings: tuple[str, ...] | list[str]) -> int 
             if best is None or len(heading) > len(headings[best]):
                 best = index
     return best
+
+
+def cited_sections(data: Mapping[str, Any], headings: tuple[str, ...] | list[str]
+                   ) -> Iterator[tuple[str, int, Any, int | None]]:
+    """For each item of a pack's rule lists (``loader.RULE_LISTS``): the list, the item's index, the section
+    it cites and the index of that section's heading (None when it is none of them)."""
+    for key in RULE_LISTS:
+        for i, item in enumerate(data.get(key) or ()):
+            section = item["source"]["section"]
+            yield key, i, section, section_heading(str(section), headings)
 
 
 _TYPE_WORDS = {"string": "tekst", "enum": "en verdi fra en fast liste", "date": "en dato",
@@ -782,6 +789,8 @@ def _compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
 
     test = _literal_test(op, normalise, c.fact_type)
     absent = (op in ("not_equals", "not_in")) if c.declared else None
+    if op == "mixes" and operand is not None:  # None only in a pack that fails to compile
+        operand = dict(operand)  # the operand's (normalised term or alias, group) pairs, looked up per value
 
     def compare(f):
         v = get(f, path) if type(f) is dict else f.get(path)
@@ -789,11 +798,6 @@ def _compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
             return absent
         return test(v, operand)
     return compare
-
-
-@lru_cache(maxsize=256)
-def _group_index(pairs: tuple) -> dict:
-    return dict(pairs)
 
 
 def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any], bool]:
@@ -842,8 +846,8 @@ def _literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, An
         return lambda v, o: norm(v).startswith(o)
     if op == "mixes":
         def mixes(v, o):
-            index = _group_index(o)  # normalised term or alias -> its term; other values are groups of their own
-            groups = {index.get(norm(x), "=" + norm(x)) if isinstance(x, str) else x
+            # o: normalised term or alias -> its group (see _compare_function); other values are groups of their own
+            groups = {o.get(norm(x), "=" + norm(x)) if isinstance(x, str) else x
                       for x in (v if isinstance(v, list) else [v])}
             return len(groups) > 1
         return mixes
@@ -868,11 +872,15 @@ def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | N
         r, t = evaluate_traced(child, facts)
         results.append(r)
         traces.extend(t)
+    r = _combine(node, results)
+    return r, [{"all" if isinstance(node, All) else "any": traces, "result": r}]
+
+
+def _combine(node: All | AnyOf, results: list[bool | None]) -> bool | None:
+    """Three-valued ``all`` / ``any`` of the children's results."""
     if isinstance(node, All):
-        r = False if False in results else (None if None in results else True)
-        return r, [{"all": traces, "result": r}]
-    r = True if True in results else (None if None in results else False)
-    return r, [{"any": traces, "result": r}]
+        return False if False in results else (None if None in results else True)
+    return True if True in results else (None if None in results else False)
 
 
 def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...]:
@@ -893,11 +901,7 @@ def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...
             r, unknown = walk(n.child)
             return (None if r is None else not r), unknown
         parts = [walk(c) for c in n.children]
-        results = [r for r, _ in parts]
-        if isinstance(n, All):
-            r = False if False in results else (None if None in results else True)
-        else:
-            r = True if True in results else (None if None in results else False)
+        r = _combine(n, [r for r, _ in parts])
         if r is not None:
             return r, ()
         return None, tuple(f for res, unknown in parts if res is None for f in unknown)

@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Container, Iterator, Mapping
 
 import yaml
 
-from .compiler import (All, AnyOf, Compare, CompiledPack, Condition, FactRef, Not, compares, compile_source, facts_of,
-                       norm, section_heading, to_function)
+from .compiler import (All, AnyOf, Compare, CompiledPack, Condition, FactRef, Not, cited_sections, compares,
+                       compile_source, facts_of, norm, to_function)
 from .facts import OSLO, FactInfo, catalogue
 from .loader import Location, PackError, PackProblem, read_pack
 from .render import PLACEHOLDER
@@ -112,16 +112,17 @@ def semantic_problems(pack: CompiledPack) -> list[PackProblem]:
     """The findings of the semantic checks on a compiled pack."""
     from .lint_conversation import conversation_problems  # here: that module imports this one
 
-    return [*firing_problems(pack), *same_condition_problems(pack), *template_problems(pack),
+    index = _rule_index(pack)
+    return [*firing_problems(pack, index), *same_condition_problems(pack, index), *template_problems(pack, index),
             *section_problems(pack), *conversation_problems(pack)]
 
 
 # --------------------------------------------------------------------------- helpers
 
-def _rule_index(pack: CompiledPack) -> dict[str, int]:
-    """Rule id -> index in the pack's ``rules`` list (the first, when an id is repeated)."""
+def _rule_index(pack: CompiledPack, key: str = "rules") -> dict[str, int]:
+    """Rule id -> index in the pack's list ``key`` of rules (the first, when an id is repeated)."""
     out: dict[str, int] = {}
-    for i, raw in enumerate((pack.source.data.get("rules") if pack.source else None) or []):
+    for i, raw in enumerate((pack.source.data.get(key) if pack.source else None) or []):
         out.setdefault(raw["id"], i)
     return out
 
@@ -268,24 +269,22 @@ def _list_domain(info: FactInfo, cs: list[Compare], pack: CompiledPack) -> list[
         elements.update(info.values)
     elements.add(_OTHER)
 
-    def signature(x: Any) -> tuple:
-        sig = []
-        for c in cs:
-            if c.op == "mixes":
-                sig.append(dict(c.operand).get(norm(x), "=" + norm(x)))
-            elif c.op != "exists":
-                sig.append(to_function(c)({c.fact: [x]}))
-        return tuple(sig)
+    # per comparison: its groups (mixes) or its test (the others but exists)
+    readers = [(c, dict(c.operand) if c.op == "mixes" else to_function(c)) for c in cs if c.op != "exists"]
 
+    def signature(x: Any) -> tuple:
+        return tuple(r.get(norm(x), "=" + norm(x)) if c.op == "mixes" else r({c.fact: [x]}) for c, r in readers)
+
+    signed = [(x, signature(x)) for x in sorted(elements, key=str)]
     reps: dict[tuple, Any] = {}
-    for x in sorted(elements, key=str):
-        reps.setdefault(signature(x), x)
+    for x, sig in signed:
+        reps.setdefault(sig, x)
     mixes = any(c.op == "mixes" for c in cs)
     pool = list(reps.values())
     if mixes:  # two elements of one group must also be tried together
         by_group: dict[Any, list] = {}
-        for x in sorted(elements, key=str):
-            by_group.setdefault(signature(x), []).append(x)
+        for x, sig in signed:
+            by_group.setdefault(sig, []).append(x)
         pool += [xs[1] for xs in by_group.values() if len(xs) > 1][:1]
     if len(pool) > 5:
         raise _Unknowable(info.path)
@@ -424,9 +423,8 @@ def always_fires_within(scope: Condition, cond: Condition, pack: CompiledPack) -
     return not _find(outside, domains, _settled(outside), lambda r: r is True)
 
 
-def firing_problems(pack: CompiledPack) -> list[PackProblem]:
+def firing_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
-    index = _rule_index(pack)
     for rule in pack.rules:
         ptr = ("rules", index[rule.id], "when")
         scope = _scope_part(pack.scope, rule.condition)
@@ -506,9 +504,8 @@ def _canonical_operand(operand: Any) -> str:
 _LETS_THROUGH = ("advice", "obligation")
 
 
-def same_condition_problems(pack: CompiledPack) -> list[PackProblem]:
+def same_condition_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
-    index = _rule_index(pack)
     first: dict[str, list] = {}
     for rule in pack.rules:
         key = canonical(rule.condition)
@@ -552,27 +549,29 @@ def related(a: str, b: str, cat: Mapping[str, FactInfo] | None = None) -> bool:
     return a.rsplit(".", 1)[0] == b.rsplit(".", 1)[0] and bool(_stem_words(a) & _stem_words(b))
 
 
-def _template_allowed(rule: Any, pack: CompiledPack) -> set[str]:
-    return set(rule.facts) | set(facts_of(pack.scope)) | {d.from_fact for d in rule.due}
+def shown_facts(rule: Any, cat: Container[str]) -> Iterator[tuple[tuple, str]]:
+    """(pointer, fact) for each fact of ``cat`` that a rule's message or one of its suggestions shows,
+    once per text; parameters, vocabularies and deadlines are left out."""
+    texts = [(("message",), rule.message)]
+    texts += [(("suggestions", i, "message"), s.message) for i, s in enumerate(rule.suggestions)]
+    for pointer, text in texts:
+        for name in dict.fromkeys(PLACEHOLDER.findall(text)):
+            if not name.startswith(("param.", "vocabulary.", "due.")) and name in cat:
+                yield pointer, name
 
 
-def template_problems(pack: CompiledPack) -> list[PackProblem]:
+def template_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
-    index = _rule_index(pack)
     cat = catalogue()
+    in_scope = set(facts_of(pack.scope))
     for rule in pack.rules:
-        allowed = _template_allowed(rule, pack)
-        texts = [(("message",), rule.message)]
-        texts += [(("suggestions", i, "message"), s.message) for i, s in enumerate(rule.suggestions)]
-        for pointer, text in texts:
-            for name in dict.fromkeys(PLACEHOLDER.findall(text)):
-                if name.startswith(("param.", "vocabulary.", "due.")) or name not in cat or name in allowed:
-                    continue
-                if any(related(name, fact) for fact in allowed):
-                    continue
-                out.append(_problem(pack, ("rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
-                                    f"teksten viser {{{name}}}, men vilkåret leser ikke {name}; når regelen slår "
-                                    "til kan det mangle, og teksten viser da «(ukjent)»", rule.id))
+        allowed = set(rule.facts) | in_scope | {d.from_fact for d in rule.due}
+        for pointer, name in shown_facts(rule, cat):
+            if name in allowed or any(related(name, fact) for fact in allowed):
+                continue
+            out.append(_problem(pack, ("rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
+                                f"teksten viser {{{name}}}, men vilkåret leser ikke {name}; når regelen slår "
+                                "til kan det mangle, og teksten viser da «(ukjent)»", rule.id))
     return out
 
 
@@ -582,13 +581,7 @@ def section_problems(pack: CompiledPack) -> list[PackProblem]:
     """A section of the pack's ``sections`` list that nothing cites."""
     if not pack.sections or pack.source is None:
         return []
-    data = pack.source.data
-    cited: set[int] = set()
-    for key in ("rules", "conversation_rules", "not_checkable"):
-        for item in data.get(key) or ():
-            index = section_heading(str(item["source"]["section"]), pack.sections)
-            if index is not None:
-                cited.add(index)
+    cited = {index for *_, index in cited_sections(pack.source.data, pack.sections) if index is not None}
     return [_problem(pack, ("sections", i), "seksjon-uten-regel",
                      f"avsnittet «{heading}» har verken en regel, en samtaleregel eller en not_checkable-oppføring; "
                      "før opp regelen, eller grunnen til at avsnittet ikke kan kontrolleres (kind: informational "

@@ -28,10 +28,9 @@ from __future__ import annotations
 from typing import Any
 
 from .compiler import All, CompiledPack, Condition, facts_of
-from .conversation import ConversationRule, EventPattern, ScopedCatalogue, event_catalogue, split
-from .lint import _problem, _where, canonical, never_fires, related
+from .conversation import ConversationRule, EventPattern, ScopedCatalogue, _top_conjuncts, event_catalogue, split
+from .lint import _problem, _rule_index, _where, canonical, never_fires, related, shown_facts
 from .loader import PackProblem
-from .render import PLACEHOLDER
 
 _EFFECT_WORDS = {"deviation": "avvik", "advice": "råd"}
 
@@ -69,17 +68,9 @@ def conversation_problems(pack: CompiledPack) -> list[PackProblem]:
     """The findings of the semantic checks on a pack's compiled conversation rules."""
     if not pack.conversation:
         return []
-    index = _conversation_index(pack)
+    index = _rule_index(pack, "conversation_rules")
     return [*pattern_problems(pack, index), *same_events_problems(pack, index),
             *conversation_template_problems(pack, index)]
-
-
-def _conversation_index(pack: CompiledPack) -> dict[str, int]:
-    """Conversation rule id -> index in the pack's ``conversation_rules`` list."""
-    out: dict[str, int] = {}
-    for i, raw in enumerate(pack.conversation_rules):
-        out.setdefault(raw["id"], i)
-    return out
 
 
 def _kinds(rule: ConversationRule) -> dict[str, str]:
@@ -93,7 +84,7 @@ def pattern_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProb
     for rule in pack.conversation:
         i = index[rule.id]
         kinds = _kinds(rule)
-        cat, given, parties = ScopedCatalogue(kinds), _given(kinds), _parties(kinds)
+        cat, given = ScopedCatalogue(kinds), _given(kinds)
         raw_events = pack.conversation_rules[i]["events"]
         for j, p in enumerate(rule.patterns):
             if p.condition is None or "when" not in raw_events[j]:
@@ -113,14 +104,7 @@ def independent_parts(cond: Condition) -> list[Condition]:
     exactly when each group is, since the groups' values can be chosen apart; so each group can
     be searched alone, and a pattern with several comparisons on other events' facts stays
     within the search's limit."""
-    conjuncts: list[Condition] = []
-    stack = [cond]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, All):
-            stack.extend(reversed(node.children))
-        else:
-            conjuncts.append(node)
+    conjuncts = _top_conjuncts(cond)
     if len(conjuncts) < 2:
         return [cond]
     groups: list[tuple[set[str], list[Condition]]] = []
@@ -200,20 +184,15 @@ def conversation_template_problems(pack: CompiledPack, index: dict[str, int]) ->
     for rule in pack.conversation:
         kinds = _kinds(rule)
         cat, given, parties = ScopedCatalogue(kinds), _given(kinds), _parties(kinds)
-        allowed = set(rule.facts) | {d.from_fact for d in rule.due}
-        texts = [(("message",), rule.message)]
-        texts += [(("suggestions", k, "message"), s.message) for k, s in enumerate(rule.suggestions)]
-        for pointer, text in texts:
-            for name in dict.fromkeys(PLACEHOLDER.findall(text)):
-                if name.startswith(("param.", "vocabulary.", "due.")) or name not in cat or name in allowed:
-                    continue
-                if name in given or name in parties:
-                    continue
-                if any(_related_in_event(name, fact, kinds) for fact in allowed):
-                    continue
-                alias = split(name)[0]
-                out.append(_problem(pack, ("conversation_rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
-                                    f"teksten viser {{{name}}}, men ingen av hendelsene regelen ser, leser "
-                                    f"{name} (hendelsen '{alias}'); når regelen gir et funn kan det mangle, og "
-                                    "teksten viser da «(ukjent)»", rule.id))
+        allowed = set(rule.facts)  # the rule's facts include those its deadlines are counted from
+        for pointer, name in shown_facts(rule, cat):
+            if name in allowed or name in given or name in parties:
+                continue
+            if any(_related_in_event(name, fact, kinds) for fact in allowed):
+                continue
+            alias = split(name)[0]
+            out.append(_problem(pack, ("conversation_rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
+                                f"teksten viser {{{name}}}, men ingen av hendelsene regelen ser, leser "
+                                f"{name} (hendelsen '{alias}'); når regelen gir et funn kan det mangle, og "
+                                "teksten viser da «(ukjent)»", rule.id))
     return out

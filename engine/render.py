@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from .decision import Decision
 from .facts import labels
 from .identifiers import mask_in_text
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .compiler import CompiledPack
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 Template = tuple  # of str (literal text) and (kind, name) pairs, kind "fact" or "due"
@@ -102,14 +99,6 @@ def render_template(template: Template, facts: Mapping[str, Any], due: Mapping[s
             value = facts.get(name)
             out.append("(ukjent)" if value is None else show(value, name))
     return "".join(out)
-
-
-def fill(template: str, facts: Mapping[str, Any], pack: "CompiledPack",
-         due: Mapping[str, Any] | None = None) -> str:
-    """Fill a pack template given as text (compiles it first)."""
-    params = {n: p.value for n, p in pack.parameters.items()}
-    vocabs = {n: v.terms for n, v in pack.vocabularies.items()}
-    return render_template(compile_template(template, params, vocabs), facts, due)
 
 
 def fact_snapshot(paths: tuple[str, ...], facts: Mapping[str, Any]) -> dict[str, Any]:
