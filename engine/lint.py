@@ -38,7 +38,7 @@ from typing import Any, Callable, Container, Iterator, Mapping
 
 import yaml
 
-from .compiler import (All, AnyOf, Compare, CompiledPack, Condition, FactRef, Not, cited_sections, compares,
+from .compiler import (All, Compare, CompiledPack, Condition, FactRef, Not, cited_sections, compares,
                        compile_source, facts_of, norm, to_function)
 from .facts import OSLO, FactInfo, catalogue
 from .loader import Location, PackError, PackProblem, read_pack
