@@ -824,6 +824,15 @@ def _route_label(path: str) -> str:
     return "other"
 
 
+def _authorization(scope: dict) -> str | None:
+    """The request's Authorization header; the last one when it is sent more than once."""
+    value = None
+    for name, raw in scope.get("headers", []):
+        if name.lower() == b"authorization":
+            value = raw.decode("latin-1")
+    return value
+
+
 class Gate:
     """Authentication, problem answers for errors, access log and request timing, as plain ASGI."""
 
@@ -846,10 +855,9 @@ class Gate:
             await send(message)
 
         try:
-            if not path.startswith(PUBLIC):
+            if not path.startswith(PUBLIC) and self.service.auth.enabled:
                 try:
-                    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-                    principal = self.service.auth.authenticate(headers.get("authorization"))
+                    principal = self.service.auth.authenticate(_authorization(scope))
                 except AuthError as exc:
                     slug = "forbidden" if exc.status == 403 else "unauthorized"
                     self.service.metrics.errors.labels(slug).inc()
