@@ -846,12 +846,11 @@ class Gate:
             return
         started = time.perf_counter()
         path = scope.get("path", "")
-        state = {"status": 500, "started": False}
+        state = {"status": 500}
 
         async def send_wrapper(message: dict) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
-                state["started"] = True
             await send(message)
 
         try:
@@ -869,12 +868,8 @@ class Gate:
                     scope["dialogvakt.principal"] = principal
             try:
                 await self.app(scope, receive, send_wrapper)
-            except Exception as exc:
+            except Exception as exc:  # Starlette has already answered it with _on_error before re-raising
                 log.error("unexpected error on %s: %s", redact(path), redact(f"{type(exc).__name__}: {exc}"))
-                if not state["started"]:
-                    problem = Problem(500, "internal-error", "Intern feil", "en uventet feil oppsto; se tjenestens logg")
-                    self.service.metrics.errors.labels(problem.slug).inc()
-                    await _problem_response(problem, path)(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             self.service.metrics.request_seconds.labels(_route_label(path)).observe(elapsed)
