@@ -43,13 +43,12 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .decision import Decision
-from .identifiers import mask_in_text, pseudonym
+from .identifiers import _NUMBER_IN_TEXT, MASK, mask_in_text, pseudonym
 
 log = logging.getLogger("dialogvakt.decisionlog")
 
 DEFAULT_DB = "dialogvakt.sqlite"
 OSLO = ZoneInfo("Europe/Oslo")
-_PERSONAL_NUMBER = re.compile(r"(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)")
 
 
 class LogError(RuntimeError):
@@ -80,10 +79,10 @@ class DecisionRecord:
 
 
 def redact(text: str | None) -> str | None:
-    """Mask anything shaped like an 11-digit personal number."""
+    """Mask anything shaped like an 11-digit personal number, check digits or not."""
     if text is None:
         return None
-    return _PERSONAL_NUMBER.sub("[personnummer]", text)
+    return _NUMBER_IN_TEXT.sub(MASK, text)
 
 
 def mask_patient_numbers(document: Any) -> Any:

@@ -12,16 +12,16 @@ from __future__ import annotations
 import copy
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from . import __version__
+from .facts import _schema_text
 
 PROBLEM_BASE = "https://dialogvakt.no/problems/"
 
 
 def published_schema(name: str) -> dict:
-    return json.loads(resources.files("engine.schemas").joinpath(name).read_text(encoding="utf-8"))
+    return json.loads(_schema_text(name))
 
 
 def embedded(schema: dict, name: str) -> dict:
