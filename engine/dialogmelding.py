@@ -174,9 +174,7 @@ def _rich_text(el: Element) -> tuple[str, bool]:
 # --------------------------------------------------------------------------- reading
 
 def _load(data: bytes | str) -> Element:
-    if isinstance(data, (bytes, bytearray)) and not data.strip():
-        raise XmlError("/", "tom melding; forventet en MsgHead-melding i XML", "syntax")
-    if isinstance(data, str) and not data.strip():
+    if isinstance(data, (bytes, bytearray, str)) and not data.strip():
         raise XmlError("/", "tom melding; forventet en MsgHead-melding i XML", "syntax")
     try:
         return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
