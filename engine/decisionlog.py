@@ -43,13 +43,12 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .decision import Decision
-from .identifiers import mask_in_text, pseudonym
+from .identifiers import _NUMBER_IN_TEXT, MASK, mask_in_text, pseudonym
 
 log = logging.getLogger("dialogvakt.decisionlog")
 
 DEFAULT_DB = "dialogvakt.sqlite"
 OSLO = ZoneInfo("Europe/Oslo")
-_PERSONAL_NUMBER = re.compile(r"(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)")
 
 
 class LogError(RuntimeError):
@@ -80,10 +79,10 @@ class DecisionRecord:
 
 
 def redact(text: str | None) -> str | None:
-    """Mask anything shaped like an 11-digit personal number."""
+    """Mask anything shaped like an 11-digit personal number, check digits or not."""
     if text is None:
         return None
-    return _PERSONAL_NUMBER.sub("[personnummer]", text)
+    return _NUMBER_IN_TEXT.sub(MASK, text)
 
 
 def mask_patient_numbers(document: Any) -> Any:
@@ -227,8 +226,13 @@ class DecisionLog:
     def close(self) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def write(self, record: DecisionRecord) -> None:
-        self.write_many([record])
+
+def _rows(records: Sequence[DecisionRecord]) -> tuple[list[tuple], list[tuple]]:
+    """The rows of the decisions table (JSON columns as text) and of the decision_packs table."""
+    rows = [tuple(json.dumps(getattr(r, c), ensure_ascii=False) if c in _JSON_COLUMNS else getattr(r, c)
+                  for c in _COLUMNS) for r in records]
+    pack_rows = [(r.id, p["id"], p["version"], p["revision"], p["decision"]) for r in records for p in r.packs]
+    return rows, pack_rows
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -316,9 +320,7 @@ class SqliteLog(DecisionLog):
     def write_many(self, records: Sequence[DecisionRecord]) -> None:
         if not records:
             return
-        rows = [tuple(json.dumps(getattr(r, c), ensure_ascii=False) if c in _JSON_COLUMNS else getattr(r, c)
-                      for c in _COLUMNS) for r in records]
-        pack_rows = [(r.id, p["id"], p["version"], p["revision"], p["decision"]) for r in records for p in r.packs]
+        rows, pack_rows = _rows(records)
         cur = self.conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
@@ -403,9 +405,7 @@ class PostgresLog(DecisionLog):
         if not records:
             return
         placeholders = ", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _COLUMNS)
-        rows = [tuple(json.dumps(getattr(r, c), ensure_ascii=False) if c in _JSON_COLUMNS else getattr(r, c)
-                      for c in _COLUMNS) for r in records]
-        pack_rows = [(r.id, p["id"], p["version"], p["revision"], p["decision"]) for r in records for p in r.packs]
+        rows, pack_rows = _rows(records)
         try:
             with self.conn.cursor() as cur:
                 cur.executemany(f"INSERT INTO decisions ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows)
@@ -503,9 +503,8 @@ class LogWriter:
     MAX_GROUP = 512
     CHECKPOINT_SECONDS = 1.0
 
-    def __init__(self, opener: Callable[[], DecisionLog], *, background_checkpoints: bool = True):
+    def __init__(self, opener: Callable[[], DecisionLog]):
         self._opener = opener
-        self._background_checkpoints = background_checkpoints
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._ready = threading.Event()
         self._stopped = threading.Event()
@@ -514,7 +513,6 @@ class LogWriter:
         self._inline_lock = threading.Lock()
         self._open_error: BaseException | None = None
         self.url = ""
-        self.written = 0
         self.failures = 0
         self._thread = threading.Thread(target=self._run, name="dialogvakt-decisionlog", daemon=True)
         self._thread.start()
@@ -545,19 +543,25 @@ class LogWriter:
                 job = _Job(records, future)
                 self._queue.put(job)
                 return future
-            try:
-                if records:
-                    self._store.write_many(records)  # type: ignore[union-attr]
-                else:
-                    self._store.ping()  # type: ignore[union-attr]
-            except BaseException as exc:
-                self.failures += 1
-                log.error("decision log write failed: %s", type(exc).__name__)
-                future.set_exception(LogError(f"beslutningsloggen kunne ikke skrives ({type(exc).__name__})"))
-                return future
-            self.written += len(records)
-        future.set_result(len(records))
+            failure = self._write(self._store, records)  # type: ignore[arg-type]
+        if failure is not None:
+            future.set_exception(LogError(failure))
+        else:
+            future.set_result(len(records))
         return future
+
+    def _write(self, store: DecisionLog, records: list[DecisionRecord]) -> str | None:
+        """Commit the records (or, with none, check the store answers); on failure, the message for the callers."""
+        try:
+            if records:
+                store.write_many(records)
+            else:
+                store.ping()
+        except BaseException as exc:
+            self.failures += 1
+            log.error("decision log write failed: %s", type(exc).__name__)
+            return f"beslutningsloggen kunne ikke skrives ({type(exc).__name__})"
+        return None
 
     def _run(self) -> None:
         try:
@@ -572,7 +576,7 @@ class LogWriter:
         self._ready.set()
         stop = False
         checkpointer = None
-        if isinstance(store, SqliteLog) and self._background_checkpoints:
+        if isinstance(store, SqliteLog):
             # a checkpoint copies the WAL into the database and fsyncs it: tens of milliseconds once the
             # file is large. Done on its own thread, commits only append to the WAL.
             store.checkpoint_elsewhere()
@@ -595,20 +599,12 @@ class LogWriter:
                         break
                     jobs.append(nxt)
                 records = [r for job in jobs for r in job.records]
-                try:
-                    if records:
-                        store.write_many(records)
-                    else:
-                        store.ping()
-                except BaseException as exc:
-                    self.failures += 1
-                    log.error("decision log write failed: %s", type(exc).__name__)
-                    for job in jobs:
-                        job.future.set_exception(LogError(f"beslutningsloggen kunne ikke skrives ({type(exc).__name__})"))
-                    continue
-                self.written += len(records)
+                failure = self._write(store, records)
                 for job in jobs:
-                    job.future.set_result(len(job.records))
+                    if failure is not None:
+                        job.future.set_exception(LogError(failure))
+                    else:
+                        job.future.set_result(len(job.records))
         finally:
             self._stopped.set()
             if checkpointer is not None:

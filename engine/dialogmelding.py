@@ -46,7 +46,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from .facts import InputError, input_schema
+from .facts import InputError, _json_path, input_schema
 
 NS_MSGHEAD = "http://www.kith.no/xmlstds/msghead/2006-05-24"
 NS_DIALOG = {
@@ -174,9 +174,7 @@ def _rich_text(el: Element) -> tuple[str, bool]:
 # --------------------------------------------------------------------------- reading
 
 def _load(data: bytes | str) -> Element:
-    if isinstance(data, (bytes, bytearray)) and not data.strip():
-        raise XmlError("/", "tom melding; forventet en MsgHead-melding i XML", "syntax")
-    if isinstance(data, str) and not data.strip():
+    if isinstance(data, (bytes, bytearray, str)) and not data.strip():
         raise XmlError("/", "tom melding; forventet en MsgHead-melding i XML", "syntax")
     try:
         return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -528,13 +526,6 @@ def _split_path(name: str) -> list[str | int] | None:
         parts.append(m.group(1))
         parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
     return parts
-
-
-def _json_path(parts: Iterable[str | int]) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
 
 
 def _typed(values: list[str], node: dict, json_path: str) -> Any:

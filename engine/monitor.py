@@ -378,6 +378,7 @@ class Monitor:
         elif facts is None:
             facts = event_facts(body)
         self._remember(seq, facts)
+        now = self.clock.timestamp()  # set by _advance above; nothing below moves it
         for i, rs in enumerate(self.rulesets):
             if kind not in rs.kinds:
                 continue
@@ -389,7 +390,6 @@ class Monitor:
                     continue
             state = self._session(i, sid)
             fact, hours = rs.project(kind, facts, seq, scope, self._hour)
-            now = self.clock.timestamp()
             if (state["h"] != self._hour and self._hour in hours) or any(
                     fact[s.instant_field] <= now and (state["n"] is None or state["n"] < fact[s.instant_field])
                     for s in rs.slots if s.instant_field in fact):

@@ -66,7 +66,6 @@ import itertools
 import json
 import sys
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from .compiler import (All, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, _compare_function, compares,
@@ -556,20 +555,11 @@ class DueSlot:
     def hour_field(self) -> str:
         return f"_h{self.index}"
 
+    def __post_init__(self) -> None:
+        self._due = Due(self.due.name, self.from_path, self.due.unit, self.due.amount)  # read from the anchor's own fields
+
     def resolve(self, facts: Mapping[str, Any]) -> dt.date | dt.datetime | None:
-        if self.due.unit == "working_days":  # the same days come back for every event: remember them
-            start = facts.get(self.from_path)
-            if start is None:
-                return None
-            return _working_days_after(start.date() if isinstance(start, dt.datetime) else start, self.due.amount)
-        return resolve_due(Due(self.due.name, self.from_path, self.due.unit, self.due.amount), facts)
-
-
-@lru_cache(maxsize=8192)
-def _working_days_after(day: dt.date, amount: int) -> dt.date:
-    from .workdays import add_working_days
-
-    return add_working_days(day, amount)
+        return resolve_due(self._due, facts)
 
 
 def overdue_instant(due: dt.date | dt.datetime, unit: str) -> float:

@@ -12,16 +12,16 @@ from __future__ import annotations
 import copy
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from . import __version__
+from .facts import _schema_text
 
 PROBLEM_BASE = "https://dialogvakt.no/problems/"
 
 
 def published_schema(name: str) -> dict:
-    return json.loads(resources.files("engine.schemas").joinpath(name).read_text(encoding="utf-8"))
+    return json.loads(_schema_text(name))
 
 
 def embedded(schema: dict, name: str) -> dict:
@@ -75,6 +75,15 @@ _CONTEXT_PARAM = {
 def _document() -> dict:
     input_schema = published_schema("input-v1.schema.json")
     decision_schema = published_schema("decision-v1.schema.json")
+    # what a pack's summary and its detail both say about it
+    pack_properties = {
+        "id": {"type": "string"}, "title": {"type": "string"}, "issuer": {"type": "string"},
+        "document": {"type": "string"}, "version": {"type": "string"}, "revision": {"type": "string"},
+        "valid_from": {"type": "string", "format": "date"},
+        "valid_to": {"type": ["string", "null"], "format": "date"},
+        "validity": {"enum": ["valid", "expired", "not_yet_valid"]},
+    }
+    pack_required = ["id", "title", "document", "version", "revision", "valid_from", "valid_to", "validity"]
     schemas = {
         "DecisionRequest": embedded(input_schema, "DecisionRequest"),
         "Decision": embedded(decision_schema, "Decision"),
@@ -141,26 +150,17 @@ def _document() -> dict:
         },
         "PackSummary": {
             "type": "object",
-            "required": ["id", "title", "document", "version", "revision", "valid_from", "valid_to", "validity"],
+            "required": pack_required,
             "properties": {
-                "id": {"type": "string"}, "title": {"type": "string"}, "issuer": {"type": "string"},
-                "document": {"type": "string"}, "version": {"type": "string"}, "revision": {"type": "string"},
-                "valid_from": {"type": "string", "format": "date"},
-                "valid_to": {"type": ["string", "null"], "format": "date"},
-                "validity": {"enum": ["valid", "expired", "not_yet_valid"]},
+                **pack_properties,
                 "rules": {"type": "integer"}, "scope": {"type": "string"},
             },
         },
         "PackDetail": {
             "type": "object",
-            "required": ["id", "title", "document", "version", "revision", "valid_from", "valid_to", "validity",
-                         "rules"],
+            "required": [*pack_required, "rules"],
             "properties": {
-                "id": {"type": "string"}, "title": {"type": "string"}, "issuer": {"type": "string"},
-                "document": {"type": "string"}, "version": {"type": "string"}, "revision": {"type": "string"},
-                "valid_from": {"type": "string", "format": "date"},
-                "valid_to": {"type": ["string", "null"], "format": "date"},
-                "validity": {"enum": ["valid", "expired", "not_yet_valid"]},
+                **pack_properties,
                 "scope": {"type": "string"},
                 "document_details": {"type": "object"},
                 "rules": {"type": "array", "items": {

@@ -824,6 +824,15 @@ def _route_label(path: str) -> str:
     return "other"
 
 
+def _authorization(scope: dict) -> str | None:
+    """The request's Authorization header; the last one when it is sent more than once."""
+    value = None
+    for name, raw in scope.get("headers", []):
+        if name.lower() == b"authorization":
+            value = raw.decode("latin-1")
+    return value
+
+
 class Gate:
     """Authentication, problem answers for errors, access log and request timing, as plain ASGI."""
 
@@ -837,19 +846,17 @@ class Gate:
             return
         started = time.perf_counter()
         path = scope.get("path", "")
-        state = {"status": 500, "started": False}
+        state = {"status": 500}
 
         async def send_wrapper(message: dict) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
-                state["started"] = True
             await send(message)
 
         try:
-            if not path.startswith(PUBLIC):
+            if not path.startswith(PUBLIC) and self.service.auth.enabled:
                 try:
-                    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-                    principal = self.service.auth.authenticate(headers.get("authorization"))
+                    principal = self.service.auth.authenticate(_authorization(scope))
                 except AuthError as exc:
                     slug = "forbidden" if exc.status == 403 else "unauthorized"
                     self.service.metrics.errors.labels(slug).inc()
@@ -861,12 +868,8 @@ class Gate:
                     scope["dialogvakt.principal"] = principal
             try:
                 await self.app(scope, receive, send_wrapper)
-            except Exception as exc:
+            except Exception as exc:  # Starlette has already answered it with _on_error before re-raising
                 log.error("unexpected error on %s: %s", redact(path), redact(f"{type(exc).__name__}: {exc}"))
-                if not state["started"]:
-                    problem = Problem(500, "internal-error", "Intern feil", "en uventet feil oppsto; se tjenestens logg")
-                    self.service.metrics.errors.labels(problem.slug).inc()
-                    await _problem_response(problem, path)(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             self.service.metrics.request_seconds.labels(_route_label(path)).observe(elapsed)

@@ -8,7 +8,7 @@ Registered in ``engine.steps.STEP_MODULES``.
 
 from __future__ import annotations
 
-from .facts import labels
+from .render import label
 from .steps import Situasjon, StepError, _decision, _summary, step, word
 
 
@@ -61,6 +61,6 @@ def sa_pakke_utfall(s: Situasjon, pakke: str, utfall: str) -> None:
         raise StepError(f'Retningslinjen "{pakke}" er ikke brukt; brukt: {[p.id for p in d.packs] or "ingen"}.')
     want = word("decision", utfall)
     if outcome.decision != want:
-        got = labels()["decision"].get(outcome.decision, outcome.decision)
+        got = label("decision", outcome.decision)
         raise StepError(f'Retningslinjen "{pakke}" ga «{got}», ikke «{utfall}» ({_summary(d)}).')
 
