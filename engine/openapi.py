@@ -10,18 +10,13 @@ Python contract cannot drift.
 from __future__ import annotations
 
 import copy
-import json
 from functools import lru_cache
 from typing import Any
 
 from . import __version__
-from .facts import _schema_text
+from .loader import published_schema
 
 PROBLEM_BASE = "https://dialogvakt.no/problems/"
-
-
-def published_schema(name: str) -> dict:
-    return json.loads(_schema_text(name))
 
 
 def embedded(schema: dict, name: str) -> dict:
