@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import Engine  # noqa: E402
-from engine.coverage import compute  # noqa: E402
+from engine.authoring.coverage import compute
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import Engine  # noqa: E402
-from engine.identifiers import example_number  # noqa: E402
+from engine.contract.identifiers import example_number
 
 SERVICES = ["Lungesykdommer", "Hjertesykdommer", "Nevrologi", "PLO Innleggelse Somatikk", "Røntgen",
             "Laboratorium for klinisk biokjemi"]
@@ -85,22 +85,21 @@ def measure(engine: Engine, requests: list[dict], pack: str | None, serialise: b
 
 def rules_only(engine: Engine, requests: list[dict], rounds: int) -> dict:
     """The rule step alone, in the same run: closures (three-valued) against the generated function."""
-    from engine.codegen import fast_rules
-    from engine.facts import prepare
+    from engine.contract.facts import prepare
 
     prepared = [prepare(r).values for r in requests]
-    packs = list(engine.packs.values())
+    programs = list(engine.programs.values())
 
     def closures() -> None:
         for values in prepared:
-            for pack in packs:
-                for rule in pack.rules:
-                    rule.test(values)
+            for program in programs:
+                for test in program.tests:
+                    test(values)
 
     def generated() -> None:
         for values in prepared:
-            for pack in packs:
-                fast_rules(pack)(values)
+            for program in programs:
+                program.run(values)
 
     out = {}
     for label, fn in (("closures", closures), ("generated", generated)):

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.diff import diff  # noqa: E402
+from engine.authoring.diff import diff
 
 
 def revised_copy(target: Path) -> Path:

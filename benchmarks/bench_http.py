@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.identifiers import example_number  # noqa: E402
+from engine.contract.identifiers import example_number
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 XML_EXAMPLES = sorted((ROOT / "examples" / "xml").glob("*.xml"))
@@ -438,7 +438,7 @@ def main() -> int:
             service.stop()
 
     # ---- the decision logs hold every decision answered, and no patient number is anywhere on disk
-    from engine.decisionlog import SqliteLog
+    from engine.server.decisionlog import SqliteLog
 
     warmup = 50
     answered_normal = sum(r.decisions for name, results in rows.items() if name != "single_full" for r in results)

@@ -34,8 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import Engine  # noqa: E402
-from engine.monitor import Monitor  # noqa: E402
-from engine.monitor_traffic import open_threads  # noqa: E402
+from engine.monitor.core import Monitor
+from engine.monitor.traffic import open_threads
 
 
 def rss_mb() -> float:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.lint import lint_pack  # noqa: E402
-from engine.loader import bundled_policies_dir, list_pack_folders  # noqa: E402
+from engine.authoring.lint import lint_pack
+from engine.lang.loader import bundled_policies_dir, list_pack_folders
 
 
 def main() -> None:

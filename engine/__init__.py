@@ -5,15 +5,17 @@
     decision = engine.evaluate(request_dict)  # input contract v1
     decision.decision, decision.to_dict()
 
-Modules: ``loader`` (pack files), ``compiler`` (rule trees), ``facts`` (input
-contract), ``evaluator`` (Engine), ``decision`` (output contract), ``render``
-(bokmål text), ``cli`` (the ``dialogvakt`` command).
+The folders are the layers, each importing only those before it:
+``contract`` (input and output contracts) < ``lang`` (the pack language) <
+``eval`` (the Engine) < ``monitor`` (conversations over time) < ``steps``
+(the Gherkin step library) < ``authoring`` (lint, tests, coverage, diff) <
+``server`` (HTTP) < ``cli`` (the ``dialogvakt`` command).
 """
 
-from .decision import Decision
-from .evaluator import Engine, UnknownPackError
-from .facts import InputError
-from .loader import PackError
+from .contract.decision import Decision
+from .contract.errors import InputError
+from .contract.version import __version__
+from .eval.engine import Engine, UnknownPackError
+from .lang.loader import PackError
 
-__all__ = ["Engine", "Decision", "InputError", "PackError", "UnknownPackError"]
-__version__ = "0.1.0"
+__all__ = ["Engine", "Decision", "InputError", "PackError", "UnknownPackError", "__version__"]

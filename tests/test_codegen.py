@@ -7,9 +7,10 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.codegen import fast_rules, generate
-from engine.facts import InputError, prepare
-from engine.identifiers import example_number
+from engine.eval.codegen import generate
+from engine.contract.errors import InputError
+from engine.contract.facts import prepare
+from engine.contract.identifiers import example_number
 
 HOSPITAL = {"kategori": "sykehus", "organisasjon": "Haukeland universitetssjukehus", "helseforetak": "Helse Bergen HF"}
 KOMMUNE = {"kategori": "kommune", "organisasjon": "Bergen kommune"}
@@ -67,16 +68,17 @@ def test_fast_path_equals_closures(engine, request_):
         values = prepare(request_).values
     except InputError:
         return
-    for pack in engine.packs.values():
-        fired, undecided = fast_rules(pack)(values)
-        reference = {rule.id: rule.test(values) for rule in pack.rules}
+    for program in engine.programs.values():
+        fired, undecided = program.run(values)
+        reference = {rule.id: test(values) for rule, test in zip(program.pack.rules, program.tests, strict=True)}
         assert [r.id for r in fired] == [i for i, v in reference.items() if v is True]
         assert [r.id for r in undecided] == [i for i, v in reference.items() if v is None]
 
 
 def test_generated_source_holds_no_pack_text(engine):
-    for pack in engine.packs.values():
-        source, _ = generate(pack.rules)
+    for program in engine.programs.values():
+        pack = program.pack
+        source, _ = generate(pack.rules, program.tests)
         for rule in pack.rules:
             assert rule.id not in source
             for path in rule.facts:

@@ -10,8 +10,8 @@ import pytest
 
 from engine import Engine
 from engine.cli import main
-from engine.corpus import CORPUS_FILE, corpus_data, generate, spread, write, write_folder
-from engine.identifiers import classify
+from engine.authoring.corpus import CORPUS_FILE, corpus_data, generate, spread, write, write_folder
+from engine.contract.identifiers import classify
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "corpus"

@@ -12,7 +12,7 @@ import pytest
 
 from engine import Engine
 from engine.cli import main
-from engine.coverage import ALLOW, DENY, CoverageReport, compute
+from engine.authoring.coverage import ALLOW, DENY, CoverageReport, compute
 
 from .conftest import ROOT
 
@@ -62,8 +62,8 @@ def test_conversation_rules_are_covered_by_conversation_scenarios_only(bundled: 
 
 def test_the_conversation_steps_pass_again_on_the_findings_they_saw(engine: Engine):
     # The stand-in monitor is only sound if the Så-steps, run again on the unchanged findings, still pass.
-    from engine.coverage import ConversationRun, _runs_pass, parse_features, run_scenario
-    from engine.steps import load_actors
+    from engine.authoring.coverage import ConversationRun, _runs_pass, parse_features, run_scenario
+    from engine.steps.core import load_actors
 
     actors = load_actors(FEATURES / "aktorer.yaml")
     checked = 0
@@ -90,8 +90,8 @@ def test_a_listed_not_fired_that_a_deny_hides_does_not_count(bundled: CoverageRe
 def test_a_flip_of_no_rule_assembles_the_engine_s_own_decision(engine: Engine):
     # The counterfactual decisions are only as good as their assembly: with nothing flipped it must give
     # exactly what the engine gives, for every pack test's request.
-    from engine.coverage import RecordingEngine, flipped
-    from engine.packtests import load_cases
+    from engine.authoring.coverage import RecordingEngine, flipped
+    from engine.authoring.packtests import load_cases
 
     compared = 0
     for pack in engine.packs.values():

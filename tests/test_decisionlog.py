@@ -23,11 +23,8 @@ import pytest
 
 from engine import Engine
 from engine.cli import main
-from engine.decisionlog import (
-    DecisionLog, LogError, LogWriter, SqliteLog, canonical_json, input_hash, load_secret, mask_patient_numbers,
-    open_log, record_for, redact, sqlite_path,
-)
-from engine.identifiers import example_number, pseudonym
+from engine.server.decisionlog import (DecisionLog, LogError, LogWriter, SqliteLog, canonical_json, input_hash, load_secret, mask_patient_numbers, open_log, record_for, redact, sqlite_path)
+from engine.contract.identifiers import example_number, pseudonym
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = b"test-secret-of-32-bytes-000000000"

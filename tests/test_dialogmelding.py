@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import InputError, dialogmelding
-from engine.dialogmelding import XmlError, context_from_pairs, parse, to_request
-from engine.identifiers import example_number
+from engine import InputError
+from engine.contract import dialogmelding
+from engine.contract.dialogmelding import XmlError, context_from_pairs, parse, to_request
+from engine.contract.identifiers import example_number
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "xml").glob("*.xml"))

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from engine.cli import main
-from engine.diff import DiffError, diff, read_corpus
+from engine.authoring.diff import DiffError, diff, read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -262,7 +262,7 @@ def test_a_pack_error_in_a_revision_names_the_revision_and_line(repo):
     rules = repo / "policies" / PACK_ID / "rules.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("    effect: deny\n", "    effect: forby\n", 1), encoding="utf-8")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "broken")
-    from engine.loader import PackError
+    from engine.lang.loader import PackError
 
     with pytest.raises(PackError) as info:
         diff(f"HEAD~1:policies/{PACK_ID}", f"HEAD:policies/{PACK_ID}", CORPUS, cwd=repo)
@@ -273,20 +273,20 @@ def test_a_pack_error_in_a_revision_names_the_revision_and_line(repo):
 # --------------------------------------------------------------------------- comparing two outcomes
 
 def _outcome(decision: str, packs: dict, findings: dict | None = None, missing: frozenset = frozenset()):
-    from engine.diff import Outcome
+    from engine.authoring.diff import Outcome
 
     return Outcome(decision, packs, findings or {}, missing)
 
 
 def test_compare_finds_nothing_in_equal_outcomes():
-    from engine.diff import compare
+    from engine.authoring.diff import compare
 
     a = _outcome("deny", {"p": ("deny", "valid")}, {("p", "r"): ("deny", "tekst", ())})
     assert compare(a, a) == []
 
 
 def test_compare_names_a_pack_decision_that_changes_without_a_rule_firing():
-    from engine.diff import compare
+    from engine.authoring.diff import compare
 
     missing = frozenset({("kontekst.pasientstatus", "p")})
     old = _outcome("deny", {"p": ("allow", "valid"), "q": ("deny", "valid")}, missing=missing)
@@ -296,7 +296,7 @@ def test_compare_names_a_pack_decision_that_changes_without_a_rule_firing():
 
 
 def test_compare_names_rules_due_dates_validity_and_scope():
-    from engine.diff import compare
+    from engine.authoring.diff import compare
 
     old = _outcome("allow", {"p": ("allow", "expired")}, {("p", "svar"): ("obligation", "m", (("senest", "2025-06-10"),))})
     new = _outcome("deny", {"p": ("deny", "valid"), "q": ("deny", "valid")},

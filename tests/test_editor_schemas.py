@@ -14,9 +14,9 @@ import pytest
 import referencing
 import referencing.jsonschema
 
-from engine import editor_schemas
-from engine.editor_schemas import MODELINE_PREFIX, editor_schemas as derived, pack_yaml_files, render, schema_for
-from engine.loader import read_pack, read_yaml
+from engine.authoring import editor_schemas
+from engine.authoring.editor_schemas import (MODELINE_PREFIX, editor_schemas as derived, pack_yaml_files, render, schema_for)
+from engine.lang.loader import read_pack, read_yaml
 
 from .conftest import ROOT
 

@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 
 from engine import Engine, InputError
-from engine.compiler import evaluate_traced
-from engine.evaluator import evaluate_pack
-from engine.facts import prepare
-from engine.identifiers import example_number
+from engine.eval.closures import evaluate_traced
+from engine.eval.engine import evaluate_pack
+from engine.contract.facts import prepare
+from engine.contract.identifiers import example_number
 
 from .conftest import ROOT
 
@@ -198,13 +198,13 @@ REQUEST_VARIANTS = [
 @pytest.mark.parametrize("change", REQUEST_VARIANTS)
 def test_explained_evaluation_agrees_with_fast_path(engine, change):
     facts = prepare(request(**change))
-    for pack in engine.packs.values():
-        fast = evaluate_pack(pack, facts.values)
-        slow = evaluate_pack(pack, facts.values, explain=True)
+    for program in engine.programs.values():
+        fast = evaluate_pack(program, facts.values)
+        slow = evaluate_pack(program, facts.values, explain=True)
         assert [r.id for r in fast.fired] == [r.id for r in slow.fired]
         assert [r.id for r in fast.undecided] == [r.id for r in slow.undecided]
-        for rule in pack.rules:
-            assert evaluate_traced(rule.condition, facts.values)[0] == rule.test(facts.values)
+        for rule, test in zip(program.pack.rules, program.tests, strict=True):
+            assert evaluate_traced(rule.condition, facts.values)[0] == test(facts.values)
 
 
 def test_engine_is_safe_to_share_between_threads(engine):

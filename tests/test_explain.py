@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from engine.cli import main
-from engine.explain import explain, explain_text
+from engine.eval.explain import explain, explain_text
 
 from .conftest import ROOT
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.facts import admitted_when_sent, catalogue, clock_hours, missing_inputs, parse_datetime, prepare
+from engine.contract.facts import admitted_when_sent, catalogue, clock_hours, missing_inputs, prepare
+from engine.contract.times import parse_datetime
 
 BASE = {"tidspunkt": "2025-06-02T10:00:00+02:00", "melding": {"type": "foresporsel"}}
 

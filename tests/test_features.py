@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from engine.steps import Situasjon, Step, all_steps, load_actors
+from engine.steps.catalogue import all_steps
+from engine.steps.core import Situasjon, Step, load_actors
 
 FEATURES = Path(__file__).resolve().parent.parent / "features"
 

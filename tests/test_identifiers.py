@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.identifiers import IdentifierError, classify, example_number, pseudonym
+from engine.contract.identifiers import IdentifierError, classify, example_number, pseudonym
 
 
 @pytest.mark.parametrize("kind", ["fnr", "dnr", "hnr"])

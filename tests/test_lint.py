@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.compiler import compile_pack
-from engine.identifiers import example_number
-from engine.lint import checks, lint_pack
-from engine.loader import PackProblem, bundled_policies_dir, list_pack_folders
+from engine.lang.compiler import compile_pack
+from engine.contract.identifiers import example_number
+from engine.authoring.checks import checks
+from engine.authoring.lint import lint_pack
+from engine.lang.loader import PackProblem, bundled_policies_dir, list_pack_folders
 
 BUNDLED = bundled_policies_dir()
 BERGEN = "helse-bergen-d81023"
@@ -328,10 +329,11 @@ def test_every_check_id_is_listed_once_with_a_severity_and_bokmal_text():
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code) for code in listed)
     engine = Path(__file__).resolve().parents[1] / "engine"
     used = set()
-    for path in engine.glob("*.py"):
+    for path in engine.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        used.update(re.findall(r'(?:self\.error|self\.warn|comp\.error)\((?:.|\n)*?"([a-z]+(?:-[a-z0-9]+)+)"\)', text))
-        used.update(re.findall(r'_problem\(pack, [^,]+, "([a-z-]+)"', text))
+        used.update(re.findall(r'(?:self\.error|self\.warn|comp\.error|comp\.warn)\((?:.|\n)*?"([a-z]+(?:-[a-z0-9]+)+)"\)',
+                               text))
+        used.update(re.findall(r'(?<![a-z_])problem\(pack, [^,]+, "([a-z-]+)"', text))
         used.update(re.findall(r'code="([a-z-]+)"', text))
     assert used and used <= set(listed), used - set(listed)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.compiler import compile_pack
-from engine.loader import PackError
+from engine.lang.compiler import compile_pack
+from engine.lang.loader import PackError
 
 from .conftest import ROOT
 

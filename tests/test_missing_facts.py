@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.compiler import All, AnyOf, Compare, FactRef, Not, undecided_facts
+from engine.lang.tree import All, AnyOf, Compare, FactRef, Not
+from engine.eval.closures import undecided_facts
 
 
 def eq(fact, value):

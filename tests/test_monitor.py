@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from engine.decision import Finding
-from engine.facts import OSLO
-from engine.identifiers import example_number
-from engine.monitor import EventError, Monitor, findings_text
-from engine.monitor_traffic import clock_event, hospital, message_event, municipality
+from engine.contract.decision import Finding
+from engine.contract.times import OSLO
+from engine.contract.identifiers import example_number
+from engine.monitor.events import EventError
+from engine.monitor.core import Monitor, findings_text
+from engine.monitor.traffic import clock_event, hospital, message_event, municipality
 
 T0 = dt.datetime(2025, 6, 2, 10, 0, tzinfo=OSLO)  # Monday; D81023 is in force
 KOMMUNE, HUS = municipality(7), hospital("Lungesykdommer")
@@ -172,7 +173,7 @@ def test_old_events_leave_the_rules_after_the_retention_time(engine) -> None:
 
 
 def test_a_month_of_requests_uses_few_sessions(engine) -> None:
-    from engine.monitor_traffic import open_threads
+    from engine.monitor.traffic import open_threads
 
     with Monitor([engine.packs["helse-bergen-d81023"]], shards=8) as m:
         m.feed_many(open_threads(3000, 300))

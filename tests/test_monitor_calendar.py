@@ -13,9 +13,9 @@ import datetime as dt
 
 import pytest
 
-from engine.facts import OSLO
-from engine.monitor import Monitor
-from engine.monitor_traffic import month_of_traffic
+from engine.contract.times import OSLO
+from engine.monitor.core import Monitor
+from engine.monitor.traffic import month_of_traffic
 
 D = dt.date
 # Public holidays in Norway (helligdager og høytidsdager), 2025-2027. Christmas Eve and
@@ -91,7 +91,7 @@ def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> Non
 
 def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
     """Sent Friday 18 December 2026: due Monday 28 December (24 December counts, 25 December does not)."""
-    from engine.monitor_traffic import hospital, message_event, municipality
+    from engine.monitor.traffic import hospital, message_event, municipality
 
     sent = dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO)
     with Monitor(monitor_packs) as monitor:
@@ -112,7 +112,7 @@ def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
 
 def test_an_answer_on_the_due_day_before_the_monitor_looked_is_found_and_resolved(monitor_packs) -> None:
     """The monitor sees the due day only through the answer: the finding is made and resolved at once."""
-    from engine.monitor_traffic import hospital, message_event, municipality
+    from engine.monitor.traffic import hospital, message_event, municipality
 
     with Monitor(monitor_packs) as monitor:
         monitor.feed(message_event(at=dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO), msg_id="m1",
@@ -132,13 +132,13 @@ def test_an_answer_on_the_due_day_before_the_monitor_looked_is_found_and_resolve
     (dt.datetime(2026, 10, 25, 15, 30, tzinfo=OSLO), "days", dt.datetime(2026, 10, 25, 0, 0, tzinfo=OSLO)),
 ])
 def test_a_deadline_in_days_falls_due_at_the_start_of_its_day(due, unit, expected) -> None:
-    from engine.monitor_rules import overdue_instant
+    from engine.monitor.durable import overdue_instant
 
     assert overdue_instant(due, unit) == expected.timestamp()
 
 
 def test_a_deadline_in_hours_falls_due_just_after_its_time() -> None:
-    from engine.monitor_rules import overdue_instant
+    from engine.monitor.durable import overdue_instant
 
     due = dt.datetime(2026, 2, 3, 9, 30, tzinfo=OSLO)
     assert due.timestamp() < overdue_instant(due, "hours") < due.timestamp() + 1

@@ -9,9 +9,10 @@ import jsonschema
 import pytest
 
 from engine.cli import main
-from engine.facts import OSLO
-from engine.monitor_events import _combined_schema, event_schema
-from engine.monitor_traffic import clock_event, hospital, message_event, municipality, write_jsonl
+from engine.contract.times import OSLO
+from engine.contract.schemas import EVENT_SCHEMA, self_contained
+from engine.monitor.events import event_schema
+from engine.monitor.traffic import clock_event, hospital, message_event, municipality, write_jsonl
 
 T0 = dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO)
 
@@ -99,6 +100,6 @@ def test_the_event_schema_is_published_and_describes_the_events(events) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$id"].endswith("event-v1.schema.json")
     assert schema["properties"]["melding"]["$ref"] == "input-v1.schema.json#/properties/melding"
-    validator = jsonschema.Draft202012Validator(_combined_schema())
+    validator = jsonschema.Draft202012Validator(self_contained(EVENT_SCHEMA))
     for line in events.read_text().splitlines():
         validator.validate(json.loads(line))

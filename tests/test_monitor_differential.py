@@ -16,11 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.compiler import compile_pack
-from engine.evaluator import assemble, evaluate_pack
-from engine.facts import OSLO, prepare
-from engine.identifiers import example_number
-from engine.monitor_rules import DurablePackEvaluator
+from engine.lang.compiler import compile_pack
+from engine.eval.engine import assemble, evaluate_pack
+from engine.eval.program import build
+from engine.contract.times import OSLO
+from engine.contract.facts import prepare
+from engine.contract.identifiers import example_number
+from engine.monitor.durable import DurablePackEvaluator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,6 +119,7 @@ class Backends:
     def __init__(self, folder: str):
         self.folder = folder
         self.pack = compile_pack(ROOT / folder)
+        self.program = build(self.pack)
         self.durable = DurablePackEvaluator(self.pack)
 
     def __repr__(self) -> str:
@@ -133,9 +136,9 @@ def backends(request):
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=requests())
 def test_durable_backend_agrees_with_the_engine(backends, request) -> None:
-    pack, durable = backends.pack, backends.durable
+    durable = backends.durable
     facts = _facts(request)
-    ours = evaluate_pack(pack, facts.values)
+    ours = evaluate_pack(backends.program, facts.values)
     theirs = durable.evaluate(facts.values)
     assert [r.id for r in theirs.fired] == [r.id for r in ours.fired]
     assert [r.id for r in theirs.undecided] == [r.id for r in ours.undecided]

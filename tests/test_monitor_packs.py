@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.facts import OSLO
-from engine.identifiers import example_number
-from engine.monitor import Monitor
-from engine.monitor_traffic import (admission_event, clock_event, discharge_event, message_event,
-                                    receipt_event)
+from engine.contract.times import OSLO
+from engine.contract.identifiers import example_number
+from engine.monitor.core import Monitor
+from engine.monitor.traffic import admission_event, clock_event, discharge_event, message_event, receipt_event
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

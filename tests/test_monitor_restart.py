@@ -18,14 +18,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from engine.monitor_traffic import month_of_traffic, write_jsonl
+from engine.monitor.traffic import month_of_traffic, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGVAKT = [sys.executable, "-m", "engine.cli"]
 FEEDER = textwrap.dedent("""
     import json, sys
     from engine.monitor import Monitor
-    from engine.monitor_events import read_event_file
+    from engine.monitor.events import read_event_file
     monitor = Monitor(store=sys.argv[2], secret=b"restart-test-secret")
     for n, (line, event) in enumerate(read_event_file(sys.argv[1]), 1):
         monitor.feed(event)          # one transaction per event

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.facts import OSLO
-from engine.monitor import Monitor, MonitorConfig, MonitorError
-from engine.monitor_store import StoreError, open_store
-from engine.monitor_traffic import month_of_traffic
+from engine.contract.times import OSLO
+from engine.monitor.core import Monitor, MonitorConfig, MonitorError
+from engine.monitor.store import StoreError, open_store
+from engine.monitor.traffic import month_of_traffic
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -157,7 +157,7 @@ def test_configuration_from_file_and_environment(tmp_path) -> None:
 def test_sqlite_event_log_is_private_to_the_service(tmp_path):
     import stat
 
-    from engine.monitor_store import SQLiteStore
+    from engine.monitor.store import SQLiteStore
 
     path = tmp_path / "events.sqlite"
     SQLiteStore(str(path))

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from engine import Engine
-from engine.compiler import compile_pack
-from engine.loader import PackError
+from engine.lang.compiler import compile_pack
+from engine.lang.loader import PackError
 
 PACK = {
     "format": "dialogvakt/pack-v1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine
-from engine.packtests import check_case, load_cases
+from engine.authoring.packtests import check_case, load_cases
 
 from .conftest import ROOT
 

@@ -11,8 +11,8 @@ import pytest
 
 from engine import Engine
 from engine.cli import main
-from engine.loader import PackError, read_yaml
-from engine.packtests import check_case, load_cases, pack_report
+from engine.lang.loader import PackError, read_yaml
+from engine.authoring.packtests import check_case, load_cases, pack_report
 
 from .conftest import ROOT
 

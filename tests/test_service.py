@@ -23,10 +23,10 @@ with warnings.catch_warnings():  # newer Starlette prefers the httpx2 package; h
     from starlette.testclient import TestClient
 
 from engine import Engine
-from engine.auth import config_from
-from engine.decisionlog import LogWriter, SqliteLog, DecisionLog
-from engine.identifiers import example_number
-from engine.service import ServiceConfig, create_app
+from engine.server.auth import config_from
+from engine.server.decisionlog import LogWriter, SqliteLog, DecisionLog
+from engine.contract.identifiers import example_number
+from engine.server.app import ServiceConfig, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "engine" / "schemas"

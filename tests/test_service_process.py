@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Iterator
 
 
-from engine.decisionlog import SqliteLog
-from engine.identifiers import example_number
+from engine.server.decisionlog import SqliteLog
+from engine.contract.identifiers import example_number
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

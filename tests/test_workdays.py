@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engine.workdays import add_working_days, is_working_day, working_days_between
+from engine.contract.workdays import add_working_days, is_working_day, working_days_between
 
 D = dt.date
 

@@ -1,0 +1,7 @@
+"""``python -m engine``: the ``dialogvakt`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,373 @@
+"""The input contract: validation, normalisation and derived facts.
+
+A request (a dict in the input contract v1) becomes a flat mapping from dotted
+fact paths to values (``"melding.type" -> "foresporsel"``). Dates become
+``datetime.date``, times become aware ``datetime`` in Europe/Oslo. A fact that
+the input lacks is simply absent from the mapping; rules that need it are then
+indeterminate.
+
+The fact catalogue (every path a rule may use, with its type) is built from the
+input JSON Schema and ``schemas/derived-facts.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+
+from .errors import InputError
+from .identifiers import IdentifierError, classify
+from .schemas import INPUT_SCHEMA, data_file, detailed_validator, fast_validator, input_schema
+from .times import OSLO, parse_date, parse_datetime
+from .workdays import is_working_day
+
+PARTY_CATEGORIES = ("sykehus", "kommune", "fastlege", "legekontor", "pasient")
+PATIENT_ID_PATH = "melding.pasient.id"
+
+
+# --------------------------------------------------------------------------- fact catalogue
+
+@dataclass(frozen=True)
+class FactInfo:
+    path: str
+    type: str  # string, enum, date, datetime, boolean, number, list, object
+    values: tuple[str, ...] = ()
+    items: str | None = None  # element type for lists
+    free_text: bool = False
+    derived: bool = False
+    description: str = ""
+    sources: tuple[str, ...] = ()  # input facts a derived fact is computed from
+    declared: bool = False  # absent means "not declared" (compares as no value), not "unknown"
+
+
+_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _leaf_type(node: dict) -> tuple[str, tuple[str, ...]]:
+    if "enum" in node:
+        return "enum", tuple(node["enum"])
+    t = node.get("type")
+    if isinstance(t, list):
+        t = "string" if "string" in t else t[0]
+    if t == "string":
+        pattern = node.get("pattern", "")
+        if pattern == _DATE_PATTERN:
+            return "date", ()
+        if pattern.startswith(r"^\d{4}-\d{2}-\d{2}(["):
+            return "datetime", ()
+        return "string", ()
+    if t in ("integer", "number"):
+        return "number", ()
+    if t == "boolean":
+        return "boolean", ()
+    return "object", ()
+
+
+def _walk(schema: dict, node: dict, prefix: str, out: dict[str, FactInfo], declared: bool = False) -> None:
+    if "$ref" in node:
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    declared = declared or node.get("x-absent") == "not_declared"
+    if node.get("type") == "object" and "properties" in node:
+        if prefix:
+            out[prefix] = FactInfo(prefix, "object", description=node.get("description", ""), declared=declared)
+        for name, sub in node["properties"].items():
+            _walk(schema, sub, f"{prefix}.{name}" if prefix else name, out, declared)
+        return
+    if node.get("type") == "array":
+        items = node.get("items", {})
+        if "$ref" in items:
+            items = schema["$defs"][items["$ref"].rsplit("/", 1)[1]]
+        item_type, values = _leaf_type(items)
+        out[prefix] = FactInfo(prefix, "list", values=values, items=item_type,
+                               description=node.get("description", ""), declared=declared)
+        return
+    t, values = _leaf_type(node)
+    free = prefix in ("melding.tekst", "melding.emne")
+    out[prefix] = FactInfo(prefix, t, values=values, free_text=free, description=node.get("description", ""),
+                           declared=declared)
+
+
+@lru_cache(maxsize=None)
+def catalogue() -> Mapping[str, FactInfo]:
+    """Every fact path a rule may reference."""
+    schema = input_schema()
+    out: dict[str, FactInfo] = {}
+    _walk(schema, schema, "", out)
+    party: dict[str, FactInfo] = {}
+    _walk(schema, schema["$defs"]["part"], "", party)
+    derived = data_file("derived-facts.yaml")
+    for path, spec in derived.items():
+        sources = tuple(spec.get("from", ()))
+        if spec["type"] == "party":
+            out[path] = FactInfo(path, "object", derived=True, description=spec.get("description", ""),
+                                 sources=sources)
+            for sub, info in party.items():
+                out[f"{path}.{sub}"] = FactInfo(f"{path}.{sub}", info.type, info.values, derived=True,
+                                                description=info.description, sources=sources)
+            continue
+        values = tuple(spec.get("values", ()))
+        declared_sources = bool(sources) and all(out[s].declared for s in sources if s in out)
+        out[path] = FactInfo(path, spec["type"], values=values, free_text=bool(spec.get("free_text")),
+                             derived=True, description=spec.get("description", ""), sources=sources,
+                             declared=declared_sources)
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+def json_path(parts: Iterable[Any]) -> str:
+    path = "$"
+    for p in parts:
+        path += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return path
+
+
+def describe_error(error: jsonschema.ValidationError) -> tuple[str, str]:
+    """A Norwegian message for one schema error that never repeats the offending value."""
+    path = list(error.absolute_path)
+    v = error.validator
+    if v == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        return json_path(path + [extra[0]] if extra else path), "ukjent felt; tillatte felt er: " + ", ".join(sorted(allowed))
+    if v == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        name = missing[0] if missing else "?"
+        return json_path(path + [name]), "mangler (påkrevd felt)"
+    if v == "enum":
+        return json_path(path), "ukjent verdi; tillatte verdier er: " + ", ".join(map(str, error.validator_value))
+    if v == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        names = {"string": "tekst", "object": "objekt", "array": "liste", "boolean": "true/false",
+                 "integer": "heltall", "number": "tall", "null": "null"}
+        return json_path(path), "må være " + " eller ".join(names.get(t, t) for t in types)
+    if v == "pattern":
+        field_name = str(path[-1]) if path else ""
+        if field_name.endswith("dato") or field_name in ("start", "slutt", "sendt", "tidspunkt"):
+            return json_path(path), "har feil format; forventet dato/tid etter ISO 8601 (f.eks. 2025-06-02 eller 2025-06-02T10:00)"
+        if json_path(path) == "$.melding.pasient.id":
+            return json_path(path), "må ha nøyaktig 11 sifre"
+        return json_path(path), "har feil format"
+    if v == "minItems":
+        return json_path(path), "kan ikke være tom"
+    if v == "minLength":
+        return json_path(path), "kan ikke være tom tekst"
+    if v == "uniqueItems":
+        return json_path(path), "inneholder samme verdi flere ganger"
+    return json_path(path), f"er ugyldig ({v})"
+
+
+def validate_request(request: Any) -> None:
+    """Raise InputError naming the JSON path of the first problem in the request."""
+    if not isinstance(request, dict):
+        raise InputError("$", "forespørselen må være et JSON-objekt")
+    if fast_validator(INPUT_SCHEMA).is_valid(request):
+        return
+    errors = sorted(detailed_validator(INPUT_SCHEMA).iter_errors(request),
+                    key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    # prefer the most specific error along the first failing branch
+    best = jsonschema.exceptions.best_match(errors)
+    path, message = describe_error(best)
+    raise InputError(path, message)
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from start to end (negative when end is before start)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def admitted_when_sent(status: str | None, during_admission: bool | None) -> bool | None:
+    """Whether the patient was admitted when the message was sent, or None when nothing tells.
+
+    Either source saying so is enough: pasientstatus ``innlagt``, or a send time inside
+    ``kontekst.innleggelse``. Another known status, or a send time outside the recorded
+    admission, means not admitted.
+    """
+    if status == "innlagt" or during_admission is True:
+        return True
+    if status is not None or during_admission is False:
+        return False
+    return None
+
+
+def clock_hours(moment: dt.datetime) -> float:
+    """The time of day in Europe/Oslo as hours, e.g. 15:30 -> 15.5."""
+    local = moment.astimezone(OSLO)
+    return round(local.hour + local.minute / 60 + local.second / 3600, 4)
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+# --------------------------------------------------------------------------- preparation
+
+@dataclass
+class Facts:
+    """The flat fact mapping for one request, plus what the engine noted while deriving it."""
+
+    values: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self.values.get(path, default)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.values
+
+
+def _flatten(obj: dict, prefix: str, out: dict[str, Any]) -> None:
+    for key, value in obj.items():
+        path = prefix + key
+        out[path] = value
+        if value.__class__ is dict:
+            _flatten(value, path + ".", out)
+
+
+@lru_cache(maxsize=None)
+def _time_paths() -> tuple[tuple[str, bool], ...]:
+    """Input paths that hold a date (False) or a date-time (True)."""
+    schema = input_schema()
+    found: dict[str, FactInfo] = {}
+    _walk(schema, schema, "", found)
+    return tuple((p, i.type == "datetime") for p, i in found.items() if i.type in ("date", "datetime"))
+
+
+def _convert_times(values: dict[str, Any]) -> None:
+    for path, is_datetime in _time_paths():
+        value = values.get(path)
+        if isinstance(value, str):
+            values[path] = (parse_datetime if is_datetime else parse_date)(value, "$." + path)
+
+
+def missing_inputs(path: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The input facts to ask for when ``path`` is missing: its missing sources, or itself."""
+    info = catalogue().get(path)
+    if info is not None and info.sources:
+        absent = tuple(s for s in info.sources if values.get(s) is None)
+        if absent:
+            return absent
+    return (path,)
+
+
+def _put_party(values: dict[str, Any], prefix: str, party: dict) -> None:
+    values[prefix] = party
+    for key, value in party.items():
+        values[f"{prefix}.{key}"] = value
+
+
+def prepare(request: dict, *, now: dt.datetime | None = None, at: dt.datetime | str | None = None,
+            allow_synthetic_ids: bool = False, validate: bool = True) -> Facts:
+    """Validate a request and return its facts, derived facts included.
+
+    ``at`` overrides the request's ``tidspunkt``; ``now`` is the clock used when neither is given.
+    """
+    if validate:
+        validate_request(request)
+    values: dict[str, Any] = {}
+    _flatten(request, "", values)
+    _convert_times(values)
+    notes: list[str] = []
+
+    # the evaluation time
+    if at is not None:
+        values["tidspunkt"] = parse_datetime(at, "--at") if isinstance(at, str) else at.astimezone(OSLO)
+    elif "tidspunkt" not in values:
+        values["tidspunkt"] = (now or dt.datetime.now(OSLO)).astimezone(OSLO)
+    tidspunkt: dt.datetime = values["tidspunkt"]
+    today = tidspunkt.date()
+    values["tidspunkt_dato"] = today
+
+    melding = request.get("melding", {})
+    kontekst = request.get("kontekst", {})
+
+    if "melding.sendt" not in values:
+        values["melding.sendt"] = tidspunkt
+    values["melding.sendt_dato"] = values["melding.sendt"].date()
+    values["melding.sendt_virkedag"] = is_working_day(values["melding.sendt_dato"])
+    values["melding.sendt_klokkeslett"] = clock_hours(values["melding.sendt"])
+
+    # patient identifier: type from structure; the number itself stays only under its own path
+    if PATIENT_ID_PATH in values:
+        try:
+            pid = classify(values[PATIENT_ID_PATH], allow_synthetic=allow_synthetic_ids)
+        except IdentifierError as exc:
+            raise InputError("$." + PATIENT_ID_PATH, str(exc)) from None
+        values["melding.pasient.id_type"] = pid.id_type
+        values["melding.pasient.syntetisk"] = pid.synthetic
+        if pid.synthetic:
+            notes.append("Pasientnummeret er et syntetisk testnummer; vurderingen gjelder et testmiljø.")
+
+    # parties
+    mottakere = melding.get("mottakere") or []
+    if mottakere:
+        _put_party(values, "melding.mottaker", mottakere[0])
+        values["melding.antall_mottakere"] = len(mottakere)
+    avsender = melding.get("avsender")
+    mottaker = mottakere[0] if mottakere else None
+    if avsender and mottaker:
+        values["melding.retning"] = f"{avsender['kategori']}_til_{mottaker['kategori']}"
+    for party in (avsender, mottaker):
+        if party and f"parter.{party['kategori']}" not in values:
+            _put_party(values, f"parter.{party['kategori']}", party)
+
+    # content
+    vedlegg = melding.get("vedlegg") or []
+    values["melding.har_vedlegg"] = bool(vedlegg)
+    values["melding.antall_vedlegg"] = len(vedlegg)
+    if "tekst" in melding:
+        values["melding.tekst_lengde"] = len(melding["tekst"])
+        values["melding.tekst_forste_linje"] = first_line(melding["tekst"])
+    if "fagomrader" in melding:
+        values["melding.antall_fagomrader"] = len(melding["fagomrader"])
+    values["melding.er_svar"] = "svar_pa" in melding or melding.get("type") == "svar"
+    fmt = melding.get("format")
+    values["melding.format_ren_tekst"] = fmt is None or fmt.split(";")[0].strip().lower() == "text/plain"
+
+    # context: time since
+    for date_path, derived in (("kontekst.utskrevet_dato", "kontekst.dager_siden_utskrivning"),
+                               ("kontekst.siste_kontakt_dato", "kontekst.dager_siden_siste_kontakt"),
+                               ("kontekst.henvisning_sendt_dato", "kontekst.dager_siden_henvisning")):
+        if date_path in values:
+            values[derived] = (today - values[date_path]).days
+    if "kontekst.siste_kontakt_dato" in values:
+        values["kontekst.maneder_siden_siste_kontakt"] = months_between(values["kontekst.siste_kontakt_dato"], today)
+    if "kontekst.utskrevet_dato" in values:
+        values["kontekst.maneder_siden_utskrivning"] = months_between(values["kontekst.utskrevet_dato"], today)
+    if "kontekst.kommunale_vedtak" in values:
+        values["kontekst.antall_kommunale_vedtak"] = len(values["kontekst.kommunale_vedtak"])
+
+    # admission
+    if "kontekst.innleggelse.start" in values:
+        start = values["kontekst.innleggelse.start"]
+        slutt = values.get("kontekst.innleggelse.slutt")
+        if slutt is not None and slutt < start:
+            raise InputError("$.kontekst.innleggelse.slutt", "kan ikke være før start")
+        values["kontekst.innleggelse.aktiv"] = start <= tidspunkt and (slutt is None or tidspunkt < slutt)
+        sendt = values["melding.sendt"]
+        values["melding.sendt_under_innleggelse"] = start <= sendt and (slutt is None or sendt <= slutt)
+        values["melding.timer_etter_innleggelse"] = round((sendt - start).total_seconds() / 3600, 2)
+    innlagt = admitted_when_sent(kontekst.get("pasientstatus"), values.get("melding.sendt_under_innleggelse"))
+    if innlagt is not None:
+        values["kontekst.innlagt_ved_sending"] = innlagt
+
+    if "kontekst.kjent_for_sykehuset" not in values:
+        status = kontekst.get("pasientstatus")
+        if status in ("innlagt", "poliklinisk", "utskrevet", "henvist"):
+            values["kontekst.kjent_for_sykehuset"] = True
+        elif status == "ingen_kontakt":
+            values["kontekst.kjent_for_sykehuset"] = False
+    return Facts(values, notes)

@@ -1,0 +1,24 @@
+"""Deadlines: the day or moment a duty falls due, from a fact of the message and a ``Due`` of a rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+from ..contract.times import OSLO
+from ..contract.workdays import add_working_days
+from ..lang.tree import Due
+
+
+def resolve_due(due: Due, facts: Mapping[str, Any]) -> dt.date | dt.datetime | None:
+    start = facts.get(due.from_fact)
+    if start is None:
+        return None
+    if due.unit == "hours":
+        if not isinstance(start, dt.datetime):
+            start = dt.datetime.combine(start, dt.time(), OSLO)
+        return start + dt.timedelta(hours=due.amount)
+    day = start.date() if isinstance(start, dt.datetime) else start
+    if due.unit == "days":
+        return day + dt.timedelta(days=due.amount)
+    return add_working_days(day, due.amount)

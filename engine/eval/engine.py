@@ -1,0 +1,227 @@
+"""Evaluating messages against compiled packs, and the Engine that record systems embed.
+
+An ``Engine`` is built once (packs are read and compiled then) and is safe to
+share between threads: compiled packs are never mutated and each evaluation
+keeps its state on the stack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..contract.bokmal import norsk_dato
+from ..contract.decision import (Decision, Finding, Missing, PackDecision, PackOutcome, SuggestionOut,
+                                 Validity, combine)
+from ..contract.facts import Facts, missing_inputs, prepare
+from ..lang.compiler import compile_pack
+from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
+from ..lang.tree import CompiledPack, Rule
+from .closures import evaluate_traced, undecided_facts
+from .deadlines import resolve_due
+from .program import Program, build
+from .render import fact_snapshot, render_template
+
+
+@dataclass
+class PackResult:
+    pack: CompiledPack
+    decision: PackDecision
+    validity: Validity
+    fired: list[Rule]
+    undecided: list[Rule]
+    trace: list[dict[str, Any]] | None = None
+
+
+def evaluate_pack(program: Program, facts: Mapping[str, Any], *, explain: bool = False) -> PackResult:
+    """Run every rule of one pack over the facts (three-valued: fired, not fired, undecided)."""
+    pack = program.pack
+    trace: list[dict[str, Any]] | None = None
+    if explain:
+        fired: list[Rule] = []
+        undecided: list[Rule] = []
+        trace = []
+        for rule in pack.rules:
+            result, steps = evaluate_traced(rule.condition, facts)
+            trace.append({"pack": pack.id, "rule": rule.id, "effect": rule.effect,
+                          "result": {True: "fired", False: "not_fired", None: "undecided"}[result],
+                          "conditions": mask_trace(steps, facts)})
+            if result is True:
+                fired.append(rule)
+            elif result is None:
+                undecided.append(rule)
+    else:
+        fired, undecided = program.run(facts)
+    today = facts["tidspunkt"].date()
+    return PackResult(pack, pack_decision(fired, undecided), pack.validity(today), fired, undecided, trace)
+
+
+def pack_decision(fired: Iterable[Rule], undecided: Iterable[Rule]) -> PackDecision:
+    """One pack's decision: deny when a deny rule fired, indeterminate when one is undecided, else allow."""
+    if any(r.effect == "deny" for r in fired):
+        return "deny"
+    if any(r.effect == "deny" for r in undecided):
+        return "indeterminate"
+    return "allow"
+
+
+def mask_trace(steps: list, facts: Mapping[str, Any]) -> list:
+    out = []
+    for step in steps:
+        step = dict(step)
+        if "fact" in step:
+            step["value"] = fact_snapshot((step["fact"],), facts).get(step["fact"])
+            step["result"] = {True: "true", False: "false", None: "unknown"}[step["result"]]
+        else:
+            for key in ("all", "any", "not"):
+                if key in step:
+                    step[key] = mask_trace(step[key], facts)
+            step["result"] = {True: "true", False: "false", None: "unknown"}[step["result"]]
+        out.append(step)
+    return out
+
+
+def compile_packs(root: Path) -> list[CompiledPack]:
+    """Compile every pack folder under ``root``.
+
+    Raises FileNotFoundError when there is none, and PackError with the problems of every pack that fails.
+    """
+    folders = list_pack_folders(root)
+    if not folders:
+        raise FileNotFoundError(f"no packs (folders with pack.yaml) under {root}")
+    compiled, problems = [], []
+    for folder in folders:
+        try:
+            compiled.append(compile_pack(folder))
+        except PackError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PackError(problems)
+    return compiled
+
+
+class UnknownPackError(KeyError):
+    def __init__(self, pack_id: str, known: Iterable[str]):
+        super().__init__(pack_id)
+        self.pack_id = pack_id
+        self.known = tuple(known)
+
+    def __str__(self) -> str:
+        return f"ukjent retningslinje '{self.pack_id}'; kjente: {', '.join(self.known)}"
+
+
+class Engine:
+    """Compiled packs plus evaluation. Build once, evaluate many times, from any thread."""
+
+    def __init__(self, packs: Iterable[CompiledPack], *, allow_synthetic_ids: bool = False):
+        self.packs: dict[str, CompiledPack] = {p.id: p for p in packs}
+        self.allow_synthetic_ids = allow_synthetic_ids
+        # the closures and generated rule functions are built now, not on a first request
+        self.programs: dict[str, Program] = {p.id: build(p) for p in self.packs.values()}
+
+    @classmethod
+    def from_directory(cls, path: str | Path | None = None, **options: Any) -> "Engine":
+        """Compile every pack under ``path`` (default: the packs bundled with Dialogvakt).
+
+        Raises PackError listing the problems of every pack that fails.
+        """
+        root = Path(path) if path is not None else bundled_policies_dir()
+        return cls(compile_packs(root), **options)
+
+    # ---- evaluation
+
+    def facts(self, request: Mapping[str, Any], *, at: dt.datetime | str | None = None,
+              now: dt.datetime | None = None) -> Facts:
+        return prepare(request, at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)
+
+    def select(self, facts: Mapping[str, Any], pack: str | Iterable[str] | None = None) -> list[CompiledPack]:
+        """The packs to evaluate: those named, or every pack whose scope matches."""
+        if pack is not None:
+            names = [pack] if isinstance(pack, str) else list(pack)
+            for name in names:
+                if name not in self.packs:
+                    raise UnknownPackError(name, self.packs)
+            return [self.packs[n] for n in names]
+        return [p for p in self.packs.values() if self.programs[p.id].scope(facts) is True]
+
+    def evaluate(self, request: Mapping[str, Any], *, pack: str | Iterable[str] | None = None,
+                 at: dt.datetime | str | None = None, now: dt.datetime | None = None,
+                 explain: bool = False) -> Decision:
+        """Evaluate one request in the input contract. Raises InputError on invalid input."""
+        facts = self.facts(request, at=at, now=now)
+        return self.decide(facts, pack=pack, explain=explain)
+
+    def decide(self, facts: Facts, *, pack: str | Iterable[str] | None = None, explain: bool = False) -> Decision:
+        values = facts.values
+        selected = self.select(values, pack)
+        results = [evaluate_pack(self.programs[p.id], values, explain=explain) for p in selected]
+        return assemble(results, facts, explain=explain)
+
+
+def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) -> Decision:
+    """Build the decision document from pack results."""
+    values = facts.values
+    reasons: list[Finding] = []
+    advice: list[Finding] = []
+    obligations: list[Finding] = []
+    suggestions: list[SuggestionOut] = []
+    missing: dict[tuple[str, str], tuple[list[str], bool]] = {}
+    outcomes: list[PackOutcome] = []
+    trace: list[dict] = []
+    for res in results:
+        p = res.pack
+        outcomes.append(PackOutcome(p.id, p.title, p.citation, p.version, p.revision, p.valid_from,
+                                    p.valid_to, res.validity, res.decision))
+        if res.validity != "valid":
+            advice.append(_validity_advice(p, res.validity))
+        for rule in res.fired:
+            effect = rule.effect
+            if effect == "obligation":
+                if res.decision == "deny":
+                    continue  # a message that must not be sent carries no answer deadline
+                due = {d.name: resolve_due(d, values) for d in rule.due}
+                obligations.append(Finding(rule.id, p.id, effect, rule.title, rule.source,
+                                           render_template(rule.template, values, due),
+                                           fact_snapshot(rule.facts, values), rule.obligation_kind,
+                                           {k: v.isoformat() if v else None for k, v in due.items()} or None))
+            else:
+                finding = Finding(rule.id, p.id, effect, rule.title, rule.source,
+                                  render_template(rule.template, values), fact_snapshot(rule.facts, values))
+                (reasons if effect == "deny" else advice).append(finding)
+            for s in rule.suggestions:  # for an obligation: how to meet it
+                suggestions.append(SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, values), s.value))
+        for rule in res.undecided:
+            for used in undecided_facts(rule.condition, values):
+                for path in missing_inputs(used, values):
+                    rules, decisive = missing.get((path, p.id), ([], False))
+                    if rule.id not in rules:
+                        rules.append(rule.id)
+                    missing[(path, p.id)] = (rules, decisive or rule.effect == "deny")
+        if res.trace is not None:
+            trace.extend(res.trace)
+    return Decision(
+        decision=combine([r.decision for r in results]),
+        packs=tuple(outcomes), reasons=tuple(reasons), advice=tuple(advice), obligations=tuple(obligations),
+        suggestions=tuple(suggestions),
+        missing=tuple(Missing(f, pk, tuple(rs), d) for (f, pk), (rs, d) in missing.items()),
+        evaluated_at=values["tidspunkt"], message_id=values.get("melding.id"), notes=tuple(facts.notes),
+        trace=tuple(trace) if explain else None)
+
+
+def _validity_advice(pack: CompiledPack, validity: str) -> Finding:
+    if validity == "expired":
+        message = (f"Retningslinjen {pack.citation} gjaldt til og med {norsk_dato(pack.valid_to)} og er utløpt. "
+                   "Vurderingen bygger på en utløpt retningslinje; sjekk om det finnes en ny versjon.")
+    else:
+        message = (f"Retningslinjen {pack.citation} gjelder først fra {norsk_dato(pack.valid_from)}. "
+                   "Vurderingen bygger på en retningslinje som ikke har trådt i kraft.")
+    return Finding(f"{pack.id}.gyldighet", pack.id, "advice", "Gyldighet",
+                   {"document": pack.citation, "section": "Gyldighet"}, message,
+                   {"valid_from": pack.valid_from.isoformat(),
+                    "valid_to": pack.valid_to.isoformat() if pack.valid_to else None})
+
+
+__all__ = ["Engine", "evaluate_pack", "pack_decision", "assemble", "compile_packs", "UnknownPackError", "PackResult"]

@@ -1,0 +1,452 @@
+"""Reading policy packs: safe YAML with positions, merged files, schema validation.
+
+A pack is a folder under ``policies/``. Every ``*.yaml`` file directly in the
+folder contributes top-level keys to one pack document (a key may appear in
+one file only). YAML is composed with PyYAML's SafeLoader: no tags that build
+objects, and every node keeps its ``file:line:column`` so that errors point at
+the place a policy author must edit. The merged document is validated against
+``schemas/pack-v1.schema.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from ..contract.identifiers import mask_in_text
+from ..contract.schemas import PACK_SCHEMA, detailed_validator, fast_validator, published_schema
+
+Pointer = tuple[str | int, ...]  # a JSON pointer as a tuple of keys and indexes
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+SEVERITY_WORDS = {"error": "feil", "warning": "advarsel"}
+
+
+@dataclass(frozen=True)
+class PackProblem:
+    """One finding in a pack: where, what (bokmål), how bad, which check (``code``) and which rule.
+
+    The checks and their codes are listed in ``schemas/lint-checks.yaml``. A message never
+    shows a patient's number: anything shaped like one is masked when the problem is made.
+    """
+
+    location: Location | None
+    message: str
+    severity: str = "error"  # error | warning
+    code: str = ""  # a check id from schemas/lint-checks.yaml, e.g. "ukjent-faktum"
+    rule: str | None = None  # the id of the pack rule the problem concerns, when there is one
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", mask_in_text(self.message))
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        code = f" [{self.code}]" if self.code else ""
+        rule = f" (regel {self.rule})" if self.rule else ""
+        return f"{where}{SEVERITY_WORDS.get(self.severity, self.severity)}{code}{rule}: {self.message}"
+
+    def to_dict(self) -> dict:
+        loc = self.location
+        return {"file": loc.file if loc else None, "line": loc.line if loc else None,
+                "column": loc.column if loc else None, "severity": self.severity, "code": self.code,
+                "rule": self.rule, "message": self.message}
+
+
+def rule_at(data: Any, pointer: Pointer) -> str | None:
+    """The id of the rule (or conversation rule, or not-checkable entry) a pointer lies in."""
+    if (isinstance(data, dict) and len(pointer) >= 2 and pointer[0] in RULE_LISTS
+            and isinstance(pointer[1], int)):
+        items = data.get(pointer[0])
+        if isinstance(items, list) and pointer[1] < len(items) and isinstance(items[pointer[1]], dict):
+            rule_id = items[pointer[1]].get("id")
+            return rule_id if isinstance(rule_id, str) else None
+    return None
+
+
+RULE_LISTS = ("rules", "conversation_rules", "not_checkable")
+
+
+class PackError(Exception):
+    """One or more problems in a pack; each names file:line:column."""
+
+    def __init__(self, problems: list[PackProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class PackSource:
+    """A pack document as read from disk, before compilation."""
+
+    folder: Path
+    data: dict
+    positions: dict[Pointer, Location] = field(default_factory=dict)
+
+    def where(self, pointer: Pointer) -> Location | None:
+        """The location of a node, or of its nearest ancestor that has one."""
+        pointer = tuple(pointer)
+        while pointer not in self.positions and pointer:
+            pointer = pointer[:-1]
+        return self.positions.get(pointer)
+
+
+# --------------------------------------------------------------------------- YAML with positions
+
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
+                        ("map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()  # dates stay text; the compiler types them by fact
+    return value
+
+
+# libyaml's SafeLoader (the same safe rules, in C) when PyYAML has it: it reads a pack about ten
+# times faster, which keeps `dialogvakt validate` quick enough to run on every save
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _pure_error(text: str) -> yaml.MarkedYAMLError | None:
+    """A syntax error as the pure-Python SafeLoader words and places it, the same on every machine."""
+    loader = yaml.SafeLoader(text)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    finally:
+        loader.dispose()
+    return None
+
+
+class DataError(Exception):
+    """A request, example or corpus file that cannot be read; names file:line:column, never echoes content."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.file, self.message, self.line, self.column = file, message, line, column
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line or 1, self.column or 1)
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+def read_text(path: Path, name: str) -> str:
+    """A file's text as UTF-8 (DataError when it is not)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError(name, "er ikke UTF-8-tekst") from None
+
+
+def parse_data(text: str, name: str, *, as_yaml: bool = False, line: int = 1) -> Any:
+    """JSON (or, with ``as_yaml``, safe YAML) text; ``line`` is where the text starts in its file (JSONL)."""
+    if as_yaml:
+        try:
+            return yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            at = (mark.line + 1, mark.column + 1) if mark else ()
+            raise DataError(name, f"ugyldig YAML ({exc.problem})", *at) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(name, f"ugyldig JSON ({exc.msg})", exc.lineno + line - 1, exc.colno) from None
+
+
+def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer, Location]]:
+    """Load one YAML file safely, recording the location of every node by JSON pointer."""
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackError([PackProblem(Location(name, 1, 1), f"filen er ikke UTF-8-tekst ({exc.reason})",
+                                     code="ikke-utf8")]) from None
+    loader = _SAFE_LOADER(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as first:
+            exc = _pure_error(text) or first
+            # an unclosed bracket or quote is reported where it was opened: that is where the author looks
+            opened = (exc.problem or "").startswith(("expected ',' or", "found unexpected end of stream"))
+            mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
+            loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+            raise PackError([PackProblem(loc, f"YAML-syntaksfeil: {_yaml_reason(exc.problem or exc.context)}",
+                                         code="yaml-syntaks")]) from None
+        positions: dict[Pointer, Location] = {}
+        problems: list[tuple[Pointer, PackProblem]] = []
+
+        def problem(node: yaml.Node, pointer: Pointer, message: str, code: str) -> None:
+            problems.append((pointer, PackProblem(loc(node), message, code=code)))
+
+        def loc(node: yaml.Node) -> Location:
+            return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+        def build(node: yaml.Node, pointer: Pointer) -> Any:
+            positions.setdefault(pointer, loc(node))
+            if node.tag not in _PLAIN_TAGS:
+                problem(node, pointer, f"YAML-merket {node.tag!r} er ikke tillatt: en pakke er bare data "
+                        "(tekst, tall, lister og oppslag)", "yaml-merke")
+                return None
+            if isinstance(node, yaml.MappingNode):
+                result: dict[str, Any] = {}
+                for key_node, value_node in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        problem(key_node, pointer, "flettenøkler ('<<') er ikke tillatt; skriv nøklene ut",
+                                "yaml-merke")
+                        continue
+                    key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                    if not isinstance(key, str):
+                        problem(key_node, pointer, f"en nøkkel må være tekst; sett {key!r} i anførselstegn "
+                                "hvis det er ment som tekst", "nokkel-ikke-tekst")
+                        continue
+                    if key in result:
+                        problem(key_node, pointer + (key,), f"nøkkelen '{key}' står to ganger",
+                                "duplikat-nokkel")
+                        continue
+                    positions[pointer + (key,)] = loc(key_node)
+                    result[key] = build(value_node, pointer + (key,))
+                    positions[pointer + (key,)] = loc(key_node)
+                return result
+            if isinstance(node, yaml.SequenceNode):
+                return [build(item, pointer + (i,)) for i, item in enumerate(node.value)]
+            try:
+                return _scalar(loader, node)
+            except yaml.constructor.ConstructorError as exc:
+                problem(node, pointer, f"verdien kan ikke leses som data ({exc.problem})", "yaml-merke")
+                return None
+
+        data = build(root, ()) if root is not None else None
+    finally:
+        loader.dispose()
+    if problems:
+        raise PackError([PackProblem(p.location, p.message, p.severity, p.code, rule_at(data, ptr))
+                         for ptr, p in problems])
+    return data, positions
+
+
+_YAML_REASONS = {
+    "expected ',' or ']', but got": "en liste i hakeparenteser er ikke lukket med ']'",
+    "expected ',' or '}', but got": "et oppslag i klammeparenteser er ikke lukket med '}'",
+    "mapping values are not allowed here": "et kolon står der det ikke kan stå (sett teksten i anførselstegn?)",
+    "found character '\\t' that cannot start any token": "tabulator kan ikke brukes til innrykk; bruk mellomrom",
+    "could not find expected ':'": "mangler ':' etter en nøkkel",
+    "found undefined alias": "en henvisning (*navn) peker på noe som ikke finnes",
+    "did not find expected key": "innrykket stemmer ikke; en nøkkel var ventet her",
+    "did not find expected '-' indicator": "innrykket stemmer ikke; et listepunkt ('-') var ventet her",
+    "found unexpected end of stream": "filen slutter midt i en verdi (mangler et avsluttende anførselstegn?)",
+    "found unexpected ':'": "et kolon står der det ikke kan stå (sett teksten i anførselstegn?)",
+}
+
+
+def _yaml_reason(problem: str | None) -> str:
+    """PyYAML's reason in bokmål where we know it; otherwise PyYAML's own words in parentheses."""
+    text = problem or ""
+    for english, bokmal in _YAML_REASONS.items():
+        if text.startswith(english):
+            return bokmal
+    return f"filen kan ikke leses som YAML ({text})"
+
+
+# --------------------------------------------------------------------------- pack folders
+
+def pack_schema() -> dict[str, Any]:
+    return published_schema(PACK_SCHEMA)
+
+
+def bundled_policies_dir() -> Path:
+    """The packs shipped with the package (the wheel), or the repository's ``policies/`` in a checkout."""
+    here = Path(__file__).resolve().parents[1]  # the engine package
+    installed = here / "policies"
+    if any(installed.glob("*/pack.yaml")):
+        return installed
+    return here.parent / "policies"
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_pack(folder: Path) -> PackSource:
+    """Read and schema-validate one pack folder. Raises PackError listing every problem."""
+    folder = Path(folder)
+    files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    if not any(p.name == "pack.yaml" for p in files):
+        raise PackError([PackProblem(Location(display_path(folder), 1, 1), "en pakkemappe må ha en pack.yaml",
+                                     code="mangler-pack-yaml")])
+    data: dict[str, Any] = {}
+    positions: dict[Pointer, Location] = {}
+    problems: list[PackProblem] = []
+    for path in files:
+        try:
+            doc, pos = read_yaml(path, display_path(path))
+        except PackError as exc:
+            problems.extend(exc.problems)
+            continue
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            problems.append(PackProblem(pos.get(()), "en pakkefil må bestå av nøkler på øverste nivå "
+                                        "(for eksempel rules: eller parameters:)", code="ikke-oppslag"))
+            continue
+        for key, value in doc.items():
+            if key in data:
+                problems.append(PackProblem(pos.get((key,)), f"nøkkelen '{key}' står allerede i "
+                                            f"{positions[(key,)].file}", code="duplikat-nokkel"))
+                continue
+            data[key] = value
+        for pointer, location in pos.items():
+            if pointer and pointer[0] in doc:
+                positions.setdefault(pointer, location)
+    if problems:
+        raise PackError(problems)
+    source = PackSource(folder, data, positions)
+    schema_problems = [PackProblem(source.where(error_pointer(e)), schema_message(e), code=schema_code(e),
+                                   rule=rule_at(data, tuple(e.absolute_path)))
+                       for e in schema_errors(data)]
+    if schema_problems:
+        raise PackError(schema_problems)
+    return source
+
+
+def schema_errors(data: Any, file: str = PACK_SCHEMA) -> list[jsonschema.ValidationError]:
+    """The errors of ``data`` against a published schema, sorted by their place (none when valid)."""
+    # the Rust validator answers "valid?" in a fraction of the time; the detailed one words the errors
+    if fast_validator(file).is_valid(data):
+        return []
+    validator = detailed_validator(file)
+    # best_match descends into oneOf/anyOf to the branch that got furthest
+    errors = [jsonschema.exceptions.best_match([error]) for error in validator.iter_errors(data)]
+    errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
+    return errors
+
+
+def error_pointer(error: jsonschema.ValidationError) -> Pointer:
+    """Where to point: at the offending key for unknown keys, else at the node."""
+    pointer = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        extra = [k for k in error.instance if k not in allowed]
+        if extra:
+            return pointer + (extra[0],)
+    return pointer
+
+
+def _path_text(error: jsonschema.ValidationError) -> str:
+    parts = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return parts.lstrip(".") or "(øverste nivå)"
+
+
+_HINTS = {
+    "condition": ("vilkår", "et vilkår er ett av {all: [...]}, {any: [...]}, {not: ...} eller {fact: STI, OPERATOR: VERDI}"),
+    "comparison": ("sammenligning", "en sammenligning har 'fact' og nøyaktig én operator: equals, not_equals, in, not_in, "
+                   "lt, le, gt, ge, exists, matches, contains, contains_any, starts_with, mixes"),
+}
+
+_TYPE_WORDS = {"string": "tekst", "integer": "et heltall", "number": "et tall", "boolean": "true eller false",
+               "array": "en liste", "object": "et oppslag (nøkler med verdier)", "null": "tom"}
+
+
+def _type_word(value: Any) -> str:
+    if isinstance(value, list):
+        return " eller ".join(_type_word(v) for v in value)
+    return _TYPE_WORDS.get(value, str(value))
+
+
+def _python_type_word(value: Any) -> str:
+    for python, schema in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+                           (list, "array"), (dict, "object"), (type(None), "null")):
+        if isinstance(value, python):
+            return _TYPE_WORDS[schema]
+    return type(value).__name__
+
+
+def schema_code(error: jsonschema.ValidationError) -> str:
+    """The check id of a schema error (see schemas/lint-checks.yaml)."""
+    return {"additionalProperties": "ukjent-nokkel", "required": "mangler-felt", "enum": "ugyldig-verdi",
+            "const": "ugyldig-verdi", "pattern": "ugyldig-verdi", "type": "feil-type",
+            "oneOf": "ugyldig-form", "anyOf": "ugyldig-form", "minProperties": "ugyldig-form",
+            "maxProperties": "ugyldig-form"}.get(str(error.validator), "skjemafeil")
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    where = _path_text(error)
+    v = error.validator
+    if v == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed) if isinstance(error.instance, dict) else []
+        return f"{where}: ukjent nøkkel {', '.join(repr(k) for k in extra)}; tillatt her: {', '.join(allowed)}"
+    if v == "required":
+        missing = error.validator_value
+        names = [k for k in missing if isinstance(error.instance, dict) and k not in error.instance] or missing
+        return f"{where}: mangler '{names[0]}'" if len(names) == 1 else \
+            f"{where}: mangler {', '.join(repr(n) for n in names)}"
+    if v == "enum":
+        return f"{where}: {error.instance!r} er ikke tillatt; tillatte verdier: {', '.join(map(str, error.validator_value))}"
+    if v == "const":
+        return f"{where}: må være {error.validator_value!r}"
+    if v in ("oneOf", "anyOf"):
+        ref = error.schema.get("$ref", "")
+        for name, (word, hint) in _HINTS.items():
+            if error.schema is pack_schema()["$defs"].get(name) or ref.endswith(name):
+                return f"{where}: ikke et gyldig {word}; {hint}"
+        if isinstance(error.instance, dict) and "fact" in error.instance:
+            return f"{where}: ikke en gyldig sammenligning; {_HINTS['comparison'][1]}"
+        if isinstance(error.instance, dict) and set(error.instance) & {"all", "any", "not"}:
+            return f"{where}: ikke et gyldig vilkår; {_HINTS['condition'][1]}"
+        return f"{where}: har ingen av de tillatte formene ({error.message[:160]})"
+    if v in ("minProperties", "maxProperties") and isinstance(error.instance, dict) and "fact" in error.instance:
+        return f"{where}: {_HINTS['comparison'][1]}"
+    if v == "pattern":
+        return f"{where}: {error.instance!r} har ikke riktig form (mønster {error.validator_value})"
+    if v == "type":
+        return f"{where}: skal være {_type_word(error.validator_value)}, men er {_python_type_word(error.instance)}"
+    if v == "not" and error.schema == {"required": ["obligation"]}:
+        return f"{where}: 'obligation' hører bare til effect: obligation"
+    if v == "minItems":
+        return f"{where}: listen må ha minst {error.validator_value} element(er)"
+    if v == "minLength":
+        return f"{where}: kan ikke være tom"
+    if v == "uniqueItems":
+        return f"{where}: listen har samme verdi to ganger"
+    if v == "maxItems":
+        return f"{where}: listen kan ha høyst {error.validator_value} element(er)"
+    if v == "minimum":
+        return f"{where}: kan ikke være mindre enn {error.validator_value}"
+    if v == "propertyNames":
+        return f"{where}: {error.instance!r} har ikke riktig form"
+    if v in ("minProperties", "maxProperties"):
+        return f"{where}: har for {'få' if v == 'minProperties' else 'mange'} nøkler"
+    return f"{where}: brudd på pakkeformatet ({error.message})"
+
+
+def list_pack_folders(root: Path) -> list[Path]:
+    root = Path(root)
+    if (root / "pack.yaml").is_file():
+        return [root]
+    return sorted(p.parent for p in root.glob("*/pack.yaml"))

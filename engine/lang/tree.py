@@ -1,0 +1,255 @@
+"""The rule tree: what a pack compiles to, as plain data.
+
+Conditions (``All``, ``AnyOf``, ``Not``, ``Compare``) have their parameters
+substituted, vocabularies compiled and literals typed by the fact they are
+compared with. A ``CompiledPack`` holds them with the pack's rules, parameters,
+vocabularies and conversation rules. Nothing here evaluates anything: the
+engine (``engine.eval``) and the conversation monitor (``engine.monitor``)
+give the tree its meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Literal, Mapping
+
+from ..contract.decision import Validity
+from .loader import Location, PackProblem, PackSource
+
+Effect = Literal["deny", "advice", "obligation"]
+ConversationEffect = Literal["deviation", "advice"]
+DueUnit = Literal["working_days", "days", "hours"]
+TemplatePart = str | tuple[str, str]  # literal text, or ("fact" | "due", name)
+Template = tuple[TemplatePart, ...]
+
+
+# --------------------------------------------------------------------------- conditions
+
+@dataclass(frozen=True)
+class FactRef:
+    path: str
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    fact: str
+    operand: Any  # typed literal, frozenset, compiled regex, FactRef, or bool for exists
+    written: Any  # the operand as the author wrote it (for traces and tables)
+    normalise: bool = False  # compare strings case- and whitespace-insensitively
+    fact_type: str = "string"
+    declared: bool = False  # an absent fact means "not declared": only not_equals/not_in hold
+
+
+@dataclass(frozen=True)
+class All:
+    children: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Condition
+
+
+Condition = Compare | All | AnyOf | Not
+
+
+def compares(node: Condition | None) -> Iterator[Compare]:
+    """Every comparison in a condition, in order."""
+    if node is None:
+        return
+    if isinstance(node, Compare):
+        yield node
+    elif isinstance(node, Not):
+        yield from compares(node.child)
+    else:
+        for child in node.children:
+            yield from compares(child)
+
+
+def facts_of(node: Condition) -> tuple[str, ...]:
+    """Fact paths a condition reads, in order of first use."""
+    seen: dict[str, None] = {}
+    for c in compares(node):
+        seen.setdefault(c.fact)
+        if isinstance(c.operand, FactRef):
+            seen.setdefault(c.operand.path)
+    return tuple(seen)
+
+
+def top_conjuncts(node: Condition | None) -> tuple[Condition, ...]:
+    """The parts of a condition that must all hold: nested ``all`` flattened, anything else whole."""
+    if isinstance(node, All):
+        out: tuple[Condition, ...] = ()
+        for child in node.children:
+            out += top_conjuncts(child)
+        return out
+    return (node,) if node is not None else ()
+
+
+def norm(value: str) -> str:
+    """Text as rules compare it: case folded, runs of white space as one space."""
+    return " ".join(value.casefold().split())
+
+
+# --------------------------------------------------------------------------- rules
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    message: str
+    value: str | None = None
+    template: Template = ()
+
+
+@dataclass(frozen=True)
+class Due:
+    name: str
+    from_fact: str
+    unit: DueUnit
+    amount: int
+
+
+@dataclass
+class Rule:
+    id: str
+    title: str
+    effect: Effect
+    source: dict[str, Any]
+    condition: Condition
+    message: str
+    suggestions: tuple[Suggestion, ...]
+    obligation_kind: str | None
+    due: tuple[Due, ...]
+    facts: tuple[str, ...]
+    location: Location | None
+    template: Template = ()
+
+
+@dataclass(frozen=True)
+class EventPattern:
+    """One event of a conversation rule. Every fact path in ``condition`` is qualified (``alias.path``)."""
+
+    alias: str
+    event: str
+    condition: Condition | None
+    absent: bool = False
+    within: str | None = None
+    location: Location | None = None
+
+
+@dataclass
+class ConversationRule:
+    id: str
+    title: str
+    effect: ConversationEffect
+    finding: str  # the kind of finding, e.g. svar_forfalt
+    source: dict[str, Any]
+    patterns: tuple[EventPattern, ...]
+    due: tuple[Due, ...]
+    message: str
+    suggestions: tuple[Suggestion, ...]
+    facts: tuple[str, ...]  # qualified fact paths the rule reads (conditions and deadlines)
+    location: Location | None
+
+    @property
+    def present(self) -> tuple[EventPattern, ...]:
+        return tuple(p for p in self.patterns if not p.absent)
+
+    @property
+    def absent(self) -> tuple[EventPattern, ...]:
+        return tuple(p for p in self.patterns if p.absent)
+
+    def pattern(self, alias: str) -> EventPattern:
+        for p in self.patterns:
+            if p.alias == alias:
+                return p
+        raise KeyError(alias)
+
+    def deadline(self, name: str) -> Due:
+        for d in self.due:
+            if d.name == name:
+                return d
+        raise KeyError(name)
+
+
+def split(path: str) -> tuple[str, str]:
+    """'foresporsel.melding.sendt' -> ('foresporsel', 'melding.sendt')."""
+    alias, _, rest = path.partition(".")
+    return alias, rest
+
+
+# --------------------------------------------------------------------------- the compiled pack
+
+@dataclass
+class Vocabulary:
+    name: str
+    match: str
+    terms: tuple[str, ...]  # canonical terms as written
+    exact: frozenset[str]  # normalised terms and aliases
+    pattern: Any  # the compiled pattern over terms and aliases
+    description: str = ""
+    local_interpretation: bool = False
+    groups: Mapping[str, int] = field(default_factory=dict)  # normalised term or alias -> index of its term
+
+
+@dataclass
+class Parameter:
+    name: str
+    type: str
+    value: Any
+    description: str
+    local_interpretation: bool
+    source: dict[str, Any] | None
+
+
+@dataclass
+class CompiledPack:
+    id: str
+    title: str
+    issuer: str
+    document: dict[str, Any]
+    valid_from: dt.date
+    valid_to: dt.date | None
+    scope_description: str
+    scope: Condition
+    rules: tuple[Rule, ...]
+    parameters: dict[str, Parameter]
+    vocabularies: dict[str, Vocabulary]
+    not_checkable: tuple[dict[str, Any], ...]
+    conversation_rules: tuple[dict[str, Any], ...]  # as written, for traces
+    folder: Path
+    revision: str
+    warnings: tuple[PackProblem, ...] = ()
+    source: PackSource | None = field(default=None, repr=False)
+    sections: tuple[str, ...] = ()  # section headings in document order (optional)
+    conversation: tuple[ConversationRule, ...] = ()  # compiled conversation rules
+
+    @property
+    def citation(self) -> str:
+        return str(self.document.get("citation") or self.document.get("id") or self.id)
+
+    @property
+    def version(self) -> str:
+        return str(self.document.get("version") or "")
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def validity(self, on: dt.date) -> Validity:
+        """'valid', 'expired' or 'not_yet_valid' on a given date (valid_to is the last valid day)."""
+        if on < self.valid_from:
+            return "not_yet_valid"
+        if self.valid_to is not None and on > self.valid_to:
+            return "expired"
+        return "valid"

@@ -1,0 +1,16 @@
+"""The conversation monitor: duties over a thread of messages and over time.
+
+``core`` holds the ``Monitor``; ``events`` the event format; ``store`` the event log;
+``durable`` the durable_rules backend (the only importer of durable_rules); ``traffic``
+generated event streams for tests and benchmarks.
+
+    from engine.monitor import Monitor
+"""
+
+from .core import Monitor, MonitorConfig, MonitorError, MonitorFinding, finding_labels, findings_text
+from .durable import MonitorUnavailable
+from .events import EventError
+from .store import StoreError
+
+__all__ = ["Monitor", "MonitorConfig", "MonitorError", "MonitorFinding", "MonitorUnavailable", "EventError",
+           "StoreError", "finding_labels", "findings_text"]

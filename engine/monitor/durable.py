@@ -1,0 +1,720 @@
+"""The durable_rules backend: rule trees compiled to rulesets, and run.
+
+The compiler's intermediate form (``All``, ``AnyOf``, ``Not``, ``Compare``; for
+conversation rules, event patterns with qualified facts and deadlines) becomes
+durable_rules ruleset definitions: plain JSON whose values come from the
+validated tree as literals. Nothing from a pack is ever executed.
+
+Three-valued logic. A comparison is true, false or undecided (a fact is
+missing; "declared" facts count as not declared when absent, see
+``compiler.Compare``). Each condition is lowered four ways: T (certainly true),
+F (certainly false), P (possibly true: not F) and Q (possibly false: not T).
+A single-message rule becomes one durable rule per alternative of T and of F,
+so a rule fired, did not fire or stayed undecided exactly as the engine's own
+evaluator says (``DurablePackEvaluator``; a property test compares the two).
+A conversation rule fires when its present events match certainly (T) and no
+event possibly matches (P) an absent one: the monitor raises a finding only
+when it is sure.
+
+durable_rules 2.0.28 (unmaintained) has sharp edges; each is handled here:
+
+- a pattern whose only test is ``$nex``, alone or in a branch of ``$or``, hangs
+  on the first assert, and ``$or`` mixed with references to other facts or
+  used inside a negation gives wrong answers (measured here; upstream issue
+  jruizgit/rules#308, still open, reports the same for ``$or``): every condition
+  is put in disjunctive normal form by this module, each alternative becomes
+  its own durable rule of plain conjunctions that start with a positive test
+  (the event kind), and a negated alternative becomes its own ``none``;
+- a negation followed by further patterns does not stop a rule once a blocking
+  fact arrives later: negations are always the last patterns of a rule;
+- an alternative fires the action once per matching branch: records are
+  de-duplicated;
+- a ruleset of about 530 rule alternatives hangs on the first assert, and a
+  rule takes at most 32 patterns: rulesets are split below ``MAX_RULES``;
+- an event is consumed by the first rule that matches it: only facts are used,
+  and they stay until retracted;
+- a fact that no rule matches raises MessageNotHandledException (and is not
+  kept): it is caught and ignored;
+- ``$iall`` is false on an empty list and regular expressions are not
+  Python's: list tests, text tests and comparisons between a fact and another
+  fact of the same event that durable_rules cannot express are evaluated here
+  with the engine's own comparison and given to the ruleset as a true/false
+  fact (a "predicate field");
+- a fact holds at most 255 properties: events are projected to the facts the
+  ruleset's rules read, under short field names;
+- there is no API that says which rule fired: every durable rule gets its own
+  action that records its role and rule;
+- the lazily created global host races when threads start at once, and its
+  background dispatch thread can run actions after a synchronous assert
+  returned None: each monitor creates its own host up front, without the
+  dispatch thread, so every action runs inside the assert that triggers it,
+  and results are read back from the records, never from return values;
+- durable_rules' timers run on wall-clock time: they are not used; time comes
+  from the events as a clock fact and an hourly tick fact;
+- the C extension never releases the GIL: one monitor is driven from one
+  thread (a lock serialises calls);
+- it fails to import on Python 3.13 (``PyEval_CallObject`` was removed):
+  ``load_durable`` raises ``MonitorUnavailable`` with the reason. Only the
+  monitor modules import durable_rules, so single-message decisions keep
+  working there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Mapping
+
+from ..lang.tree import All, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, compares
+from ..eval.closures import compare_function
+from ..eval.deadlines import resolve_due
+from ..lang.tree import ConversationRule, EventPattern, split
+
+MAX_RULES = 400  # durable rules (alternatives) per ruleset; about 530 hangs
+MAX_PATTERNS = 30  # patterns per durable rule; the C core allows 32
+MAX_ALTERNATIVES = 64  # alternatives of one condition before it is evaluated as a predicate
+PATTERN_ALTERNATIVES = 16  # the same for an event of a conversation rule (each multiplies the rule)
+NATIVE_SET_LIMIT = 8  # values of 'in'/'not_in' compared natively; larger sets become predicates
+HOUR = 3600
+
+Atom = str  # one durable_rules test, as canonical JSON
+Conj = tuple  # of atoms
+DNF = list  # of conjunctions; [] is false, [()] is true
+
+
+class MonitorUnavailable(RuntimeError):
+    """durable_rules cannot be loaded here; the message says why. Single-message decisions are unaffected."""
+
+
+class TooComplex(ValueError):
+    """A condition has more alternatives than durable_rules can take."""
+
+
+_DURABLE: Any = None
+
+
+def load_durable() -> Any:
+    """The durable_rules engine module, or MonitorUnavailable with the reason."""
+    global _DURABLE
+    if _DURABLE is None:
+        try:
+            from durable import engine
+        except ImportError as exc:
+            version = ".".join(map(str, sys.version_info[:3]))
+            raise MonitorUnavailable(
+                f"the conversation monitor needs durable_rules 2.0.28, which cannot be loaded on Python {version} "
+                f"({exc}). It builds on Python 3.11 and 3.12; on 3.13 its C extension calls PyEval_CallObject, "
+                "which Python removed. Single-message decisions (dialogvakt evaluate) do not need it.") from None
+        _DURABLE = engine
+    return _DURABLE
+
+
+def make_host(definitions: dict) -> Any:
+    """A durable_rules host created up front, without the background dispatch and timer threads."""
+    engine = load_durable()
+
+    class SynchronousHost(engine.Host):
+        def _run(self) -> None:  # no dispatch thread: actions run inside the assert that triggers them
+            return None
+
+    return SynchronousHost(definitions)
+
+
+# --------------------------------------------------------------------------- disjunctive normal form
+
+def _atom(obj: dict) -> Atom:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False)
+
+
+def d_and(*parts: DNF) -> DNF:
+    out: DNF = [()]
+    for part in parts:
+        out = [_merge(a, b) for a in out for b in part]
+        out = [c for c in out if c is not None]
+        if len(out) > MAX_ALTERNATIVES * 4:
+            raise TooComplex(f"more than {MAX_ALTERNATIVES} alternatives")
+    return _dedup(out)
+
+
+def d_or(*parts: DNF) -> DNF:
+    return _dedup([c for part in parts for c in part])
+
+
+def _merge(a: Conj, b: Conj) -> Conj | None:
+    seen = dict.fromkeys(a)
+    for atom in b:
+        seen.setdefault(atom)
+    conj = tuple(seen)
+    for atom in conj:  # $ex f and $nex f together can never hold
+        obj = json.loads(atom)
+        if "$ex" in obj and _atom({"$nex": obj["$ex"]}) in seen:
+            return None
+    return conj
+
+
+def _dedup(dnf: DNF) -> DNF:
+    return list(dict.fromkeys(dnf))
+
+
+# --------------------------------------------------------------------------- fields
+
+def to_value(value: Any, rep: str = "v") -> Any:
+    """A fact value as durable_rules compares it: times as numbers, text case- and space-insensitive."""
+
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().toordinal() if rep == "date" else value.timestamp()
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    return value
+
+
+@dataclass
+class FieldTable:
+    """Short field names for the facts a ruleset reads, per event kind, and how to compute them."""
+
+    fields: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (kind, path, rep) -> name
+    normalise: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+    predicates: dict[str, list[tuple[str, Callable[[Mapping[str, Any]], bool | None]]]] = field(default_factory=dict)
+    _count: itertools.count = field(default_factory=itertools.count)
+
+    def field(self, kind: str, path: str, rep: str, normalise: bool) -> str:
+        key = (kind, path, rep)
+        if key not in self.fields:
+            self.fields[key] = f"f{next(self._count)}"
+            self.normalise[key] = normalise
+        return self.fields[key]
+
+    def predicate(self, kind: str, test: Callable[[Mapping[str, Any]], bool | None]) -> str:
+        name = f"p{next(self._count)}"
+        self.predicates.setdefault(kind, []).append((name, test))
+        return name
+
+    def project(self, kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:
+        from ..lang.tree import norm
+
+        out: dict[str, Any] = {}
+        for (k, path, rep), name in self.fields.items():
+            if k != kind:
+                continue
+            value = facts.get(path)
+            if value is None:
+                continue
+            if isinstance(value, (dict, list)):  # only ever tested with exists
+                out[name] = True
+                continue
+            if isinstance(value, str) and self.normalise[(k, path, rep)]:
+                value = norm(value)
+            out[name] = to_value(value, rep)
+        for name, test in self.predicates.get(kind, ()):
+            result = test(facts)
+            if result is not None:
+                out[name] = bool(result)
+        return out
+
+
+# --------------------------------------------------------------------------- lowering comparisons
+
+NATIVE_OPS = ("equals", "not_equals", "in", "not_in", "lt", "le", "gt", "ge")
+_ORDER = {"lt": ("$lt", "$gte"), "le": ("$lte", "$gt"), "gt": ("$gt", "$lte"), "ge": ("$gte", "$lt")}
+_FLIP = {"T": "F", "F": "T", "P": "Q", "Q": "P"}
+
+
+@dataclass
+class Scope:
+    """Where a condition is lowered: its event kind and name, and the names of earlier events."""
+
+    kind: str
+    alias: str | None  # qualified paths start with it (None for single-message rules)
+    fields: FieldTable
+    refs: dict[str, str] = field(default_factory=dict)  # alias of an earlier event -> its pattern name
+    kinds: dict[str, str] = field(default_factory=dict)  # alias -> event kind
+
+    def own(self, path: str) -> str | None:
+        if self.alias is None:
+            return path
+        alias, rest = split(path)
+        return rest if alias == self.alias else None
+
+
+def _unqualified(c: Compare, scope: Scope) -> Compare:
+    operand = c.operand
+    if isinstance(operand, FactRef) and scope.alias is not None:
+        operand = FactRef(split(operand.path)[1])
+    return replace(c, fact=scope.own(c.fact) or c.fact, operand=operand)
+
+
+def _rep(c: Compare, other_type: str | None) -> str:
+    if c.fact_type == "datetime" and (other_type == "date" or (
+            other_type is None and isinstance(c.operand, dt.date) and not isinstance(c.operand, dt.datetime))):
+        return "date"
+    return "v"
+
+
+def lower(c: Compare, scope: Scope) -> dict[str, DNF]:
+    """The T, F, P and Q alternatives of one comparison."""
+    path = scope.own(c.fact)
+    ref_alias = ref_path = None
+    if isinstance(c.operand, FactRef):
+        if scope.alias is not None:
+            ref_alias, ref_path = split(c.operand.path)
+            if ref_alias == scope.alias:
+                ref_alias = None
+        else:
+            ref_path = c.operand.path
+    native = (c.op == "exists" or (
+        c.op in NATIVE_OPS and c.fact_type not in ("list", "object")
+        and not (isinstance(c.operand, (set, frozenset)) and len(c.operand) > NATIVE_SET_LIMIT)
+        and not (isinstance(c.operand, FactRef) and c.op in ("in", "not_in"))))
+    if not native:
+        if ref_alias is not None:
+            raise TooComplex(f"'{c.op}' between {c.fact} and {c.operand.path} cannot be checked across events")
+        test = compare_function(_unqualified(c, scope))
+        p = scope.fields.predicate(scope.kind, test)
+        yes, no, unknown = [(_atom({p: True}),)], [(_atom({p: False}),)], [(_atom({"$nex": {p: 1}}),)]
+        return {"T": yes, "F": no, "P": d_or(yes, unknown), "Q": d_or(no, unknown)}
+
+    other_type = None
+    if ref_path is not None:
+        other_kind = scope.kinds.get(ref_alias, scope.kind) if ref_alias else scope.kind
+        from ..lang.conversation import event_catalogue
+        from ..contract.facts import catalogue
+
+        cat = event_catalogue(other_kind) if scope.alias is not None else catalogue()
+        info = cat.get(ref_path)
+        other_type = info.type if info else None
+    rep = _rep(c, other_type)
+    f = scope.fields.field(scope.kind, path, rep, c.normalise or c.fact_type == "string")
+    ex, nex = _atom({"$ex": {f: 1}}), _atom({"$nex": {f: 1}})
+    if c.op == "exists":
+        want = bool(c.operand)
+        yes, no = [(ex,)] if want else [(nex,)], [(nex,)] if want else [(ex,)]
+        return {"T": yes, "F": no, "P": yes, "Q": no}
+
+    cases: list[tuple[DNF, bool | None]] = []
+    absent_value = (c.op in ("not_equals", "not_in")) if c.declared else None
+    cases.append(([(nex,)], absent_value))
+    present: Conj = (ex,)
+    if ref_path is not None:
+        rrep = "date" if rep == "date" else "v"
+        if ref_alias is None:  # another fact of the same event: it may be missing
+            rf = scope.fields.field(scope.kind, ref_path, rrep, c.normalise or other_type == "string")
+            operand: Any = {"$m": rf}
+            cases.append(([(ex, _atom({"$nex": {rf: 1}}))], None))
+            present = (ex, _atom({"$ex": {rf: 1}}))
+        else:  # a fact of an earlier event: the compiler made that event require it
+            rf = scope.fields.field(scope.kinds[ref_alias], ref_path, rrep, c.normalise or other_type == "string")
+            operand = {scope.refs[ref_alias]: rf}
+    else:
+        operand = c.operand
+    cmp, neg = _native(c.op, f, operand, rep)
+    cases.append((d_and([present], cmp), True))
+    cases.append((d_and([present], neg), False))
+    return {
+        "T": d_or(*(d for d, v in cases if v is True)),
+        "F": d_or(*(d for d, v in cases if v is False)),
+        "P": d_or(*(d for d, v in cases if v is not False)),
+        "Q": d_or(*(d for d, v in cases if v is not True)),
+    }
+
+
+def _literal(value: Any, rep: str) -> Any:
+    if isinstance(value, dict):  # a reference to another fact
+        return value
+    return to_value(value, rep)
+
+
+def _native(op: str, f: str, operand: Any, rep: str) -> tuple[DNF, DNF]:
+    if op in ("in", "not_in"):
+        values = sorted((_literal(v, rep) for v in operand), key=repr)
+        any_eq: DNF = [(_atom({f: v}),) for v in values]
+        none_eq: DNF = [tuple(_atom({"$neq": {f: v}}) for v in values)]
+        return (any_eq, none_eq) if op == "in" else (none_eq, any_eq)
+    o = _literal(operand, rep)
+    eq, ne = [(_atom({f: o}),)], [(_atom({"$neq": {f: o}}),)]
+    if op == "equals":
+        return eq, ne
+    if op == "not_equals":
+        return ne, eq
+    yes, no = _ORDER[op]
+    return [(_atom({yes: {f: o}}),)], [(_atom({no: {f: o}}),)]
+
+
+def truth(node: Condition | None, mode: str, scope: Scope) -> DNF:
+    """The alternatives under which a condition is T, F, P or Q."""
+    if node is None:
+        return [()] if mode in ("T", "P") else []
+    if isinstance(node, Compare):
+        return lower(node, scope)[mode]
+    if isinstance(node, Not):
+        return truth(node.child, _FLIP[mode], scope)
+    parts = [truth(child, mode, scope) for child in node.children]
+    conjunctive = isinstance(node, All) == (mode in ("T", "P"))
+    return d_and(*parts) if conjunctive else d_or(*parts)
+
+
+def condition_alternatives(node: Condition | None, mode: str, scope: Scope, limit: int = MAX_ALTERNATIVES) -> DNF:
+    """Like ``truth``, but a condition with more than ``limit`` alternatives is evaluated as one predicate."""
+    try:
+        dnf = truth(node, mode, scope)
+        if len(dnf) <= limit:
+            return dnf
+    except TooComplex:
+        pass
+    if any(isinstance(c.operand, FactRef) and scope.alias and split(c.operand.path)[0] != scope.alias
+           for c in compares(node)):
+        raise TooComplex("a condition that compares with another event has too many alternatives for durable_rules")
+    from ..eval.closures import to_function
+
+    test = to_function(_unqualify_tree(node, scope))
+    if mode in ("P", "Q"):
+        wanted = (True, None) if mode == "P" else (False, None)
+    else:
+        wanted = (mode == "T",)
+    p = scope.fields.predicate(scope.kind, lambda facts, t=test: t(facts))
+    out: DNF = []
+    if True in wanted:
+        out.append((_atom({p: True}),))
+    if False in wanted:
+        out.append((_atom({p: False}),))
+    if None in wanted:
+        out.append((_atom({"$nex": {p: 1}}),))
+    return out
+
+
+
+
+def _unqualify_tree(node: Condition, scope: Scope) -> Condition:
+    if isinstance(node, Compare):
+        return _unqualified(node, scope)
+    if isinstance(node, Not):
+        return Not(_unqualify_tree(node.child, scope))
+    return type(node)(tuple(_unqualify_tree(c, scope) for c in node.children))
+
+
+def pattern(kind_atom: Atom, conj: Conj) -> dict:
+    """A durable_rules pattern from one conjunction: the kind first, then references, then the rest."""
+    refs = [a for a in conj if _has_ref(json.loads(a))]
+    rest = [a for a in conj if a not in refs]
+    return {"$and": [json.loads(a) for a in (kind_atom, *refs, *rest)]}
+
+
+def _has_ref(obj: Any) -> bool:
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if isinstance(value, dict) and len(value) == 1 and not next(iter(value)).startswith("$") \
+                    and isinstance(next(iter(value.values())), str) and not key.startswith("$"):
+                return True
+            if _has_ref(value):
+                return True
+    return False
+
+
+# --------------------------------------------------------------------------- running a ruleset
+
+class Ruleset:
+    """One durable_rules ruleset on its own host, with the records its actions leave."""
+
+    def __init__(self, name: str, definitions: dict):
+        self.name = name
+        self.records: list[tuple] = []
+        self.host = make_host({name: definitions})
+        self._engine = load_durable()
+        self.size = len(definitions)
+
+    def assert_fact(self, sid: str, fact: dict) -> None:
+        fact = dict(fact, sid=sid)
+        try:
+            self.host.assert_fact(self.name, fact)
+        except self._engine.MessageNotHandledException:
+            pass  # no rule can use it; durable_rules keeps nothing
+
+    def retract(self, sid: str, fact_id: str) -> None:
+        try:
+            self.host.retract_fact(self.name, {"sid": sid, "id": fact_id})
+        except self._engine.MessageNotHandledException:
+            pass
+
+    def drain(self) -> list[tuple]:
+        out = list(dict.fromkeys(self.records))  # one record per match, however many branches fired
+        self.records.clear()
+        return out
+
+    def facts(self, sid: str) -> list[dict]:
+        return self.host.get_facts(self.name, sid)
+
+    def close(self) -> None:
+        try:
+            import durable_rules_engine
+
+            durable_rules_engine.delete_ruleset(self.host.get_ruleset(self.name)._handle)
+        except Exception:  # pragma: no cover - best effort when the process ends anyway
+            pass
+
+
+# --------------------------------------------------------------------------- single-message rules
+
+@dataclass
+class _Outcome:
+    fired: list[Rule]
+    undecided: list[Rule]
+
+
+class DurablePackEvaluator:
+    """A pack's single-message rules on durable_rules: the same fired/undecided rules as ``evaluate_pack``."""
+
+    KIND = _atom({"k": "melding"})
+
+    def __init__(self, pack: CompiledPack):
+        self.pack = pack
+        self.fields = FieldTable()
+        scope = Scope("melding", None, self.fields)
+        alternatives: list[tuple[int, bool, Conj]] = []
+        for i, rule in enumerate(pack.rules):
+            for conj in condition_alternatives(rule.condition, "T", scope):
+                alternatives.append((i, True, conj))
+            for conj in condition_alternatives(rule.condition, "F", scope):
+                alternatives.append((i, False, conj))
+        self.rulesets: list[Ruleset] = []
+        for chunk_no, start in enumerate(range(0, max(len(alternatives), 1), MAX_RULES)):
+            definitions = {}
+            records: list[tuple] = []
+            for n, (i, outcome, conj) in enumerate(alternatives[start:start + MAX_RULES]):
+                definitions[f"r{n}"] = {"all": [{"m": pattern(self.KIND, conj)}],
+                                        "run": _record(records, (i, outcome))}
+            if not definitions:
+                continue
+            rs = Ruleset(f"single_{_safe(pack.id)}_{chunk_no}", definitions)
+            rs.records = records
+            self.rulesets.append(rs)
+        self._n = itertools.count()
+
+    def outcomes(self, facts: Mapping[str, Any]) -> dict[str, bool | None]:
+        fact = {"k": "melding", **self.fields.project("melding", facts)}
+        fact_id = f"m{next(self._n)}"
+        fact["id"] = fact_id
+        seen: dict[int, set[bool]] = {}
+        for rs in self.rulesets:
+            rs.assert_fact("0", fact)
+            for i, outcome in rs.drain():
+                seen.setdefault(i, set()).add(outcome)
+            rs.retract("0", fact_id)
+        out: dict[str, bool | None] = {}
+        for i, rule in enumerate(self.pack.rules):
+            got = seen.get(i, set())
+            if got == {True, False}:  # pragma: no cover - would mean the lowering is wrong
+                raise AssertionError(f"rule {rule.id} is both true and false on durable_rules")
+            out[rule.id] = True if got == {True} else False if got == {False} else None
+        return out
+
+    def evaluate(self, facts: Mapping[str, Any]):
+        """A PackResult like ``evaluator.evaluate_pack``; the decision follows the same three steps."""
+        from ..eval.engine import PackResult, pack_decision
+
+        outcome = self.outcomes(facts)
+        fired = [r for r in self.pack.rules if outcome[r.id] is True]
+        undecided = [r for r in self.pack.rules if outcome[r.id] is None]
+        return PackResult(self.pack, pack_decision(fired, undecided), self.pack.validity(facts["tidspunkt"].date()), fired, undecided)
+
+    def close(self) -> None:
+        for rs in self.rulesets:
+            rs.close()
+
+
+def _record(records: list, value: tuple) -> Callable[[Any], None]:
+    def run(c: Any) -> None:
+        records.append(value)
+    return run
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+# --------------------------------------------------------------------------- conversation rules
+
+@dataclass
+class DueSlot:
+    """A deadline that anchors carry as fields: the instant it falls due (``overdue_instant``) and its hour."""
+
+    index: int
+    rule: ConversationRule
+    due: Due
+    alias: str
+    kind: str
+    from_path: str  # unqualified
+
+    @property
+    def instant_field(self) -> str:
+        return f"_d{self.index}"
+
+    @property
+    def hour_field(self) -> str:
+        return f"_h{self.index}"
+
+    def __post_init__(self) -> None:
+        self._due = Due(self.due.name, self.from_path, self.due.unit, self.due.amount)  # read from the anchor's own fields
+
+    def resolve(self, facts: Mapping[str, Any]) -> dt.date | dt.datetime | None:
+        return resolve_due(self._due, facts)
+
+
+def overdue_instant(due: dt.date | dt.datetime, unit: str) -> float:
+    """The moment a deadline falls due and the awaited event may be reported missing.
+
+    A deadline in days or working days falls due at the start of its due day (midnight in
+    Oslo): on that day the answer "er forfalt" if it has not come, and one that comes later
+    that day resolves the finding as a later one would. A deadline in hours falls due just
+    after its time.
+    """
+    from ..contract.times import OSLO
+
+    if unit == "hours":
+        return due.timestamp() + 1e-6  # type: ignore[union-attr]
+    day = due.date() if isinstance(due, dt.datetime) else due
+    return dt.datetime.combine(day, dt.time(), OSLO).timestamp()
+
+
+@dataclass
+class ConversationEntry:
+    """A conversation rule placed in a ruleset."""
+
+    index: int
+    pack: CompiledPack
+    rule: ConversationRule
+    present: tuple[str, ...]  # aliases of the present events, in order
+    slot: DueSlot | None  # the deadline of the absent events, if any
+
+
+class ConversationRuleset(Ruleset):
+    """The conversation rules of one or more packs as one durable_rules ruleset.
+
+    Facts: events (k = melding | kvittering | innleggelse, q = their place in the log),
+    the clock ($c, n = now) and the tick of the current hour ($t, h = hour). A rule may
+    fire again for the same events (when the clock moves within the hour of a deadline,
+    or an admission is asserted again with its discharge); the monitor keeps one finding
+    per rule and events, so no marker facts are needed, and they would cost about 8 KB
+    of durable_rules memory per finding.
+    """
+
+    def __init__(self, name: str, entries: list[tuple[CompiledPack, ConversationRule]]):
+        self.fields = FieldTable()
+        self.entries: list[ConversationEntry] = []
+        self.slots: list[DueSlot] = []
+        self.kinds: set[str] = set()
+        self.packs: dict[str, CompiledPack] = {}
+        records: list[tuple] = []
+        definitions: dict[str, dict] = {}
+        for index, (pack, rule) in enumerate(entries):
+            self.packs[pack.id] = pack
+            defs = self._compile(index, pack, rule, records)
+            for n, d in enumerate(defs):
+                definitions[f"c{index}_{n}"] = d
+        if len(definitions) > MAX_RULES:
+            raise TooComplex(f"{len(definitions)} alternatives in one ruleset (limit {MAX_RULES})")
+        super().__init__(name, definitions)
+        self.records = records
+
+    # ---- compilation
+
+    def _compile(self, index: int, pack: CompiledPack, rule: ConversationRule, records: list) -> list[dict]:
+        kinds = {p.alias: p.event for p in rule.patterns}
+        names: dict[str, str] = {}
+        present = [p for p in rule.patterns if not p.absent]
+        absent = [p for p in rule.patterns if p.absent]
+        self.kinds.update(kinds.values())
+        slot = None
+        within = next((p.within for p in absent if p.within), None)
+        if within is not None:
+            due = rule.deadline(within)
+            alias, rest = split(due.from_fact)
+            slot = DueSlot(len(self.slots), rule, due, alias, kinds[alias], rest)
+            self.slots.append(slot)
+        entry = ConversationEntry(index, pack, rule, tuple(p.alias for p in present), slot)
+        self.entries.append(entry)
+
+        # present events: T alternatives (and in scope, for messages)
+        present_alts: list[list[dict]] = []
+        for n, p in enumerate(present):
+            names[p.alias] = f"p{n}"
+            scope = Scope(p.event, p.alias, self.fields, dict(names), kinds)
+            alts = condition_alternatives(p.condition, "T", scope, PATTERN_ALTERNATIVES)
+            extra = (_atom({"s": True}),) if p.event == "melding" else ()
+            present_alts.append([{names[p.alias]: pattern(_atom({"k": p.event}), extra + conj)} for conj in alts])
+        # absent events: every P alternative becomes its own negation
+        negations: list[tuple[EventPattern, Conj]] = []
+        for p in absent:
+            scope = Scope(p.event, p.alias, self.fields, dict(names), kinds)
+            for conj in condition_alternatives(p.condition, "P", scope):
+                negations.append((p, conj))
+        aliases = tuple(names[a] for a in entry.present)
+
+        out = []
+        for combo in itertools.product(*present_alts):
+            patterns = list(combo)
+            if slot is not None:
+                anchor = names[slot.alias]
+                patterns.append({"t": {"$and": [{"k": "$t"}, {"h": {anchor: slot.hour_field}}]}})
+                patterns.append({"c": {"$and": [{"k": "$c"}, {"$gte": {"n": {anchor: slot.instant_field}}}]}})
+            nots = [{f"n{k}$not": pattern(_atom({"k": p.event}), conj)} for k, (p, conj) in enumerate(negations)]
+            rule_patterns = patterns + nots
+            if len(rule_patterns) > MAX_PATTERNS:
+                raise TooComplex(f"rule {rule.id}: {len(rule_patterns)} patterns (limit {MAX_PATTERNS})")
+            out.append({"all": rule_patterns, "run": _conversation_action(records, "fire", index, aliases)})
+            # an absent event that comes after all: the monitor resolves the finding if it made one
+            for p, conj in negations:
+                resolving = list(combo) + [{"b": pattern(_atom({"k": p.event}), conj)}]
+                out.append({"all": resolving, "run": _conversation_action(records, "resolve", index, aliases, "b")})
+        return out
+
+    # ---- facts
+
+    def project(self, kind: str, facts: Mapping[str, Any], seq: int, scope: bool | None,
+                clock_hour: int | None) -> tuple[dict, list[int]]:
+        """The fact for an event, and the hours at which its deadlines fall due."""
+        fact = {"k": kind, "q": seq, "id": f"e{seq}", **self.fields.project(kind, facts)}
+        if kind == "melding" and scope is not None:
+            fact["s"] = scope
+        hours = []
+        for slot in self.slots:
+            if slot.kind != kind:
+                continue
+            due = slot.resolve(facts)
+            if due is None:
+                continue
+            instant = overdue_instant(due, slot.due.unit)
+            hour = int(instant // HOUR)
+            if clock_hour is not None:
+                hour = max(hour, clock_hour)
+            fact[slot.instant_field] = instant
+            fact[slot.hour_field] = hour
+            hours.append(hour)
+        return fact, hours
+
+
+def _conversation_action(records: list, role: str, index: int, aliases: tuple[str, ...],
+                         resolver: str | None = None) -> Callable[[Any], None]:
+    def run(c: Any) -> None:
+        seqs = tuple(int(getattr(c, a).q) for a in aliases)
+        by = int(getattr(c, resolver).q) if resolver else None
+        records.append((role, index, seqs, by))
+    return run
+
+
+def build_conversation_rulesets(packs: Iterable[CompiledPack], prefix: str) -> list[ConversationRuleset]:
+    """One ruleset per pack with conversation rules (split when durable_rules could not take it whole)."""
+    out = []
+    for pack in packs:
+        if not pack.conversation:
+            continue
+        entries = [(pack, r) for r in pack.conversation]
+        try:
+            out.append(ConversationRuleset(f"{prefix}_{_safe(pack.id)}", entries))
+        except TooComplex:
+            for n, entry in enumerate(entries):  # one ruleset per rule; each event is kept once per ruleset
+                out.append(ConversationRuleset(f"{prefix}_{_safe(pack.id)}_{n}", [entry]))
+    return out

@@ -1,0 +1,251 @@
+"""The monitor's event log: SQLite by default, PostgreSQL where a site runs one.
+
+The log is append-only. Each event is kept in its stored form (no patient
+numbers; see ``monitor_events``) with its place in the log (``seq``). Beside it
+the store keeps small indexes that the monitor needs while events come in:
+message id -> thread and session, thread -> session and length, admission id ->
+its event. They are written in the same transaction as the event. The monitor's
+rule state is never stored: after a restart it is rebuilt by replaying the log,
+which gives the same findings as a run that never stopped.
+
+    open_store(None)                          # SQLite in memory (a replay)
+    open_store("/var/lib/dialogvakt/monitor.sqlite")
+    open_store("postgresql://user@host/dialogvakt")   # needs psycopg
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from .events import StoredEvent
+
+SCHEMA_VERSION = "1"
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS dv_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dv_events (seq {serial} PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, "
+    "kind TEXT NOT NULL, time TEXT NOT NULL, body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dv_messages (message_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
+    "thread_id TEXT NOT NULL, shard INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dv_threads (thread_id TEXT PRIMARY KEY, shard INTEGER NOT NULL, "
+    "messages INTEGER NOT NULL, first_seq BIGINT NOT NULL, last_time TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dv_admissions (admission_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
+    "shard INTEGER NOT NULL)",
+)
+
+
+class StoreError(RuntimeError):
+    """The event log cannot be opened or used; the message says why and what to do."""
+
+
+class EventStore:
+    """An append-only event log with the monitor's indexes. Not shared between threads."""
+
+    placeholder = "?"
+    serial = "INTEGER"  # SQLite: INTEGER PRIMARY KEY is the rowid
+    description = "SQLite"
+
+    def __init__(self, connection: Any, location: str):
+        self.conn = connection
+        self.location = location
+        self._depth = 0
+        self._create()
+
+    # ---- plumbing
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self.placeholder)
+
+    def _exec(self, sql: str, params: tuple = ()) -> Any:
+        cur = self.conn.cursor()
+        cur.execute(self._sql(sql), params)
+        return cur
+
+    def _create(self) -> None:
+        with self.transaction():
+            for ddl in _TABLES:
+                self._exec(ddl.format(serial=self.serial))
+            version = self.meta("schema_version")
+            if version is None:
+                self.set_meta("schema_version", SCHEMA_VERSION)
+            elif version != SCHEMA_VERSION:
+                raise StoreError(f"{self.location}: the event log has format {version}; this version reads "
+                                 f"format {SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction; nested calls join the outer one."""
+        if self._depth == 0:
+            self._begin()
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self.conn.rollback()
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            self.conn.commit()
+
+    def _begin(self) -> None:
+        pass  # the drivers open a transaction on the first statement
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- meta
+
+    def meta(self, key: str) -> str | None:
+        row = self._exec("SELECT value FROM dv_meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._exec("DELETE FROM dv_meta WHERE key = ?", (key,))
+        self._exec("INSERT INTO dv_meta (key, value) VALUES (?, ?)", (key, value))
+
+    # ---- events
+
+    def append(self, event_id: str, kind: str, time: dt.datetime, body: dict) -> int | None:
+        """Add an event; returns its seq, or None when an event with this id is already in the log."""
+        text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        row = self._exec("INSERT INTO dv_events (event_id, kind, time, body) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+                         (event_id, kind, time.isoformat(), text)).fetchone()
+        return int(row[0]) if row else None
+
+    def events(self, after: int = 0, batch: int = 2000) -> Iterator[StoredEvent]:
+        """Every event after ``after`` in log order, read in batches."""
+        last = after
+        while True:
+            rows = self._exec("SELECT seq, event_id, kind, time, body FROM dv_events WHERE seq > ? "
+                              "ORDER BY seq LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _event(row)
+            last = rows[-1][0]
+
+    def get(self, seq: int) -> StoredEvent:
+        row = self._exec("SELECT seq, event_id, kind, time, body FROM dv_events WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            raise KeyError(seq)
+        return _event(row)
+
+    def count(self) -> int:
+        return int(self._exec("SELECT COUNT(*) FROM dv_events").fetchone()[0])
+
+    # ---- indexes
+
+    def message(self, message_id: str) -> dict | None:
+        row = self._exec("SELECT seq, thread_id, shard FROM dv_messages WHERE message_id = ?",
+                         (message_id,)).fetchone()
+        return {"seq": row[0], "thread": row[1], "shard": row[2]} if row else None
+
+    def add_message(self, message_id: str, seq: int, thread_id: str, shard: int) -> None:
+        self._exec("INSERT INTO dv_messages (message_id, seq, thread_id, shard) VALUES (?, ?, ?, ?)",
+                   (message_id, seq, thread_id, shard))
+
+    def thread(self, thread_id: str) -> dict | None:
+        row = self._exec("SELECT shard, messages, first_seq, last_time FROM dv_threads WHERE thread_id = ?",
+                         (thread_id,)).fetchone()
+        return {"shard": row[0], "messages": row[1], "first_seq": row[2], "last_time": row[3]} if row else None
+
+    def touch_thread(self, thread_id: str, shard: int, seq: int, time: dt.datetime) -> int:
+        """Count a message in a thread (creating it); returns the message's number in the thread."""
+        known = self.thread(thread_id)
+        if known is None:
+            self._exec("INSERT INTO dv_threads (thread_id, shard, messages, first_seq, last_time) "
+                       "VALUES (?, ?, 1, ?, ?)", (thread_id, shard, seq, time.isoformat()))
+            return 1
+        self._exec("UPDATE dv_threads SET messages = messages + 1, last_time = ? WHERE thread_id = ?",
+                   (max(known["last_time"], time.isoformat()), thread_id))
+        return known["messages"] + 1
+
+    def threads(self) -> int:
+        return int(self._exec("SELECT COUNT(*) FROM dv_threads").fetchone()[0])
+
+    def admission(self, admission_id: str) -> dict | None:
+        row = self._exec("SELECT seq, shard FROM dv_admissions WHERE admission_id = ?", (admission_id,)).fetchone()
+        return {"seq": row[0], "shard": row[1]} if row else None
+
+    def add_admission(self, admission_id: str, seq: int, shard: int) -> None:
+        self._exec("INSERT INTO dv_admissions (admission_id, seq, shard) VALUES (?, ?, ?)",
+                   (admission_id, seq, shard))
+
+
+def _event(row: tuple) -> StoredEvent:
+    seq, event_id, kind, time, body = row
+    return StoredEvent(int(seq), event_id, kind, dt.datetime.fromisoformat(time), json.loads(body))
+
+
+class SQLiteStore(EventStore):
+    def __init__(self, path: str):
+        try:
+            if path != ":memory:" and not os.path.exists(path):
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # readable by the service alone
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{path}: cannot open the event log ({exc})") from None
+        if path != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        super().__init__(conn, path)
+
+    def _begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+
+class PostgresStore(EventStore):
+    placeholder = "%s"
+    serial = "BIGSERIAL"
+    description = "PostgreSQL"
+
+    def __init__(self, url: str):
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError("a PostgreSQL event log needs the psycopg package: pip install 'dialogvakt[postgres]'") \
+                from None
+        try:
+            conn = psycopg.connect(url)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to the PostgreSQL event log ({_first_line(exc)})") from None
+        super().__init__(conn, _redact(url))
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
+    return url
+
+
+def open_store(spec: str | Path | EventStore | None) -> EventStore:
+    """An event log from a path, a sqlite:/// or postgresql:// URL, or None for SQLite in memory."""
+    if isinstance(spec, EventStore):
+        return spec
+    if spec is None or str(spec) in ("", ":memory:"):
+        return SQLiteStore(":memory:")
+    text = str(spec)
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(text)
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite:///"):]
+    path = Path(text)
+    if path.parent and not path.parent.exists():
+        raise StoreError(f"{text}: the folder {path.parent} does not exist")
+    return SQLiteStore(text)

@@ -1,0 +1,166 @@
+"""Gherkin steps for messages with GPs: digital dialog with the patient, and the GP's set-up in Helse Vest.
+
+Registered in ``engine.steps.catalogue``; each step only sets fields of the
+input contract (``kontekst.legekontor``, ``kontekst.fastlege``, ``melding.valgt_time``,
+``melding.sensitiv``, ``kontekst.varsling_avslatt``) or reads the decision.
+The last steps name sections as printed in guidelines without numbered sections
+("Retningsline for bruk av dialogmelding, punkt 1").
+"""
+
+from __future__ import annotations
+
+from .core import Situasjon, StepError, _decision, quoted_list, step, word
+
+SERVICES = ("bestill_time", "forny_resept", "e_konsultasjon", "kontakt_legekontoret")
+
+# How staff name the four services; the message-type words of labels.yaml are accepted too.
+SERVICE_WORDS = {
+    "bestill time": "bestill_time",
+    "timebestilling": "bestill_time",
+    "forny resept": "forny_resept",
+    "reseptfornyelse": "forny_resept",
+    "e-konsultasjon": "e_konsultasjon",
+    "start e-konsultasjon": "e_konsultasjon",
+    "kontakt legekontoret": "kontakt_legekontoret",
+}
+
+
+def service(text: str) -> str:
+    """The contract value of one of the four digital dialog services, from how staff name it."""
+    key = text.strip().strip('"«»').strip().casefold()
+    if key in SERVICE_WORDS:
+        return SERVICE_WORDS[key]
+    try:
+        value = word("melding.type", key)
+    except StepError:
+        value = None
+    if value in SERVICES:
+        return value
+    raise StepError(f"Kjenner ikke tjenesten «{text}». Bruk en av: {', '.join(sorted(SERVICE_WORDS))}.")
+
+
+def _legekontor(s: Situasjon) -> dict:
+    return s.kontekst.setdefault("legekontor", {})
+
+
+# --------------------------------------------------------------------------- Gitt: legekontoret
+
+@step("gitt", r"(?:at )?legekontoret har skrudd på (?:tjenesten|tjenestene) (?P<liste>.+)",
+      'Gitt at legekontoret har skrudd på tjenestene "bestill time" og "e-konsultasjon"',
+      "Tjenestene i digital dialog som legekontoret har skrudd på (bestill time, forny resept, "
+      "e-konsultasjon, kontakt legekontoret). De andre er skrudd av.")
+def gitt_tjenester_pa(s: Situasjon, liste: str) -> None:
+    _legekontor(s)["aktiverte_tjenester"] = list(dict.fromkeys(service(t) for t in quoted_list(liste)))
+
+
+@step("gitt", r"(?:at )?legekontoret har skrudd på alle tjenestene",
+      "Gitt at legekontoret har skrudd på alle tjenestene",
+      "Alle fire tjenestene i digital dialog er skrudd på.")
+def gitt_alle_tjenester(s: Situasjon) -> None:
+    _legekontor(s)["aktiverte_tjenester"] = list(SERVICES)
+
+
+@step("gitt", r"(?:at )?legekontoret har skrudd av (?:tjenesten|tjenestene) (?P<liste>.+)",
+      'Og legekontoret har skrudd av tjenesten "e-konsultasjon"',
+      "Disse tjenestene er skrudd av; de andre (av de fire) er skrudd på.")
+def gitt_tjenester_av(s: Situasjon, liste: str) -> None:
+    off = {service(t) for t in quoted_list(liste)}
+    current = _legekontor(s).get("aktiverte_tjenester", list(SERVICES))
+    _legekontor(s)["aktiverte_tjenester"] = [t for t in current if t not in off]
+
+
+@step("gitt", r"(?:at )?legekontoret tar bare imot timeforespørsler",
+      "Og legekontoret tar bare imot timeforespørsler",
+      "Legekontoret har valgt at pasienten bare kan sende et timeønske, ikke velge en time i kalenderen.")
+def gitt_kun_foresporsel(s: Situasjon) -> None:
+    _legekontor(s)["timebestilling"] = "kun_foresporsel"
+
+
+@step("gitt", r"(?:at )?legekontoret har åpnet timer i kalenderen",
+      "Og legekontoret har åpnet timer i kalenderen",
+      "Legekontoret har gjort timer tilgjengelige, så pasienten kan velge en ledig time i kalenderen.")
+def gitt_kalender(s: Situasjon) -> None:
+    _legekontor(s)["timebestilling"] = "kalender"
+
+
+# --------------------------------------------------------------------------- Gitt: meldingen og pasienten
+
+@step("gitt", r"(?:at )?pasienten valgte en ledig time i kalenderen",
+      "Og pasienten valgte en ledig time i kalenderen",
+      "Timebestilling der pasienten plukket en ledig time direkte i kalenderen.")
+def gitt_valgt_time(s: Situasjon) -> None:
+    s.melding["valgt_time"] = True
+
+
+@step("gitt", r"(?:at )?pasienten ber om en time uten å velge i kalenderen",
+      "Og pasienten ber om en time uten å velge i kalenderen",
+      "Timebestilling som en forespørsel (et timeønske med tekst), uten å velge time i kalenderen.")
+def gitt_timeonske(s: Situasjon) -> None:
+    s.melding["valgt_time"] = False
+
+
+@step("gitt", r"(?:at )?meldingen er (?P<ikke>ikke )?merket som sensitiv",
+      "Og meldingen er merket som sensitiv",
+      "Avsenderen har (eller har ikke) merket at meldingen inneholder sensitive opplysninger.")
+def gitt_sensitiv(s: Situasjon, ikke: str | None = None) -> None:
+    s.melding["sensitiv"] = not ikke
+
+
+@step("gitt", r"(?:at )?pasienten har skrudd (?P<valg>av|på) varsling",
+      "Og pasienten har skrudd av varsling",
+      "Om pasienten har skrudd av (eller på) SMS-varsling på helsenorge.no.")
+def gitt_varsling(s: Situasjon, valg: str) -> None:
+    s.kontekst["varsling_avslatt"] = valg == "av"
+
+
+# --------------------------------------------------------------------------- Gitt: fastlegen i Helse Vest
+
+def _avtale(s: Situasjon, avtale: str) -> None:
+    s.kontekst.setdefault("fastlege", {})["avtale_helse_vest"] = "ikke" not in avtale.split()
+
+
+@step("gitt", r'(?:at )?fastlegen bruker journalsystemet "(?P<system>[^"]+)"'
+              r"(?: og (?P<avtale>har avtale|har ikke avtale|ikke har avtale) med Helse Vest)?",
+      'Og fastlegen bruker journalsystemet "CGM Allmenn" og har avtale med Helse Vest',
+      "Fastlegens journalsystem, og eventuelt om fastlegen har avtale med Helse Vest om dialogmeldinger.")
+def gitt_journalsystem(s: Situasjon, system: str, avtale: str | None = None) -> None:
+    s.kontekst.setdefault("fastlege", {})["journalsystem"] = system
+    if avtale:
+        _avtale(s, avtale)
+
+
+@step("gitt", r"(?:at )?fastlegen (?P<avtale>har avtale|har ikke avtale|ikke har avtale) med Helse Vest",
+      "Og fastlegen har ikke avtale med Helse Vest",
+      "Om fastlegen har avtale med Helse Vest om dialogmeldinger.")
+def gitt_avtale(s: Situasjon, avtale: str) -> None:
+    _avtale(s, avtale)
+
+
+# --------------------------------------------------------------------------- Så
+
+@step("så", r'(?:at )?det gis (?:et )?råd som nevner "(?P<tekst>[^"]+)"',
+      'Og det gis råd som nevner "e-konsultasjon"', "Teksten i minst ett råd inneholder disse ordene.")
+def sa_rad_tekst(s: Situasjon, tekst: str) -> None:
+    d = _decision(s)
+    if not any(tekst.casefold() in a.message.casefold() for a in d.advice):
+        raise StepError(f"Ingen råd nevner «{tekst}». Råd: {[a.message for a in d.advice]}")
+
+
+@step("så", r'(?:at )?det gis en plikt som nevner "(?P<tekst>[^"]+)"',
+      'Og det gis en plikt som nevner "egenandel"',
+      "Mottakeren får en plikt (noe som må gjøres), og teksten i den inneholder disse ordene.")
+def sa_plikt_tekst(s: Situasjon, tekst: str) -> None:
+    d = _decision(s)
+    if not any(tekst.casefold() in o.message.casefold() for o in d.obligations):
+        raise StepError(f"Ingen plikt nevner «{tekst}». Plikter: {[o.message for o in d.obligations] or 'ingen'}")
+
+
+@step("så", r"(?:at )?det gis ingen plikt(?:er)?",
+      "Og det gis ingen plikt", "Vurderingen gir ingen plikter (heller ingen svarfrist).")
+def sa_ingen_plikt(s: Situasjon) -> None:
+    d = _decision(s)
+    if d.obligations:
+        raise StepError(f"Det ble gitt plikter: {[o.rule for o in d.obligations]}.")
+
+
+__all__ = ["SERVICES", "service"]
