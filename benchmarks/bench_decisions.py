@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import Engine  # noqa: E402
+from engine import Engine
 from engine.contract.identifiers import example_number
 
 SERVICES = ["Lungesykdommer", "Hjertesykdommer", "Nevrologi", "PLO Innleggelse Somatikk", "Røntgen",

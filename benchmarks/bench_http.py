@@ -173,7 +173,7 @@ class Result:
         data = sorted(self.latencies)
         if not data:
             return float("nan")
-        return data[min(len(data) - 1, int(round(q / 100 * (len(data) - 1))))] * 1000
+        return data[min(len(data) - 1, round(q / 100 * (len(data) - 1)))] * 1000
 
     def add(self, latency: float, status: int, per_request: int) -> None:
         self.latencies.append(latency)
@@ -338,8 +338,7 @@ def run_wrk(port: int, payload: Payload, seconds: float, connections: int, workd
     if not wrk:
         return None
     script = workdir / "post.lua"
-    script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "%s"\nwrk.body = [==[%s]==]\n'
-                      % (payload.content_type, payload.body.decode("utf-8")), encoding="utf-8")
+    script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "{}"\nwrk.body = [==[{}]==]\n'.format(payload.content_type, payload.body.decode("utf-8")), encoding="utf-8")
     out = subprocess.run([*(["taskset", "-c", str(CLIENT_CPU)] if CLIENT_CPU is not None and shutil.which("taskset")
                              else []), wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", str(script),
                           f"http://127.0.0.1:{port}{payload.path}"], capture_output=True, text=True).stdout
@@ -415,18 +414,18 @@ def main() -> int:
             (paced(service.port, payloads.single, 50, 1, 2, 1))
         for round_no in range(args.rounds):
             print(f"round {round_no + 1}/{args.rounds} …", file=sys.stderr, flush=True)
-            rows["health"].append((paced(port, lambda i: HEALTH, args.rate, args.duration / 3,
-                                                    args.connections, 0)))
+            rows["health"].append(paced(port, lambda i: HEALTH, args.rate, args.duration / 3,
+                                                    args.connections, 0))
             order = ("single", "single_full") if round_no % 2 == 0 else ("single_full", "single")
             for name in order:
                 target = services["full" if name == "single_full" else "normal"].port
-                rows[name].append((paced(target, payloads.single, args.rate, args.duration,
-                                                    args.connections, 1)))
-            rows["batch"].append((paced(port, lambda i: payloads.batch(args.batch_size), args.batch_rate,
-                                                   args.duration / 2, 4, args.batch_size)))
-            rows["single_max"].append((closed_loop(port, payloads.single, args.max_seconds, 4, 1)))
-            rows["batch_max"].append((closed_loop(port, lambda i: payloads.batch(args.batch_size),
-                                                             args.max_seconds, 2, args.batch_size)))
+                rows[name].append(paced(target, payloads.single, args.rate, args.duration,
+                                                    args.connections, 1))
+            rows["batch"].append(paced(port, lambda i: payloads.batch(args.batch_size), args.batch_rate,
+                                                   args.duration / 2, 4, args.batch_size))
+            rows["single_max"].append(closed_loop(port, payloads.single, args.max_seconds, 4, 1))
+            rows["batch_max"].append(closed_loop(port, lambda i: payloads.batch(args.batch_size),
+                                                             args.max_seconds, 2, args.batch_size))
             measured = run_wrk(port, payloads.single(0), args.max_seconds, 4, workdir)
             if measured is not None:
                 wrk_rows.append(measured)

@@ -18,4 +18,4 @@ from .contract.version import __version__
 from .eval.engine import Engine, UnknownPackError
 from .lang.loader import PackError
 
-__all__ = ["Engine", "Decision", "InputError", "PackError", "UnknownPackError", "__version__"]
+__all__ = ["Decision", "Engine", "InputError", "PackError", "UnknownPackError", "__version__"]

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from engine.server.auth import AuthError, Authenticator, ConfigError, check_exposure, config_from, is_loopback
+from engine.server.auth import Authenticator, AuthError, ConfigError, check_exposure, config_from, is_loopback
 
 ISSUER = "https://helseid-sts.test.example"
 AUDIENCE = "dialogvakt"

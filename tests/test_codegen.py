@@ -7,10 +7,10 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.eval.codegen import generate
 from engine.contract.errors import InputError
 from engine.contract.facts import prepare
 from engine.contract.identifiers import example_number
+from engine.eval.codegen import generate
 
 HOSPITAL = {"kategori": "sykehus", "organisasjon": "Haukeland universitetssjukehus", "helseforetak": "Helse Bergen HF"}
 KOMMUNE = {"kategori": "kommune", "organisasjon": "Bergen kommune"}

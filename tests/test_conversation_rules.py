@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.lang.tree import All, Compare, FactRef
 from engine.lang.compiler import compile_pack
 from engine.lang.loader import PackError
+from engine.lang.tree import All, Compare, FactRef
 
 PACK = """\
 format: dialogvakt/pack-v1

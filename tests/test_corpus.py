@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from engine import Engine
-from engine.cli import main
 from engine.authoring.corpus import CORPUS_FILE, corpus_data, generate, spread, write, write_folder
+from engine.cli import main
 from engine.contract.identifiers import classify
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from engine import Engine
-from engine.cli import main
 from engine.authoring.coverage import ALLOW, DENY, CoverageReport, compute
+from engine.cli import main
 
 from .conftest import ROOT
 

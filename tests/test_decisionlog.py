@@ -23,8 +23,21 @@ import pytest
 
 from engine import Engine
 from engine.cli import main
-from engine.server.decisionlog import (DecisionLog, LogError, LogWriter, SqliteLog, canonical_json, input_hash, load_secret, mask_patient_numbers, open_log, record_for, redact, sqlite_path)
 from engine.contract.identifiers import example_number, pseudonym
+from engine.server.decisionlog import (
+    DecisionLog,
+    LogError,
+    LogWriter,
+    SqliteLog,
+    canonical_json,
+    input_hash,
+    load_secret,
+    mask_patient_numbers,
+    open_log,
+    record_for,
+    redact,
+    sqlite_path,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = b"test-secret-of-32-bytes-000000000"
@@ -130,8 +143,8 @@ def test_sqlite_store_is_wal_private_and_queryable(tmp_path: Path, engine: Engin
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, synced by checkpoints
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    early = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone.utc)
-    late = dt.datetime(2026, 1, 2, 12, tzinfo=dt.timezone.utc)
+    early = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+    late = dt.datetime(2026, 1, 2, 12, tzinfo=dt.UTC)
     store.write_many(_records(engine, requests[:4], early))
     store.write_many(_records(engine, requests[4:], late))
     assert store.count() == len(requests)
@@ -359,5 +372,5 @@ def test_postgres_store_writes_and_queries(postgres_url: str, engine: Engine, re
     assert len(store.query(pack="helse-bergen-d81023")) == sum(
         any(p["id"] == "helse-bergen-d81023" for p in r.packs) for r in records)
     assert [r.id for r in store.query(limit=1)] == [records[-1].id]
-    assert len(store.query(since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))) == len(records)
+    assert len(store.query(since=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))) == len(records)
     store.close()

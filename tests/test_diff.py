@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.cli import main
 from engine.authoring.diff import DiffError, diff, read_corpus
+from engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.monitor.durable import make_host, load_durable
+from engine.monitor.durable import load_durable, make_host
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -190,7 +190,7 @@ def test_single_message_decisions_work_where_durable_rules_cannot_load() -> None
 def test_the_cli_says_why_the_monitor_cannot_run(tmp_path) -> None:
     events = tmp_path / "e.jsonl"
     events.write_text('{"hendelse": "klokke", "tidspunkt": "2026-01-01T00:00"}\n')
-    code = BROKEN + "from engine.cli import main; raise SystemExit(main(['monitor', 'replay', %r]))" % str(events)
+    code = BROKEN + f"from engine.cli import main; raise SystemExit(main(['monitor', 'replay', {str(events)!r}]))"
     out = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
     assert "durable_rules" in out.stderr and "Traceback" not in out.stderr

@@ -15,7 +15,8 @@ import referencing
 import referencing.jsonschema
 
 from engine.authoring import editor_schemas
-from engine.authoring.editor_schemas import (MODELINE_PREFIX, editor_schemas as derived, pack_yaml_files, render, schema_for)
+from engine.authoring.editor_schemas import MODELINE_PREFIX, pack_yaml_files, render, schema_for
+from engine.authoring.editor_schemas import editor_schemas as derived
 from engine.lang.loader import read_pack, read_yaml
 
 from .conftest import ROOT

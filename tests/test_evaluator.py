@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 
 from engine import Engine, InputError
-from engine.eval.closures import evaluate_traced
-from engine.eval.engine import evaluate_pack
 from engine.contract.facts import prepare
 from engine.contract.identifiers import example_number
+from engine.eval.closures import evaluate_traced
+from engine.eval.engine import evaluate_pack
 
 from .conftest import ROOT
 
@@ -139,7 +139,7 @@ def test_validity_window(tmp_path):
 
 def test_default_time_is_now_in_oslo(engine):
     decision = engine.evaluate(request(tidspunkt=None))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert abs((decision.evaluated_at - now).total_seconds()) < 60
     assert decision.evaluated_at.utcoffset() in (dt.timedelta(hours=1), dt.timedelta(hours=2))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from engine import Engine
-from engine.steps.catalogue import catalogue_markdown
 from engine.authoring.trace import trace_markdown
+from engine.steps.catalogue import catalogue_markdown
 
 from .conftest import ROOT
 

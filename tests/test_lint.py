@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
-from engine.lang.compiler import compile_pack
-from engine.contract.identifiers import example_number
 from engine.authoring.checks import checks
 from engine.authoring.lint import lint_pack
+from engine.cli import main
+from engine.contract.identifiers import example_number
+from engine.lang.compiler import compile_pack
 from engine.lang.loader import PackProblem, bundled_policies_dir, list_pack_folders
 
 BUNDLED = bundled_policies_dir()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.lang.tree import All, AnyOf, Compare, FactRef, Not
 from engine.eval.closures import undecided_facts
+from engine.lang.tree import All, AnyOf, Compare, FactRef, Not
 
 
 def eq(fact, value):

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from engine.contract.decision import Finding
-from engine.contract.times import OSLO
 from engine.contract.identifiers import example_number
-from engine.monitor.events import EventError
+from engine.contract.times import OSLO
 from engine.monitor.core import Monitor, findings_text
+from engine.monitor.events import EventError
 from engine.monitor.traffic import clock_event, hospital, message_event, municipality
 
 T0 = dt.datetime(2025, 6, 2, 10, 0, tzinfo=OSLO)  # Monday; D81023 is in force

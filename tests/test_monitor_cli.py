@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from engine.cli import main
-from engine.contract.times import OSLO
 from engine.contract.schemas import EVENT_SCHEMA, self_contained
+from engine.contract.times import OSLO
 from engine.monitor.events import event_schema
 from engine.monitor.traffic import clock_event, hospital, message_event, municipality, write_jsonl
 
@@ -62,8 +62,8 @@ def test_replay_errors_name_the_line_and_path(capsys, tmp_path, events) -> None:
     lines = events.read_text().splitlines()
     bad = json.loads(lines[2])
     bad["melding"]["type"] = "telefaks"
-    (tmp_path / "bad.jsonl").write_text("\n".join(lines[:2] + [json.dumps(bad)]) + "\n")
-    code, out, err = run(capsys, "monitor", "replay", str(tmp_path / "bad.jsonl"))
+    (tmp_path / "bad.jsonl").write_text("\n".join([*lines[:2], json.dumps(bad)]) + "\n")
+    code, _out, err = run(capsys, "monitor", "replay", str(tmp_path / "bad.jsonl"))
     assert code == 2 and err.startswith(f"dialogvakt: {tmp_path / 'bad.jsonl'}:3: $.melding.type: ukjent verdi")
     code, _, err = run(capsys, "monitor", "replay", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "finnes ikke" in err

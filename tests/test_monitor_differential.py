@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.lang.compiler import compile_pack
-from engine.eval.engine import assemble, evaluate_pack
-from engine.eval.program import build
-from engine.contract.times import OSLO
 from engine.contract.facts import prepare
 from engine.contract.identifiers import example_number
+from engine.contract.times import OSLO
+from engine.eval.engine import assemble, evaluate_pack
+from engine.eval.program import build
+from engine.lang.compiler import compile_pack
 from engine.monitor.durable import DurablePackEvaluator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +75,7 @@ def requests(draw) -> dict:
     avsender, mottaker = {"kommune_til_sykehus": (kommune, sykehus), "sykehus_til_kommune": (sykehus, kommune),
                           "kommune_til_kommune": (kommune, draw(st.sampled_from(KOMMUNER)))}[direction]
     melding: dict = {"id": "m1", "type": draw(st.sampled_from(TYPER)), "avsender": avsender,
-                     "mottakere": [mottaker] + draw(st.lists(st.sampled_from(KOMMUNER + SYKEHUS), max_size=1))}
+                     "mottakere": [mottaker, *draw(st.lists(st.sampled_from(KOMMUNER + SYKEHUS), max_size=1))]}
     optional = {
         "pasient": maybe(st.builds(lambda k, s: {"id": example_number(k, seed=s)},
                                    st.sampled_from(["fnr", "dnr", "hnr", "fhn"]), st.integers(0, 50))),

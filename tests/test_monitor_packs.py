@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.contract.times import OSLO
 from engine.contract.identifiers import example_number
+from engine.contract.times import OSLO
 from engine.monitor.core import Monitor
 from engine.monitor.traffic import admission_event, clock_event, discharge_event, message_event, receipt_event
 
@@ -126,7 +126,7 @@ def test_a_rejected_receipt_is_a_finding_at_once(packs) -> None:
 
 
 def test_sykehuset_ostfold_thread_rules(packs) -> None:
-    reply = dict(type="svar", sender={**SO, "tjeneste": "Lungesykdommer"}, recipient=FREDRIKSTAD, patient=PATIENT)
+    reply = {"type": "svar", "sender": {**SO, "tjeneste": "Lungesykdommer"}, "recipient": FREDRIKSTAD, "patient": PATIENT}
     with Monitor([packs["sykehuset-ostfold"]]) as m:
         m.feed(sent("m1", 0, fagomrader=["lungesykdommer"], emne="Oksygen hjemme"))
         found = m.feed(message_event(at=at(2), msg_id="m2", reply_to="m1", fagomrader=["kirurgi"],
@@ -220,7 +220,7 @@ def test_admission_report_before_transfer_needs_an_admission(packs) -> None:
 # --------------------------------------------------------------------------- 000: follow-up of sent and received
 
 def test_sent_and_received_requests_must_be_followed_up(packs) -> None:
-    common = dict(type="foresporsel", patient=PATIENT)
+    common = {"type": "foresporsel", "patient": PATIENT}
     with Monitor([packs["helse-vest-2017"]]) as m:
         m.feed(message_event(at=at(0), msg_id="ut", sender=FASTLEGE, recipient=HUS, thread="t1", retning="sendt",
                              **common))

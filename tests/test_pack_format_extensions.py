@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from engine import Engine
-from engine.lang.compiler import compile_pack
-from engine.contract.identifiers import example_number
-from engine.lang.loader import PackError
 from engine.authoring.packtests import check_case
 from engine.authoring.trace import trace_rows
+from engine.contract.identifiers import example_number
+from engine.lang.compiler import compile_pack
+from engine.lang.loader import PackError
 
 PACK = """\
 format: dialogvakt/pack-v1

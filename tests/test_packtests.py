@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from engine import Engine
+from engine.authoring.packtests import check_case, load_cases, pack_report
 from engine.cli import main
 from engine.lang.loader import PackError, read_yaml
-from engine.authoring.packtests import check_case, load_cases, pack_report
 
 from .conftest import ROOT
 
@@ -108,7 +108,7 @@ def test_the_input_is_a_patch_on_the_example_and_null_removes(repo: Path):
 
 def test_an_unknown_example_names_file_line_and_the_known_names(repo: Path):
     (repo / "examples" / "fra-repo.json").write_text("{}", encoding="utf-8")
-    path, text = write_tests(repo, """
+    _path, text = write_tests(repo, """
         examples: {i-fila: {tidspunkt: 2025-06-02}}
         cases:
           - name: misspelt example

@@ -10,10 +10,10 @@ import shutil
 import sys
 import time
 import types
-from pathlib import Path
-from typing import Any, Iterator
-
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -23,10 +23,10 @@ with warnings.catch_warnings():  # newer Starlette prefers the httpx2 package; h
     from starlette.testclient import TestClient
 
 from engine import Engine
-from engine.server.auth import config_from
-from engine.server.decisionlog import LogWriter, SqliteLog, DecisionLog
 from engine.contract.identifiers import example_number
 from engine.server.app import ServiceConfig, create_app
+from engine.server.auth import config_from
+from engine.server.decisionlog import DecisionLog, LogWriter, SqliteLog
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "engine" / "schemas"
@@ -397,7 +397,7 @@ def test_hot_reload_swaps_in_a_new_version_and_refuses_a_broken_one(make_client,
     assert "forbid" in json.dumps(body["errors"], ensure_ascii=False)
     metrics = client.get("/metrics").text
     assert re.search(r'dialogvakt_pack_reloads_total\{result="refused"\} [1-9]', metrics)
-    assert 'dialogvakt_pack_info{pack="helse-bergen-d81023",revision="%s",version="1.02"} 1.0' % second["revision"] \
+    assert 'dialogvakt_pack_info{{pack="helse-bergen-d81023",revision="{}",version="1.02"}} 1.0'.format(second["revision"]) \
         in metrics
 
     rules.write_text(text, encoding="utf-8")

@@ -12,12 +12,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-
-from engine.server.decisionlog import SqliteLog
 from engine.contract.identifiers import example_number
+from engine.server.decisionlog import SqliteLog
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -130,7 +129,7 @@ def test_no_patient_number_reaches_the_database_or_the_log(tmp_path: Path) -> No
         used.add(bad)
         broken = copy.deepcopy(batch[0])
         broken["melding"]["pasient"]["id"] = bad
-        status, _, body = server.post_json("/v1/decisions:batch", {"requests": batch + [broken]})
+        status, _, body = server.post_json("/v1/decisions:batch", {"requests": [*batch, broken]})
         assert status == 200 and json.loads(body)["counts"]["error"] == 1
         # a number where it does not belong: in a URL and as a pack id
         stray = example_number("dnr", seed=901)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from engine.lang.compiler import compile_pack, section_heading
 from engine.authoring.trace import trace_markdown, trace_rows
+from engine.lang.compiler import compile_pack, section_heading
 
 BASE = {
     "format": "dialogvakt/pack-v1",

@@ -7,7 +7,6 @@ Every check id, with its severity and a bokmål description, is listed in ``sche
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Container, Iterator, Mapping
 from typing import Any
 

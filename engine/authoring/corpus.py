@@ -17,22 +17,23 @@ import datetime as dt
 import json
 import random
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import yaml
 
-from ..contract.times import OSLO
 from ..contract.identifiers import example_number
+from ..contract.times import OSLO
 
 ABSENT = "_"
 CORPUS_FILE = "meldinger.jsonl"
 
 
-@lru_cache(maxsize=None)
+@cache
 def corpus_data() -> dict:
     """The generator's data (engine/corpus.yaml), read with the safe loader."""
     text = resources.files("engine.authoring").joinpath("corpus.yaml").read_text(encoding="utf-8")
@@ -336,7 +337,7 @@ runs them under two versions of the packs.
 """
 
 
-def write_folder(folder: Path, n: int, seed: int, engine: Any | None = None) -> "Spread | None":
+def write_folder(folder: Path, n: int, seed: int, engine: Any | None = None) -> Spread | None:
     """Write ``folder/meldinger.jsonl`` and ``folder/README.md``; with an engine, return the spread."""
     folder.mkdir(parents=True, exist_ok=True)
     requests = list(generate(n, seed))
@@ -370,7 +371,7 @@ class Spread:
         lines.append("Gyldighet:")
         lines += [f"  {p:<28} {v:<14} {c:>6}" for (p, v), c in sorted(self.validity.items())]
         lines.append("Regler som slo til (antall meldinger):")
-        for pack, ids in self.all_rules.items():
+        for ids in self.all_rules.values():
             for rule in ids:
                 lines.append(f"  {rule:<60} {self.rules[rule]:>6}")
         silent = self.silent_rules()

@@ -69,21 +69,21 @@ again with the findings unchanged counts for no conversation rule.
 
 from __future__ import annotations
 
-from ..steps.catalogue import all_steps
-from ..steps.core import Situasjon
-
 import copy
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from ..lang.tree import CompiledPack
 from ..contract.decision import Decision
-from ..eval.engine import Engine, PackResult, assemble, pack_decision
 from ..contract.facts import Facts
+from ..eval.engine import Engine, PackResult, assemble, pack_decision
+from ..lang.tree import CompiledPack
+from ..steps.catalogue import all_steps
+from ..steps.core import Situasjon
 
 DENY, ALLOW = "deny", "allow"  # the two sides: slår til / slår ikke til
 SIDE_LABEL = {DENY: "slår til", ALLOW: "slår ikke til"}
@@ -428,7 +428,7 @@ class _SeenFindings:
 def _runs_pass(runs: list[ConversationRun], findings: list[list[Any]]) -> bool:
     """Whether the scenario's Så-steps pass again when each run sees the given findings."""
     selected: Any = None
-    for index, (run, found) in enumerate(zip(runs, findings)):
+    for index, (run, found) in enumerate(zip(runs, findings, strict=False)):
         state = copy.copy(run.state)
         state.extra = dict(run.state.extra)
         conv = dict(run.state.extra[CONVERSATION_STATE])
@@ -481,7 +481,7 @@ def _conversation_sides(runs: list[ConversationRun]) -> Iterable[tuple[tuple[str
                 if seen[index] or run.clock is None:
                     continue
                 findings = [r.findings for r in runs]
-                findings[index] = sorted(run.findings + [made_up_finding(pack, rule, run)], key=_order)
+                findings[index] = sorted([*run.findings, made_up_finding(pack, rule, run)], key=_order)
                 if not _runs_pass(runs, findings):
                     yield (pack.id, rule.id), ALLOW
                     break
@@ -566,7 +566,7 @@ def report_text(report: CoverageReport, *, shown: int = 3) -> str:
         out.append(f"{pack}: {len(rules) - talks} regler" + (f" og {talks} samtaleregler" if talks else ""))
         out.append(f"  {'regel':<{width}}  {'virkning':<9}  {'slår til (tester/scenarioer)':<29}  "
                    "slår ikke til (tester/scenarioer)")
-        for r, before in zip(rules, [None, *rules]):
+        for r, before in zip(rules, [None, *rules], strict=False):
             if r.conversation and not (before and before.conversation):
                 out.append("  samtaleregler (overvåkingen; slår til = gir funn, prøves bare av scenarioer):")
             cells = []
@@ -597,5 +597,17 @@ def report_text(report: CoverageReport, *, shown: int = 3) -> str:
     return "\n".join(out)
 
 
-__all__ = ["CoverageReport", "RuleCoverage", "Failure", "compute", "report_text", "parse_features",
-           "run_scenario", "FeatureFileError", "RecordingEngine", "flipped", "DENY", "ALLOW"]
+__all__ = [
+    "ALLOW",
+    "DENY",
+    "CoverageReport",
+    "Failure",
+    "FeatureFileError",
+    "RecordingEngine",
+    "RuleCoverage",
+    "compute",
+    "flipped",
+    "parse_features",
+    "report_text",
+    "run_scenario",
+]

@@ -28,17 +28,17 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
-
-from ..lang.compiler import compile_pack
-from ..contract.decision import Decision
-from ..eval.engine import Engine
-from ..contract.errors import InputError
-from ..lang.loader import DataError, Location, PackError, PackProblem, list_pack_folders, parse_data, read_text
 from ..contract.bokmal import label
+from ..contract.decision import Decision
+from ..contract.errors import InputError
+from ..eval.engine import Engine
+from ..lang.compiler import compile_pack
+from ..lang.loader import DataError, Location, PackError, PackProblem, list_pack_folders, parse_data, read_text
 
 VALIDITY_WORDS = {"valid": "gjelder", "expired": "utløpt", "not_yet_valid": "ikke i kraft ennå", None: "ikke valgt"}
 CHANGE_WORDS = {"started": "slår nå til", "stopped": "slår ikke lenger til", "changed": "ny ordlyd eller nye datoer"}
@@ -442,5 +442,15 @@ def diff(old_spec: str, new_spec: str, corpus: str | Path, *, pack: str | None =
     return run(engines[0], engines[1], iter(messages), old_label=old_spec, new_label=new_spec, corpus=str(corpus))
 
 
-__all__ = ["DiffError", "DiffReport", "Version", "resolve_version", "load_engine", "read_corpus", "outcome",
-           "compare", "run", "diff"]
+__all__ = [
+    "DiffError",
+    "DiffReport",
+    "Version",
+    "compare",
+    "diff",
+    "load_engine",
+    "outcome",
+    "read_corpus",
+    "resolve_version",
+    "run",
+]

@@ -30,15 +30,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..contract.facts import catalogue
 from ..lang.compiler import cited_sections, compile_source
 from ..lang.loader import PackError, PackProblem, read_pack
-from ..contract.facts import catalogue
 from ..lang.tree import All, CompiledPack, Condition, facts_of
 from .checks import canonical, problem, related, rule_index, shown_facts, sort_key, where
 from .lint_conversation import conversation_problems
 from .packtests import pack_test_files, read_test_file
 from .search import always_fires, always_fires_within, never_fires
-
 
 # --------------------------------------------------------------------------- results
 

@@ -27,12 +27,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..lang.tree import All, CompiledPack, Condition, facts_of
-from ..lang.tree import ConversationRule, EventPattern, top_conjuncts, split
 from ..lang.conversation import ScopedCatalogue, event_catalogue
+from ..lang.loader import PackProblem
+from ..lang.tree import All, CompiledPack, Condition, ConversationRule, EventPattern, facts_of, split, top_conjuncts
 from .checks import canonical, problem, related, rule_index, shown_facts, where
 from .search import never_fires
-from ..lang.loader import PackProblem
 
 _EFFECT_WORDS = {"deviation": "avvik", "advice": "råd"}
 

@@ -48,17 +48,33 @@ rule id the pack does not have is an error with ``file:line:column``
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from ..lang.tree import CompiledPack
-from ..eval.engine import Engine
 from ..contract.errors import InputError
-from ..contract.times import parse_datetime
 from ..contract.identifiers import example_number
-from ..lang.loader import (DataError, Location, PackError, PackProblem, PackSource, display_path, error_pointer, schema_errors, schema_message, list_pack_folders, parse_data, read_pack, read_text, read_yaml)
+from ..contract.times import parse_datetime
+from ..eval.engine import Engine
+from ..lang.loader import (
+    DataError,
+    Location,
+    PackError,
+    PackProblem,
+    PackSource,
+    display_path,
+    error_pointer,
+    list_pack_folders,
+    parse_data,
+    read_pack,
+    read_text,
+    read_yaml,
+    schema_errors,
+    schema_message,
+)
+from ..lang.tree import CompiledPack
 
 Case = tuple[str, Location | None, dict, dict]
 RULE_KEYS = ("fired", "not_fired", "reasons", "advice")  # expectation keys that list rule ids

@@ -32,7 +32,7 @@ _OTHER = "\u2063annet\u2063"  # a text no pack constant equals or contains
 def _date_points(constants: list[dt.date]) -> list[dt.date]:
     cs = sorted(set(constants)) or [dt.date(2025, 1, 1)]
     points = {cs[0] - dt.timedelta(days=1), cs[-1] + dt.timedelta(days=1), *cs}
-    for a, b in zip(cs, cs[1:]):
+    for a, b in itertools.pairwise(cs):
         if (b - a).days > 1:
             points.add(a + (b - a) / 2)
     return sorted(points)
@@ -45,15 +45,15 @@ def _datetime_points(constants: list[Any]) -> list[dt.datetime]:
     for c in as_times:
         points.update((c - dt.timedelta(days=1), c - dt.timedelta(minutes=1), c,
                        c + dt.timedelta(minutes=1), c + dt.timedelta(days=1)))
-    for a, b in zip(as_times, as_times[1:]):
+    for a, b in itertools.pairwise(as_times):
         points.add(a + (b - a) / 2)
     return sorted(points)
 
 
 def _number_points(constants: list[Any]) -> list[float]:
-    cs = sorted(set(c for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool))) or [0]
+    cs = sorted({c for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool)}) or [0]
     points = {cs[0] - 1, cs[-1] + 1, *cs}
-    for a, b in zip(cs, cs[1:]):
+    for a, b in itertools.pairwise(cs):
         points.add((a + b) / 2)
     return sorted(points)
 

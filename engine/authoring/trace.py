@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
-from ..lang.tree import CompiledPack
 from ..lang.compiler import section_heading
+from ..lang.tree import CompiledPack
 
 STATUS = {"not_machine_checkable": "ikke maskinelt kontrollerbar", "informational": "opplysning, ikke krav",
           "monitor": "kontrolleres over samtalen"}

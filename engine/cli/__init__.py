@@ -27,17 +27,17 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-
+from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision
-from ..eval.engine import Engine, UnknownPackError
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
-from ..lang.loader import DataError, PackError, bundled_policies_dir, list_pack_folders, parse_data, read_text
+from ..eval.engine import Engine, UnknownPackError
 from ..eval.render import decision_text
-from ..contract.bokmal import norsk_dato
+from ..lang.loader import DataError, PackError, bundled_policies_dir, list_pack_folders, parse_data, read_text
 
 
 class UsageError(Exception):
@@ -219,7 +219,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from ..authoring.trace import trace_rows, trace_markdown
+    from ..authoring.trace import trace_markdown, trace_rows
 
     engine = _engine(args)
     ids = [args.pack] if args.pack else list(engine.packs)
@@ -312,9 +312,9 @@ def _secret(args: argparse.Namespace, *, generate: bool) -> bytes:
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
+    from ..server.app import ServiceConfig, configure_logging, serve
     from ..server.auth import ConfigError, check_exposure, config_from, is_loopback
     from ..server.decisionlog import LogError, sqlite_path
-    from ..server.app import ServiceConfig, configure_logging, serve
 
     configure_logging()
     try:
@@ -354,8 +354,8 @@ def _when(text: str, name: str) -> dt.datetime:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from ..server.decisionlog import LogError, open_log, records_text
     from ..contract.identifiers import IdentifierError, classify, pseudonym
+    from ..server.decisionlog import LogError, open_log, records_text
 
     patient = None
     if args.patient_stdin:

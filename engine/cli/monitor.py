@@ -65,9 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_monitor(args: argparse.Namespace) -> int:
     from ..lang.loader import PackError
-    from ..monitor.events import EventError
     from ..monitor.core import MonitorError
     from ..monitor.durable import MonitorUnavailable
+    from ..monitor.events import EventError
     from ..monitor.store import StoreError
 
     try:

@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -603,5 +604,14 @@ def _put(target: dict, parts: list[str | int], value: Any, json_path: str) -> No
         node = node.setdefault(part, [] if isinstance(nxt, int) else {})
 
 
-__all__ = ["parse", "to_request", "context_from_pairs", "ParsedMessage", "XmlError", "MESSAGE_TYPES",
-           "MEDIA_TYPES", "NS_MSGHEAD", "NS_DIALOG"]
+__all__ = [
+    "MEDIA_TYPES",
+    "MESSAGE_TYPES",
+    "NS_DIALOG",
+    "NS_MSGHEAD",
+    "ParsedMessage",
+    "XmlError",
+    "context_from_pairs",
+    "parse",
+    "to_request",
+]

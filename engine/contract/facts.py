@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from functools import cache
+from typing import Any
 
 import jsonschema
 
@@ -92,7 +93,7 @@ def _walk(schema: dict, node: dict, prefix: str, out: dict[str, FactInfo], decla
                            declared=declared)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue() -> Mapping[str, FactInfo]:
     """Every fact path a rule may reference."""
     schema = input_schema()
@@ -134,11 +135,11 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[str, str]:
     if v == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(k for k in error.instance if k not in allowed)
-        return json_path(path + [extra[0]] if extra else path), "ukjent felt; tillatte felt er: " + ", ".join(sorted(allowed))
+        return json_path([*path, extra[0]] if extra else path), "ukjent felt; tillatte felt er: " + ", ".join(sorted(allowed))
     if v == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else "?"
-        return json_path(path + [name]), "mangler (påkrevd felt)"
+        return json_path([*path, name]), "mangler (påkrevd felt)"
     if v == "enum":
         return json_path(path), "ukjent verdi; tillatte verdier er: " + ", ".join(map(str, error.validator_value))
     if v == "type":
@@ -237,7 +238,7 @@ def _flatten(obj: dict, prefix: str, out: dict[str, Any]) -> None:
             _flatten(value, path + ".", out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _time_paths() -> tuple[tuple[str, bool], ...]:
     """Input paths that hold a date (False) or a date-time (True)."""
     schema = input_schema()

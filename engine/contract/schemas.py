@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -32,17 +32,17 @@ def schema_text(name: str) -> str:
     return resources.files("engine.schemas").joinpath(name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def published_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in ``engine/schemas`` (read once; callers must not change it)."""
     schema: dict[str, Any] = json.loads(schema_text(name))
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_file(name: str) -> Any:
     """A YAML data file shipped in ``engine/schemas`` (read safely, once)."""
-    return yaml.load(schema_text(name), Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
+    return yaml.load(schema_text(name), Loader=_SAFE_LOADER)
 
 
 def input_schema() -> dict[str, Any]:
@@ -55,7 +55,7 @@ def labels() -> dict[str, Any]:
     return table
 
 
-@lru_cache(maxsize=None)
+@cache
 def self_contained(name: str) -> dict[str, Any]:
     """A published schema with its references into the other published files inlined.
 
@@ -88,13 +88,13 @@ def self_contained(name: str) -> dict[str, Any]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_validator(name: str) -> Any:
     """The Rust validator for a published schema: answers "valid?" in a fraction of the time."""
     return jsonschema_rs.validator_for(self_contained(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def detailed_validator(name: str) -> jsonschema.Draft202012Validator:
     """The Python validator for a published schema: it words the errors, with their paths."""
     return jsonschema.Draft202012Validator(self_contained(name))

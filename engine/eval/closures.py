@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, norm
 

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contract.bokmal import norsk_dato
-from ..contract.decision import (Decision, Finding, Missing, PackDecision, PackOutcome, SuggestionOut,
-                                 Validity, combine)
+from ..contract.decision import Decision, Finding, Missing, PackDecision, PackOutcome, SuggestionOut, Validity, combine
 from ..contract.facts import Facts, missing_inputs, prepare
 from ..lang.compiler import compile_pack
 from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
@@ -123,7 +122,7 @@ class Engine:
         self.programs: dict[str, Program] = {p.id: build(p) for p in self.packs.values()}
 
     @classmethod
-    def from_directory(cls, path: str | Path | None = None, **options: Any) -> "Engine":
+    def from_directory(cls, path: str | Path | None = None, **options: Any) -> Engine:
         """Compile every pack under ``path`` (default: the packs bundled with Dialogvakt).
 
         Raises PackError listing the problems of every pack that fails.
@@ -224,4 +223,4 @@ def _validity_advice(pack: CompiledPack, validity: str) -> Finding:
                     "valid_to": pack.valid_to.isoformat() if pack.valid_to else None})
 
 
-__all__ = ["Engine", "evaluate_pack", "pack_decision", "assemble", "compile_packs", "UnknownPackError", "PackResult"]
+__all__ = ["Engine", "PackResult", "UnknownPackError", "assemble", "compile_packs", "evaluate_pack", "pack_decision"]

@@ -18,13 +18,14 @@ Values come through the same masking as decisions: a patient's number is never s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from ..contract.bokmal import label, show
+from ..contract.facts import missing_inputs
 from ..lang.tree import CompiledPack
 from .closures import evaluate_traced, undecided_facts
 from .engine import Engine, mask_trace
-from ..contract.facts import missing_inputs
-from ..contract.bokmal import label, show
 
 HELD = {True: "true", False: "false", None: "unknown"}
 

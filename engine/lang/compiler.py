@@ -245,4 +245,4 @@ def compile_pack(folder: Path) -> CompiledPack:
     return compile_source(read_pack(folder))
 
 
-__all__ = ["compile_pack", "compile_source", "cited_sections", "section_heading", "revision", "did_you_mean"]
+__all__ = ["cited_sections", "compile_pack", "compile_source", "did_you_mean", "revision", "section_heading"]

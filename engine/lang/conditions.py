@@ -26,8 +26,21 @@ from ..contract.facts import FactInfo, catalogue
 from ..contract.times import parse_date, parse_datetime
 from .loader import PackProblem, PackSource, Pointer, rule_at
 from .templates import PLACEHOLDER, compile_template
-from .tree import (All, AnyOf, Compare, Condition, Due, DueUnit, FactRef, Not, Parameter, Template, Vocabulary,
-                   compares, norm)
+from .tree import (
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    Due,
+    DueUnit,
+    FactRef,
+    Not,
+    Parameter,
+    Template,
+    Vocabulary,
+    compares,
+    norm,
+)
 
 ORDERED = ("lt", "le", "gt", "ge")
 TEXT_OPS = ("matches", "contains_any", "starts_with", "contains")
@@ -415,7 +428,7 @@ _Build = Callable[[ConditionCompiler, str, str, FactInfo, _Operand, Any, Pointer
 _OPERATORS: dict[str, _Build] = {
     "equals": ConditionCompiler._equality, "not_equals": ConditionCompiler._equality,
     "in": ConditionCompiler._membership, "not_in": ConditionCompiler._membership,
-    **{op: ConditionCompiler._ordered for op in ORDERED},
+    **dict.fromkeys(ORDERED, ConditionCompiler._ordered),
     "matches": ConditionCompiler._matches,
     "contains_any": ConditionCompiler._contains_any,
     "contains": ConditionCompiler._contains, "starts_with": ConditionCompiler._contains,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..contract.facts import FactInfo, catalogue
@@ -34,8 +34,19 @@ from ..contract.schemas import data_file
 from .conditions import ORDERED, ConditionCompiler, text_inferences
 from .loader import Pointer
 from .templates import PLACEHOLDER
-from .tree import (All, Compare, ConversationRule, Due, EventPattern, FactRef, Suggestion, compares, facts_of,
-                   split, top_conjuncts)
+from .tree import (
+    All,
+    Compare,
+    ConversationRule,
+    Due,
+    EventPattern,
+    FactRef,
+    Suggestion,
+    compares,
+    facts_of,
+    split,
+    top_conjuncts,
+)
 
 EVENT_KINDS = ("melding", "kvittering", "innleggelse")
 EFFECTS = ("deviation", "advice")
@@ -50,7 +61,7 @@ def _monitor_facts() -> dict[str, Any]:
     return facts
 
 
-@lru_cache(maxsize=None)
+@cache
 def event_catalogue(kind: str) -> Mapping[str, FactInfo]:
     """Every fact a pattern of this event kind may use (unqualified paths)."""
     if kind not in EVENT_KINDS:
@@ -94,7 +105,7 @@ class ScopedCatalogue(Mapping[str, FactInfo]):
         return sum(len(event_catalogue(k)) for k in self.kinds.values())
 
 
-@lru_cache(maxsize=None)
+@cache
 def reserved_names() -> frozenset[str]:
     """Names an event may not take: the first word of any fact path, and template prefixes."""
     roots = {p.split(".")[0] for kind in EVENT_KINDS for p in event_catalogue(kind)}
@@ -148,24 +159,24 @@ def _compile_rule(comp: ConditionCompiler, raw: dict, ptr: tuple) -> Conversatio
     withins: set[str] = set()
 
     for j, ev in enumerate(raw["events"]):
-        eptr = ptr + ("events", j)
+        eptr = (*ptr, "events", j)
         alias = ev["as"]
         if alias in kinds:
-            comp.error(eptr + ("as",), f"to hendelser heter '{alias}'", "samtaleregel")
+            comp.error((*eptr, "as"), f"to hendelser heter '{alias}'", "samtaleregel")
             continue
         if alias in reserved_names():
-            comp.error(eptr + ("as",), f"'{alias}' er navnet på et faktum; gi hendelsen et annet navn", "samtaleregel")
+            comp.error((*eptr, "as"), f"'{alias}' er navnet på et faktum; gi hendelsen et annet navn", "samtaleregel")
             continue
         absent = bool(ev.get("absent"))
         if j == 0 and absent:
-            comp.error(eptr + ("absent",), "den første hendelsen er det regelen handler om; den kan ikke være fraværende "
+            comp.error((*eptr, "absent"), "den første hendelsen er det regelen handler om; den kan ikke være fraværende "
                       "(absent)", "samtaleregel")
         within = ev.get("within")
         if within is not None:
             if not absent:
-                comp.error(eptr + ("within",), "'within' hører til en fraværende hendelse (absent: true)", "samtaleregel")
+                comp.error((*eptr, "within"), "'within' hører til en fraværende hendelse (absent: true)", "samtaleregel")
             elif within not in due_names:
-                comp.error(eptr + ("within",), f"'within' viser til '{within}', men regelen har ingen slik frist under due",
+                comp.error((*eptr, "within"), f"'within' viser til '{within}', men regelen har ingen slik frist under due",
                            "samtaleregel")
             withins.add(within)
         kinds[alias] = ev["event"]
@@ -174,29 +185,29 @@ def _compile_rule(comp: ConditionCompiler, raw: dict, ptr: tuple) -> Conversatio
         condition = None
         if "when" in ev:
             # a fact that names another event must be written as the operand, never as the subject
-            for subject, where in _subjects(ev["when"], eptr + ("when",)):
+            for subject, where in _subjects(ev["when"], (*eptr, "when")):
                 if split(subject)[0] in earlier:
                     comp.error(where, f"'{subject}' hører til hendelsen '{split(subject)[0]}'; sammenlign denne "
                                       f"hendelsens eget faktum med det ({{fact: {subject}}} som verdi)", "samtaleregel")
             qualified = _qualify(ev["when"], alias, set(kinds))
-            condition = comp.condition(qualified, eptr + ("when",))
+            condition = comp.condition(qualified, (*eptr, "when"))
         elif j > 0:
             comp.error(eptr, f"hendelsen '{alias}' trenger en 'when' som knytter den til en tidligere hendelse "
                              f"(for eksempel samtale.id equals {{fact: {next(iter(kinds))}.samtale.id}})", "samtaleregel")
         for c in compares(condition):
-            _check_compare(comp, c, alias, earlier, positive, cross_refs, eptr + ("when",))
+            _check_compare(comp, c, alias, earlier, positive, cross_refs, (*eptr, "when"))
         if j > 0 and condition is not None:
             joined = any(isinstance(c, Compare) and c.op == "equals" and isinstance(c.operand, FactRef)
                          and split(c.operand.path)[0] in earlier for c in top_conjuncts(condition))
             if not joined:
-                comp.error(eptr + ("when",), f"hendelsen '{alias}' må knyttes til en tidligere hendelse med 'equals' "
+                comp.error((*eptr, "when"), f"hendelsen '{alias}' må knyttes til en tidligere hendelse med 'equals' "
                                              "mellom faktaene deres (ikke inne i any/not), for eksempel samme tråd "
                                              "eller pasient", "samtaleregel")
         patterns.append(EventPattern(alias, ev["event"], condition, absent, within, comp.src.where(eptr)))
         if not absent:
             positive.add(alias)
     if len(withins) > 1:
-        comp.error(ptr + ("events",), "fraværende hendelser i én regel må ha samme frist ('within')", "samtaleregel")
+        comp.error((*ptr, "events"), "fraværende hendelser i én regel må ha samme frist ('within')", "samtaleregel")
 
     # the facts another event is compared with must be known on the event that has them
     final = []
@@ -214,21 +225,21 @@ def _compile_rule(comp: ConditionCompiler, raw: dict, ptr: tuple) -> Conversatio
     if raw.get("due"):
         for name, d in raw["due"].items():
             if split(d["from"])[0] not in positive:
-                comp.error(ptr + ("due", name, "from"), f"en frist regnes fra tidspunktet for en hendelse regelen har "
+                comp.error((*ptr, "due", name, "from"), f"en frist regnes fra tidspunktet for en hendelse regelen har "
                                                         f"sett; skriv HENDELSE.faktum med HENDELSE en av: "
                                                         f"{', '.join(sorted(positive))}", "samtaleregel")
         if len(comp.problems) == errors_before:
-            dues = comp.due(raw["due"], ptr + ("due",))
+            dues = comp.due(raw["due"], (*ptr, "due"))
     effect = raw["effect"]
     if effect == "deviation":
         for p in final:
             for path, op in text_inferences(p.condition, ScopedCatalogue(kinds)) if p.condition is not None else ():
-                comp.error(ptr + ("events",), f"regelen (deviation) bygger på ord i fritekst ({path} {op}); "
+                comp.error((*ptr, "events"), f"regelen (deviation) bygger på ord i fritekst ({path} {op}); "
                                               "det som leses ut av fritekst kan bare gi råd", "fritekst-avgjor")
-    _check_template(comp, raw["message"], ptr + ("message",), due_names)
+    _check_template(comp, raw["message"], (*ptr, "message"), due_names)
     suggestions = []
     for k, s in enumerate(raw.get("suggestions") or []):
-        _check_template(comp, s["message"], ptr + ("suggestions", k, "message"), ())
+        _check_template(comp, s["message"], (*ptr, "suggestions", k, "message"), ())
         suggestions.append(Suggestion(s["kind"], s["message"], s.get("value")))
     if len(comp.problems) > errors_before:
         return None
@@ -252,12 +263,12 @@ def _subjects(node: Any, ptr: Pointer) -> Iterator[tuple[str, Pointer]]:
     """The subject fact of every comparison in a raw condition, with where it is written."""
     if isinstance(node, dict):
         if "fact" in node and isinstance(node["fact"], str) and len(node) == 2:
-            yield node["fact"], ptr + ("fact",)
+            yield node["fact"], (*ptr, "fact")
         for key in ("all", "any"):
             for i, child in enumerate(node.get(key) or []):
-                yield from _subjects(child, ptr + (key, i))
+                yield from _subjects(child, (*ptr, key, i))
         if "not" in node:
-            yield from _subjects(node["not"], ptr + ("not",))
+            yield from _subjects(node["not"], (*ptr, "not"))
 
 
 def _check_compare(comp: ConditionCompiler, c: Compare, alias: str, earlier: set[str], positive: set[str],

@@ -223,15 +223,15 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer
                                 "hvis det er ment som tekst", "nokkel-ikke-tekst")
                         continue
                     if key in result:
-                        problem(key_node, pointer + (key,), f"nøkkelen '{key}' står to ganger",
+                        problem(key_node, (*pointer, key), f"nøkkelen '{key}' står to ganger",
                                 "duplikat-nokkel")
                         continue
-                    positions[pointer + (key,)] = loc(key_node)
-                    result[key] = build(value_node, pointer + (key,))
-                    positions[pointer + (key,)] = loc(key_node)
+                    positions[(*pointer, key)] = loc(key_node)
+                    result[key] = build(value_node, (*pointer, key))
+                    positions[(*pointer, key)] = loc(key_node)
                 return result
             if isinstance(node, yaml.SequenceNode):
-                return [build(item, pointer + (i,)) for i, item in enumerate(node.value)]
+                return [build(item, (*pointer, i)) for i, item in enumerate(node.value)]
             try:
                 return _scalar(loader, node)
             except yaml.constructor.ConstructorError as exc:
@@ -353,7 +353,7 @@ def error_pointer(error: jsonschema.ValidationError) -> Pointer:
         allowed = error.schema.get("properties", {})
         extra = [k for k in error.instance if k not in allowed]
         if extra:
-            return pointer + (extra[0],)
+            return (*pointer, extra[0])
     return pointer
 
 

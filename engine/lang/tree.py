@@ -11,9 +11,10 @@ give the tree its meaning.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal, Mapping
+from typing import Any, Literal
 
 from ..contract.decision import Validity
 from .loader import Location, PackProblem, PackSource

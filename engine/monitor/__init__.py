@@ -12,5 +12,14 @@ from .durable import MonitorUnavailable
 from .events import EventError
 from .store import StoreError
 
-__all__ = ["Monitor", "MonitorConfig", "MonitorError", "MonitorFinding", "MonitorUnavailable", "EventError",
-           "StoreError", "finding_labels", "findings_text"]
+__all__ = [
+           "EventError",
+           "Monitor",
+           "MonitorConfig",
+           "MonitorError",
+           "MonitorFinding",
+           "MonitorUnavailable",
+           "StoreError",
+           "finding_labels",
+           "findings_text",
+]

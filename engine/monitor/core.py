@@ -36,24 +36,40 @@ import itertools
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from ..lang.templates import PLACEHOLDER
-from ..lang.tree import CompiledPack
+from ..contract.bokmal import norsk_dato, show
 from ..contract.decision import Finding
+from ..contract.schemas import data_file
 from ..contract.times import OSLO
-from .events import (EventError, StoredEvent, checked_facts, event_facts, parse_time, read_event_file, to_stored, with_discharge)
-from .durable import (HOUR, ConversationEntry, ConversationRuleset, MonitorUnavailable, build_conversation_rulesets, load_durable)
-from .store import EventStore, StoreError, open_store
-from ..eval.render import fact_snapshot
 from ..eval.closures import Test, to_function
 from ..eval.deadlines import resolve_due
 from ..eval.engine import Engine
-from ..contract.schemas import data_file
-from ..lang.tree import Due
-from ..contract.bokmal import norsk_dato, show
+from ..eval.render import fact_snapshot
+from ..lang.templates import PLACEHOLDER
+from ..lang.tree import CompiledPack, Due
+from .durable import (
+    HOUR,
+    ConversationEntry,
+    ConversationRuleset,
+    MonitorUnavailable,
+    build_conversation_rulesets,
+    load_durable,
+)
+from .events import (
+    EventError,
+    StoredEvent,
+    checked_facts,
+    event_facts,
+    parse_time,
+    read_event_file,
+    to_stored,
+    with_discharge,
+)
+from .store import EventStore, StoreError, open_store
 
 MAX_SESSIONS = 1000  # durable_rules fails at its 1,024th live session of a ruleset
 _instances = itertools.count(1)
@@ -120,7 +136,7 @@ class MonitorConfig:
     allow_synthetic_ids: bool = False
 
     @classmethod
-    def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> "MonitorConfig":
+    def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> MonitorConfig:
         import yaml
 
         env = os.environ if env is None else env
@@ -170,7 +186,7 @@ class Monitor:
         load_durable()  # MonitorUnavailable with the reason, before anything else
         if packs is None:
             packs = Engine.from_directory().packs.values()
-        elif hasattr(packs, "packs") and isinstance(getattr(packs, "packs"), dict):
+        elif hasattr(packs, "packs") and isinstance(packs.packs, dict):
             packs = packs.packs.values()
         self.packs: dict[str, CompiledPack] = {p.id: p for p in packs}
         self._scopes: dict[str, Test] = {p.id: to_function(p.scope) for p in self.packs.values()}
@@ -190,7 +206,7 @@ class Monitor:
                         raise MonitorError(f"rule {slot.rule.id}: its deadline ({slot.due.amount} {slot.due.unit}) "
                                            f"is longer than the retention of {retention_days} days")
         self.store = open_store(store)
-        self.persistent = not (self.store.location == ":memory:")
+        self.persistent = self.store.location != ":memory:"
         self.secret = self._secret(secret)
         self._lock = threading.RLock()
         self.clock: dt.datetime | None = None
@@ -234,7 +250,7 @@ class Monitor:
             rs.close()
         self.store.close()
 
-    def __enter__(self) -> "Monitor":
+    def __enter__(self) -> Monitor:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -521,7 +537,7 @@ class Monitor:
 
     def _finding(self, entry: ConversationEntry, seqs: tuple[int, ...]) -> MonitorFinding:
         rule, pack = entry.rule, entry.pack
-        by_alias = {alias: self._facts(seq) for alias, seq in zip(entry.present, seqs)}
+        by_alias = {alias: self._facts(seq) for alias, seq in zip(entry.present, seqs, strict=False)}
         due: dict[str, Any] = {}
         for d in rule.due:
             alias, rest = d.from_fact.split(".", 1)
@@ -587,7 +603,7 @@ def fill_conversation(template: str, by_alias: Mapping[str, Mapping[str, Any]], 
             if isinstance(value, dt.datetime):
                 return f"{norsk_dato(value.date(), weekday=True)} kl. {value:%H:%M}"
             return norsk_dato(value, weekday=True) if value is not None else "(ukjent)"
-        if rest.startswith("melding.pasient") or rest.startswith("pasient."):
+        if rest.startswith(("melding.pasient", "pasient.")):
             return "(skjult)"
         value = (by_alias.get(head) or {}).get(rest)
         return "(ukjent)" if value is None else show(value, rest)
@@ -622,5 +638,14 @@ def findings_text(findings: list[MonitorFinding], *, clock: dt.datetime | None =
     return "\n".join(lines)
 
 
-__all__ = ["Monitor", "MonitorFinding", "MonitorConfig", "MonitorError", "MonitorUnavailable", "EventError",
-           "StoreError", "findings_text", "OSLO"]
+__all__ = [
+    "OSLO",
+    "EventError",
+    "Monitor",
+    "MonitorConfig",
+    "MonitorError",
+    "MonitorFinding",
+    "MonitorUnavailable",
+    "StoreError",
+    "findings_text",
+]

@@ -61,17 +61,31 @@ durable_rules 2.0.28 (unmaintained) has sharp edges; each is handled here:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
-from ..lang.tree import All, CompiledPack, Compare, Condition, Due, FactRef, Not, Rule, compares
 from ..eval.closures import compare_function
 from ..eval.deadlines import resolve_due
-from ..lang.tree import ConversationRule, EventPattern, split
+from ..lang.tree import (
+    All,
+    Compare,
+    CompiledPack,
+    Condition,
+    ConversationRule,
+    Due,
+    EventPattern,
+    FactRef,
+    Not,
+    Rule,
+    compares,
+    split,
+)
 
 MAX_RULES = 400  # durable rules (alternatives) per ruleset; about 530 hangs
 MAX_PATTERNS = 30  # patterns per durable rule; the C core allows 32
@@ -281,8 +295,8 @@ def lower(c: Compare, scope: Scope) -> dict[str, DNF]:
     other_type = None
     if ref_path is not None:
         other_kind = scope.kinds.get(ref_alias, scope.kind) if ref_alias else scope.kind
-        from ..lang.conversation import event_catalogue
         from ..contract.facts import catalogue
+        from ..lang.conversation import event_catalogue
 
         cat = event_catalogue(other_kind) if scope.alias is not None else catalogue()
         info = cat.get(ref_path)
@@ -371,10 +385,7 @@ def condition_alternatives(node: Condition | None, mode: str, scope: Scope, limi
     from ..eval.closures import to_function
 
     test = to_function(_unqualify_tree(node, scope))
-    if mode in ("P", "Q"):
-        wanted = (True, None) if mode == "P" else (False, None)
-    else:
-        wanted = (mode == "T",)
+    wanted = ((True, None) if mode == "P" else (False, None)) if mode in ("P", "Q") else (mode == "T",)
     p = scope.fields.predicate(scope.kind, lambda facts, t=test: t(facts))
     out: DNF = []
     if True in wanted:
@@ -434,10 +445,8 @@ class Ruleset:
             pass  # no rule can use it; durable_rules keeps nothing
 
     def retract(self, sid: str, fact_id: str) -> None:
-        try:
+        with contextlib.suppress(self._engine.MessageNotHandledException):
             self.host.retract_fact(self.name, {"sid": sid, "id": fact_id})
-        except self._engine.MessageNotHandledException:
-            pass
 
     def drain(self) -> list[tuple]:
         out = list(dict.fromkeys(self.records))  # one record per match, however many branches fired
@@ -667,7 +676,7 @@ class ConversationRuleset(Ruleset):
             out.append({"all": rule_patterns, "run": _conversation_action(records, "fire", index, aliases)})
             # an absent event that comes after all: the monitor resolves the finding if it made one
             for p, conj in negations:
-                resolving = list(combo) + [{"b": pattern(_atom({"k": p.event}), conj)}]
+                resolving = [*list(combo), {"b": pattern(_atom({"k": p.event}), conj)}]
                 out.append({"all": resolving, "run": _conversation_action(records, "resolve", index, aliases, "b")})
         return out
 

@@ -18,18 +18,19 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import jsonschema
 
-from ..lang.tree import norm
-from ..contract.times import OSLO, parse_date, parse_datetime
 from ..contract.errors import InputError
 from ..contract.facts import describe_error, prepare
-from ..contract.schemas import EVENT_SCHEMA, detailed_validator, fast_validator, published_schema
 from ..contract.identifiers import IdentifierError, classify, pseudonym
+from ..contract.schemas import EVENT_SCHEMA, detailed_validator, fast_validator, published_schema
+from ..contract.times import OSLO, parse_date, parse_datetime
+from ..lang.tree import norm
 
 KINDS = ("melding", "kvittering", "innleggelse", "utskrivning", "klokke")
 REPLY_PREFIX = re.compile(r"^\s*(?:(?:sv|re|svar|vs|fw|fwd)\s*:\s*)+", re.IGNORECASE)
@@ -42,7 +43,7 @@ class EventError(ValueError):
         self.path, self.message, self.line, self.source = path, message, line, source
         super().__init__(str(self))
 
-    def at(self, source: str | None, line: int | None) -> "EventError":
+    def at(self, source: str | None, line: int | None) -> EventError:
         return EventError(self.path, self.message, line=line, source=source)
 
     def __str__(self) -> str:
@@ -277,5 +278,18 @@ def parse_time(value: str | dt.datetime | dt.date, path: str = "--until") -> dt.
         raise EventError(path, exc.message) from None
 
 
-__all__ = ["EventError", "StoredEvent", "to_stored", "event_facts", "read_jsonl", "read_event_file",
-           "validate_event", "event_schema", "parse_time", "parse_date", "with_discharge", "checked_facts", "KINDS"]
+__all__ = [
+    "KINDS",
+    "EventError",
+    "StoredEvent",
+    "checked_facts",
+    "event_facts",
+    "event_schema",
+    "parse_date",
+    "parse_time",
+    "read_event_file",
+    "read_jsonl",
+    "to_stored",
+    "validate_event",
+    "with_discharge",
+]

@@ -19,9 +19,10 @@ import datetime as dt
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .events import StoredEvent
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from ..contract.times import OSLO
 from ..contract.identifiers import example_number
+from ..contract.times import OSLO
 
 HAUKELAND = {"kategori": "sykehus", "organisasjon": "Haukeland universitetssjukehus",
              "helseforetak": "Helse Bergen HF", "region": "Helse Vest"}

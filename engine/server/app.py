@@ -39,9 +39,10 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -51,18 +52,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..contract import dialogmelding
-from .auth import AuthConfig, Authenticator, AuthError, challenge
-from ..lang.tree import CompiledPack
-from ..lang.compiler import compile_pack
 from ..contract.decision import Decision
-from .decisionlog import DecisionRecord, LogError, LogWriter, open_log, record_for, redact
-from ..eval.engine import Engine, UnknownPackError, compile_packs
-from ..contract.times import OSLO, parse_datetime
 from ..contract.errors import InputError
-from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
-from .openapi import PROBLEM_BASE, openapi_document
 from ..contract.schemas import INPUT_SCHEMA, detailed_validator, fast_validator, published_schema
+from ..contract.times import OSLO, parse_datetime
 from ..contract.workdays import holidays_for
+from ..eval.engine import Engine, UnknownPackError, compile_packs
+from ..lang.compiler import compile_pack
+from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
+from ..lang.tree import CompiledPack
+from .auth import AuthConfig, Authenticator, AuthError, challenge
+from .decisionlog import DecisionRecord, LogError, LogWriter, open_log, record_for, redact
+from .openapi import PROBLEM_BASE, openapi_document
 
 log = logging.getLogger("dialogvakt.service")
 access_log = logging.getLogger("dialogvakt.access")
@@ -782,7 +783,7 @@ async def readyz(request: Request) -> Response:
     else:
         try:
             await asyncio.wait_for(asyncio.wrap_future(svc.writer.ping()), timeout=2.0)
-        except (LogError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, LogError) as exc:
             log_state = "unavailable"
             problems.append({"message": f"beslutningsloggen svarer ikke ({type(exc).__name__})"})
     if log_state == "closed":
@@ -977,4 +978,4 @@ def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8080) -> N
                 server_header=False, timeout_graceful_shutdown=10)
 
 
-__all__ = ["ServiceConfig", "create_app", "serve", "Packs", "Metrics", "Problem", "configure_logging"]
+__all__ = ["Metrics", "Packs", "Problem", "ServiceConfig", "configure_logging", "create_app", "serve"]

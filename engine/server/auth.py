@@ -19,9 +19,10 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 ALGORITHMS = ("RS256", "PS256", "ES256")
 LEEWAY_SECONDS = 30
@@ -208,5 +209,16 @@ def challenge(error: AuthError) -> str:
     return f'Bearer realm="dialogvakt", error="{error.error}", error_description={json.dumps(error.message)}'
 
 
-__all__ = ["AuthConfig", "Authenticator", "AuthError", "ConfigError", "Principal", "config_from",
-           "check_exposure", "is_loopback", "challenge", "load_keys", "ALGORITHMS"]
+__all__ = [
+    "ALGORITHMS",
+    "AuthConfig",
+    "AuthError",
+    "Authenticator",
+    "ConfigError",
+    "Principal",
+    "challenge",
+    "check_exposure",
+    "config_from",
+    "is_loopback",
+    "load_keys",
+]

@@ -37,9 +37,10 @@ import secrets
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..contract.decision import Decision
@@ -145,7 +146,7 @@ def record_for(decision: Decision, request: Mapping[str, Any], *, secret: bytes,
         number = melding["pasient"].get("id")
         if isinstance(number, str) and number.strip():
             patient_id = pseudonym(number, secret)
-    logged = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    logged = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return DecisionRecord(
         id=str(uuid.uuid4()),
         logged_at=logged.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -241,7 +242,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def _utc_text(moment: dt.datetime) -> str:
-    return _aware(moment).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _aware(moment).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _row_to_record(row: Sequence[Any]) -> DecisionRecord:
@@ -611,7 +612,7 @@ class LogWriter:
                 checkpointer.join(timeout=30)
             store.close()
 
-    def _checkpoints(self, store: "SqliteLog") -> None:
+    def _checkpoints(self, store: SqliteLog) -> None:
         while not self._stopped.wait(self.CHECKPOINT_SECONDS):
             try:
                 store.checkpoint()
@@ -632,6 +633,21 @@ def records_text(records: Iterable[DecisionRecord]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["DecisionRecord", "DecisionLog", "SqliteLog", "PostgresLog", "LogWriter", "LogError", "open_log",
-           "record_for", "input_hash", "canonical_json", "redact", "mask_patient_numbers", "load_secret", "sqlite_path", "records_text",
-           "DEFAULT_DB"]
+__all__ = [
+    "DEFAULT_DB",
+    "DecisionLog",
+    "DecisionRecord",
+    "LogError",
+    "LogWriter",
+    "PostgresLog",
+    "SqliteLog",
+    "canonical_json",
+    "input_hash",
+    "load_secret",
+    "mask_patient_numbers",
+    "open_log",
+    "record_for",
+    "records_text",
+    "redact",
+    "sqlite_path",
+]

@@ -10,11 +10,11 @@ Python contract cannot drift.
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
-from ..contract.version import __version__
 from ..contract.schemas import published_schema
+from ..contract.version import __version__
 
 PROBLEM_BASE = "https://dialogvakt.no/problems/"
 
@@ -66,7 +66,7 @@ _CONTEXT_PARAM = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _document() -> dict:
     input_schema = published_schema("input-v1.schema.json")
     decision_schema = published_schema("decision-v1.schema.json")
@@ -303,4 +303,4 @@ def openapi_document() -> dict:
     return copy.deepcopy(_document())
 
 
-__all__ = ["openapi_document", "published_schema", "embedded", "PROBLEM_BASE"]
+__all__ = ["PROBLEM_BASE", "embedded", "openapi_document", "published_schema"]

@@ -32,8 +32,9 @@ ROLES = {"kommunen": "kommune", "sykehuset": "sykehus", "fastlegen": "fastlege",
 
 
 def _kinds_text() -> str:
-    import yaml
     from importlib import resources
+
+    import yaml
 
     labels = yaml.safe_load(resources.files("engine.schemas").joinpath("monitor-labels.yaml").read_text("utf-8"))
     return "; ".join(f"«{label}»" for label in labels["funn"].values())

@@ -16,18 +16,19 @@ import copy
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from ..contract.decision import Decision
-from ..eval.engine import Engine
-from ..contract.times import OSLO
 from ..contract.errors import InputError
-from ..contract.schemas import labels
 from ..contract.identifiers import example_number
+from ..contract.schemas import labels
+from ..contract.times import OSLO
+from ..eval.engine import Engine
 
 
 class StepError(AssertionError):
@@ -249,7 +250,7 @@ def gitt_tidspunkt(s: Situasjon, tid: str) -> None:
 def gitt_aktorer(s: Situasjon, datatable: list[list[str]]) -> None:
     header = [h.strip() for h in datatable[0]]
     for row in datatable[1:]:
-        cells = dict(zip(header, (c.strip() for c in row)))
+        cells = dict(zip(header, (c.strip() for c in row), strict=False))
         name = cells.pop("navn")
         s.actors[name] = {k: v for k, v in cells.items() if v}
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from ..contract.bokmal import label
 from .core import Situasjon, StepError, _decision, _summary, step, word
 
-
 # --------------------------------------------------------------------------- Gitt
 
 @step("gitt", r"(?:at )?det (?P<ikke>ikke )?er avklart at pasienten skal overføres til akuttmottaket",
