@@ -24,8 +24,9 @@ with warnings.catch_warnings():  # newer Starlette prefers the httpx2 package; h
 
 from engine import Engine
 from engine.contract.identifiers import example_number
-from engine.server.app import ServiceConfig, create_app
+from engine.server.app import create_app
 from engine.server.auth import config_from
+from engine.server.config import ServiceConfig
 from engine.server.decisionlog import DecisionLog, LogWriter, SqliteLog
 
 ROOT = Path(__file__).resolve().parent.parent

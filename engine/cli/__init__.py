@@ -312,8 +312,9 @@ def _secret(args: argparse.Namespace, *, generate: bool) -> bytes:
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
-    from ..server.app import ServiceConfig, configure_logging, serve
+    from ..server.app import configure_logging, serve
     from ..server.auth import ConfigError, check_exposure, config_from, is_loopback
+    from ..server.config import ServiceConfig
     from ..server.decisionlog import LogError, sqlite_path
 
     configure_logging()

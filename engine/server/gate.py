@@ -1,0 +1,84 @@
+"""Authentication, problem answers for unexpected errors, the access log and request timing, as plain ASGI."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from .auth import AuthError, challenge
+from .decisionlog import redact
+from .problems import Problem, problem_response
+from .service import Service
+
+log = logging.getLogger("dialogvakt.service")
+access_log = logging.getLogger("dialogvakt.access")
+
+# --------------------------------------------------------------------------- middleware
+
+PUBLIC = ("/healthz", "/readyz", "/openapi.json", "/schemas/")
+
+
+def route_label(path: str, routes: frozenset[str]) -> str:
+    if path.startswith("/v1/packs/"):
+        return "/v1/packs/{id}"
+    if path.startswith("/schemas/"):
+        return "/schemas/{name}"
+    if path in routes:
+        return path
+    return "other"
+
+
+def _authorization(scope: dict) -> str | None:
+    """The request's Authorization header; the last one when it is sent more than once."""
+    value = None
+    for name, raw in scope.get("headers", []):
+        if name.lower() == b"authorization":
+            value = raw.decode("latin-1")
+    return value
+
+
+class Gate:
+    """Authentication, problem answers for errors, access log and request timing, as plain ASGI."""
+
+    def __init__(self, app: Callable, service: Service, routes: frozenset[str]):
+        self.app = app
+        self.service = service
+        self.routes = routes  # the paths metrics are labelled with; any other path is "other"
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path = scope.get("path", "")
+        state = {"status": 500}
+
+        async def send_wrapper(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+            await send(message)
+
+        try:
+            if not path.startswith(PUBLIC) and self.service.auth.enabled:
+                try:
+                    principal = self.service.auth.authenticate(_authorization(scope))
+                except AuthError as exc:
+                    slug = "forbidden" if exc.status == 403 else "unauthorized"
+                    self.service.metrics.errors.labels(slug).inc()
+                    problem = Problem(exc.status, slug, "Ikke tilgang", exc.message,
+                                      headers={"WWW-Authenticate": challenge(exc)})
+                    await problem_response(problem, path)(scope, receive, send_wrapper)
+                    return
+                if principal is not None:
+                    scope["dialogvakt.principal"] = principal
+            try:
+                await self.app(scope, receive, send_wrapper)
+            except Exception as exc:  # Starlette has already answered it with _on_error before re-raising
+                log.error("unexpected error on %s: %s", redact(path), redact(f"{type(exc).__name__}: {exc}"))
+        finally:
+            elapsed = time.perf_counter() - started
+            self.service.metrics.request_seconds.labels(route_label(path, self.routes)).observe(elapsed)
+            outcome = scope.get("dialogvakt.outcome")
+            access_log.info("%s %s %s %.2fms%s", scope.get("method", "-"), redact(path), state["status"],
+                            elapsed * 1000, f" {outcome}" if outcome else "")
