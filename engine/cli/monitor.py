@@ -154,9 +154,3 @@ def cmd_findings(args: argparse.Namespace) -> int:
     with _stored_monitor(args) as monitor:
         _print(args, monitor, monitor.findings())
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from . import main
-
-    sys.exit(main(["monitor", *sys.argv[1:]]))
