@@ -90,6 +90,14 @@ def mask_in_text(text: str) -> str:
     return _NUMBER_IN_TEXT.sub(_mask_match, text)
 
 
+def redact_numbers(text: str) -> str:
+    """Text with anything shaped like an 11-digit personal number masked, check digits or not.
+
+    For what is logged or answered about an error, where a mistyped number must not show either.
+    """
+    return _NUMBER_IN_TEXT.sub(MASK, text)
+
+
 def pseudonym(number: str, secret: bytes) -> str:
     """A keyed, stable pseudonym for a patient number (HMAC-SHA256, hex, 32 chars)."""
     digits = fodselsnummer.compact(number) if isinstance(number, str) else str(number)

@@ -44,7 +44,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..contract.decision import Decision
-from ..contract.identifiers import _NUMBER_IN_TEXT, MASK, mask_in_text, pseudonym
+from ..contract.identifiers import mask_in_text, pseudonym, redact_numbers
 
 log = logging.getLogger("dialogvakt.decisionlog")
 
@@ -83,7 +83,7 @@ def redact(text: str | None) -> str | None:
     """Mask anything shaped like an 11-digit personal number, check digits or not."""
     if text is None:
         return None
-    return _NUMBER_IN_TEXT.sub(MASK, text)
+    return redact_numbers(text)
 
 
 def mask_patient_numbers(document: Any) -> Any:

@@ -481,7 +481,7 @@ def nar_vurderes(s: Situasjon, pakke: str | None = None) -> None:
 
 # --------------------------------------------------------------------------- Så
 
-def _decision(s: Situasjon) -> Decision:
+def decision_of(s: Situasjon) -> Decision:
     if s.error is not None:
         raise StepError(f"Meldingen ble ikke vurdert: inndata er ugyldige ({s.error}).")
     if s.decision is None:
@@ -489,7 +489,7 @@ def _decision(s: Situasjon) -> Decision:
     return s.decision
 
 
-def _summary(d: Decision) -> str:
+def summary_of(d: Decision) -> str:
     parts = [f"avgjørelse {labels()['decision'][d.decision]}"]
     if d.reasons:
         parts.append("begrunnelser: " + ", ".join(r.rule for r in d.reasons))
@@ -504,30 +504,30 @@ def _summary(d: Decision) -> str:
       "Så er meldingen avvist",
       "Utfallet: tillatt, avvist, ubestemt (opplysninger mangler) eller ikke aktuell (ingen retningslinje gjelder).")
 def sa_utfall(s: Situasjon, utfall: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     want = word("decision", utfall)
     if d.decision != want:
-        raise StepError(f"Ventet {utfall}, men fikk {_summary(d)}.")
+        raise StepError(f"Ventet {utfall}, men fikk {summary_of(d)}.")
 
 
 @step("så", r'(?:at )?(?:regelen "(?P<regel>[^"]+)" slår til|slår regelen "(?P<regel2>[^"]+)" til)',
       'Og regelen "d81023-5.1-oyeblikkelig-hjelp" slår til',
       "Regelen ga en begrunnelse, et råd eller en plikt. Kan også skrives «Så slår regelen \"…\" til».")
 def sa_regel_slar_til(s: Situasjon, regel: str | None = None, regel2: str | None = None) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     regel = regel or regel2
     if regel not in d.fired():
-        raise StepError(f'Regelen "{regel}" slo ikke til ({_summary(d)}).')
+        raise StepError(f'Regelen "{regel}" slo ikke til ({summary_of(d)}).')
 
 
 @step("så", r'(?:at )?regelen "(?P<regel>[^"]+)" (?:ikke slår|slår ikke) til|slår regelen "(?P<regel2>[^"]+)" ikke til|slår ikke regelen "(?P<regel3>[^"]+)" til',
       'Og regelen "d81023-4.5-vedlegg" slår ikke til', "Regelen ga verken begrunnelse, råd eller plikt.")
 def sa_regel_slar_ikke_til(s: Situasjon, regel: str | None = None, regel2: str | None = None,
                            regel3: str | None = None) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     rule = regel or regel2 or regel3
     if rule in d.fired():
-        raise StepError(f'Regelen "{rule}" slo til, men skulle ikke ({_summary(d)}).')
+        raise StepError(f'Regelen "{rule}" slo til, men skulle ikke ({summary_of(d)}).')
 
 
 def _cites(source: dict, seksjon: str) -> bool:
@@ -539,11 +539,11 @@ def _cites(source: dict, seksjon: str) -> bool:
 @step("så", r"(?:at )?begrunnelsen viser til § ?(?P<seksjon>\S+)",
       "Og begrunnelsen viser til § 5.1", "Minst én begrunnelse (avvisning) viser til dette avsnittet i retningslinjen.")
 def sa_begrunnelse_seksjon(s: Situasjon, seksjon: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if not any(_cites(r.source, seksjon) for r in d.reasons):
         shown = sorted({r.source["section"] for r in d.reasons}) or ["ingen"]
         raise StepError(f"Ingen begrunnelse viser til «{seksjon}» (begrunnelsene viser til: {', '.join(shown)}; "
-                        f"{_summary(d)}).")
+                        f"{summary_of(d)}).")
 
 
 @step("så", r'(?:at )?begrunnelsen viser til "(?P<seksjon>[^"]+)"',
@@ -557,7 +557,7 @@ def sa_begrunnelse_navngitt(s: Situasjon, seksjon: str) -> None:
 @step("så", r'(?:at )?begrunnelsen nevner "(?P<tekst>[^"]+)"',
       'Og begrunnelsen nevner "telefon"', "Teksten i en begrunnelse inneholder disse ordene.")
 def sa_begrunnelse_tekst(s: Situasjon, tekst: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if not any(tekst.casefold() in r.message.casefold() for r in d.reasons):
         raise StepError(f'Ingen begrunnelse nevner «{tekst}». Begrunnelser: {[r.message for r in d.reasons]}')
 
@@ -567,19 +567,19 @@ def sa_begrunnelse_tekst(s: Situasjon, tekst: str) -> None:
       "Minst ett råd viser til dette avsnittet («det gis ikke råd etter …»: ingen råd gjør det). Navngitte "
       "avsnitt skrives i anførselstegn: «det gis råd etter \"Utforming og innhold 4\"».")
 def sa_rad(s: Situasjon, seksjon: str | None = None, navn: str | None = None, ikke: str | None = None) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     wanted = seksjon or navn or ""
     found = any(_cites(a.source, wanted) for a in d.advice)
     if found and ikke:
-        raise StepError(f"Det gis råd etter «{wanted}», men skulle ikke ({_summary(d)}).")
+        raise StepError(f"Det gis råd etter «{wanted}», men skulle ikke ({summary_of(d)}).")
     if not found and not ikke:
-        raise StepError(f"Ingen råd viser til «{wanted}» ({_summary(d)}).")
+        raise StepError(f"Ingen råd viser til «{wanted}» ({summary_of(d)}).")
 
 
 @step("så", r'(?:at )?det foreslås (?P<tekst>.+)',
       'Og det foreslås "PLO Innleggelse Somatikk"', "Et forslag om hva man bør gjøre i stedet nevner dette.")
 def sa_forslag(s: Situasjon, tekst: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     want = tekst.strip('"«»').casefold()
     if not any(want in sg.message.casefold() or want == (sg.value or "").casefold() or want == sg.kind
                for sg in d.suggestions):
@@ -590,12 +590,12 @@ def sa_forslag(s: Situasjon, tekst: str) -> None:
       "Og svarfristen er fra torsdag 5. juni 2025 til mandag 9. juni 2025",
       "Forventet svar: tidligst og senest (virkedager, helligdager regnet med).")
 def sa_svarfrist(s: Situasjon, fra: str, til: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     year = s.now().year
     want = (parse_tid(fra, year=year).date().isoformat(), parse_tid(til, year=year).date().isoformat())
     found = [(o.due or {}) for o in d.obligations if o.kind == "svarfrist"]
     if not found:
-        raise StepError(f"Ingen svarfrist ble gitt ({_summary(d)}).")
+        raise StepError(f"Ingen svarfrist ble gitt ({summary_of(d)}).")
     got = [(f.get("tidligst", "")[:10], f.get("senest", "")[:10]) for f in found]
     if want not in got:
         raise StepError(f"Ventet svarfrist {want[0]}–{want[1]}, fikk {got}.")
@@ -604,7 +604,7 @@ def sa_svarfrist(s: Situasjon, fra: str, til: str) -> None:
 @step("så", r'(?:at )?fristen "(?P<navn>[^"]+)" er (?P<tid>.+)',
       'Og fristen "senest" er 25. juni 2025 kl. 10:00', "En plikt har en frist med dette navnet på dette tidspunktet.")
 def sa_frist(s: Situasjon, navn: str, tid: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     want = parse_tid(tid, year=s.now().year)
     for o in d.obligations:
         got = (o.due or {}).get(navn)
@@ -616,16 +616,16 @@ def sa_frist(s: Situasjon, navn: str, tid: str) -> None:
 @step("så", r'(?:at )?det mangler opplysning om "(?P<fakta>[^"]+)"',
       'Og det mangler opplysning om "kontekst.pasientstatus"', "Vurderingen navngir en opplysning som mangler.")
 def sa_mangler(s: Situasjon, fakta: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if not any(m.fact == fakta for m in d.missing):
-        raise StepError(f"«{fakta}» er ikke nevnt som manglende ({_summary(d)}).")
+        raise StepError(f"«{fakta}» er ikke nevnt som manglende ({summary_of(d)}).")
 
 
 @step("så", r'(?:at )?retningslinjen "(?P<pakke>[^"]+)" (?P<ikke>ikke )?er brukt|(?:at )?(?:retningslinjen "(?P<pakke2>[^"]+)" er|er retningslinjen "(?P<pakke3>[^"]+)") (?P<ikke2>ikke )?brukt',
       'Og retningslinjen "helse-vest-2017" er brukt', "Vurderingen brukte (eller brukte ikke) denne retningslinjen.")
 def sa_pakke_brukt(s: Situasjon, pakke: str | None = None, ikke: str | None = None,
                    pakke2: str | None = None, pakke3: str | None = None, ikke2: str | None = None) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     pack = pakke or pakke2 or pakke3
     used = [p.id for p in d.packs]
     negate = bool(ikke or ikke2)
@@ -636,7 +636,7 @@ def sa_pakke_brukt(s: Situasjon, pakke: str | None = None, ikke: str | None = No
 @step("så", r"(?:at )?(?:retningslinjen er|er retningslinjen) utløpt",
       "Og retningslinjen er utløpt", "Minst én brukt retningslinje var utløpt på tidspunktet.")
 def sa_utlopt(s: Situasjon) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if not any(p.expired for p in d.packs):
         raise StepError("Ingen av retningslinjene var utløpt.")
 
@@ -644,7 +644,7 @@ def sa_utlopt(s: Situasjon) -> None:
 @step("så", r"(?:at )?(?:retningslinjen gjelder|gjelder retningslinjen)",
       "Og retningslinjen gjelder", "Alle brukte retningslinjer gjaldt på tidspunktet.")
 def sa_gjelder(s: Situasjon) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if any(p.validity != "valid" for p in d.packs):
         raise StepError(f"Ikke alle retningslinjer gjaldt: {[(p.id, p.validity) for p in d.packs]}.")
 
@@ -654,7 +654,7 @@ def sa_gjelder(s: Situasjon) -> None:
       "Inndata er ugyldige, og feilen nevner dette feltet (JSON-sti).")
 def sa_feil(s: Situasjon, sti: str) -> None:
     if s.error is None:
-        raise StepError(f"Ventet feil i {sti}, men meldingen ble vurdert ({_summary(s.decision)})."
+        raise StepError(f"Ventet feil i {sti}, men meldingen ble vurdert ({summary_of(s.decision)})."
                         if s.decision else "Meldingen er ikke vurdert.")
     if s.error.path != sti:
         raise StepError(f"Feilen gjelder {s.error.path}, ikke {sti}: {s.error.message}")

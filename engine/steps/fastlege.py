@@ -9,7 +9,7 @@ The last steps name sections as printed in guidelines without numbered sections
 
 from __future__ import annotations
 
-from .core import Situasjon, StepError, _decision, quoted_list, step, word
+from .core import Situasjon, StepError, decision_of, quoted_list, step, word
 
 SERVICES = ("bestill_time", "forny_resept", "e_konsultasjon", "kontakt_legekontoret")
 
@@ -141,7 +141,7 @@ def gitt_avtale(s: Situasjon, avtale: str) -> None:
 @step("så", r'(?:at )?det gis (?:et )?råd som nevner "(?P<tekst>[^"]+)"',
       'Og det gis råd som nevner "e-konsultasjon"', "Teksten i minst ett råd inneholder disse ordene.")
 def sa_rad_tekst(s: Situasjon, tekst: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if not any(tekst.casefold() in a.message.casefold() for a in d.advice):
         raise StepError(f"Ingen råd nevner «{tekst}». Råd: {[a.message for a in d.advice]}")
 
@@ -150,7 +150,7 @@ def sa_rad_tekst(s: Situasjon, tekst: str) -> None:
       'Og det gis en plikt som nevner "egenandel"',
       "Mottakeren får en plikt (noe som må gjøres), og teksten i den inneholder disse ordene.")
 def sa_plikt_tekst(s: Situasjon, tekst: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if not any(tekst.casefold() in o.message.casefold() for o in d.obligations):
         raise StepError(f"Ingen plikt nevner «{tekst}». Plikter: {[o.message for o in d.obligations] or 'ingen'}")
 
@@ -158,7 +158,7 @@ def sa_plikt_tekst(s: Situasjon, tekst: str) -> None:
 @step("så", r"(?:at )?det gis ingen plikt(?:er)?",
       "Og det gis ingen plikt", "Vurderingen gir ingen plikter (heller ingen svarfrist).")
 def sa_ingen_plikt(s: Situasjon) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     if d.obligations:
         raise StepError(f"Det ble gitt plikter: {[o.rule for o in d.obligations]}.")
 

@@ -9,7 +9,7 @@ Registered in ``engine.steps.catalogue``.
 from __future__ import annotations
 
 from ..contract.bokmal import label
-from .core import Situasjon, StepError, _decision, _summary, step, word
+from .core import Situasjon, StepError, decision_of, step, summary_of, word
 
 # --------------------------------------------------------------------------- Gitt
 
@@ -42,7 +42,7 @@ def gitt_aktiv_jordmor(s: Situasjon, ikke: str | None = None) -> None:
       "Vurderingen gir (eller gir ikke) en plikt med frist av denne typen, f.eks. «svarfrist», "
       "«tidligmelding» eller «applikasjonskvittering».")
 def sa_plikt(s: Situasjon, art: str, ikke: str | None = None) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     found = any(o.kind == art for o in d.obligations)
     if found and ikke:
         raise StepError(f"Det gis en plikt om «{art}», men skulle ikke: {[(o.rule, o.due) for o in d.obligations]}.")
@@ -54,12 +54,12 @@ def sa_plikt(s: Situasjon, art: str, ikke: str | None = None) -> None:
       'Og retningslinjen "sykehuset-ostfold-plo" gir utfallet "avvist"',
       "Når flere retningslinjer er brukt: hva denne ene retningslinjen sier om meldingen.")
 def sa_pakke_utfall(s: Situasjon, pakke: str, utfall: str) -> None:
-    d = _decision(s)
+    d = decision_of(s)
     outcome = next((p for p in d.packs if p.id == pakke), None)
     if outcome is None:
         raise StepError(f'Retningslinjen "{pakke}" er ikke brukt; brukt: {[p.id for p in d.packs] or "ingen"}.')
     want = word("decision", utfall)
     if outcome.decision != want:
         got = label("decision", outcome.decision)
-        raise StepError(f'Retningslinjen "{pakke}" ga «{got}», ikke «{utfall}» ({_summary(d)}).')
+        raise StepError(f'Retningslinjen "{pakke}" ga «{got}», ikke «{utfall}» ({summary_of(d)}).')
 
