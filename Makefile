@@ -24,7 +24,7 @@ test: $(VENV)/.installed
 docs: $(VENV)/.installed
 	$(BIN)/dialogvakt trace --format markdown > docs/traceability.md
 	$(BIN)/dialogvakt steg > features/README.md
-	$(BIN)/python -m engine.editor_schemas
+	$(BIN)/python -m engine.authoring.editor_schemas
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_decisions.py

@@ -128,6 +128,12 @@ def _topic(sender: dict, receiver: dict, plo: bool, mtype: str) -> str:
     return "fastlege_til_sykehus" if a in ("fastlege", "legekontor") else "kommune_til_sykehus"
 
 
+def _put(target: dict[str, Any], path: list[str], value: Any) -> None:
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
 def _optional_bool(draw: _Draw, weights: Mapping[Any, float]) -> Any:
     value = draw.weighted(weights)
     return ABSENT if value == ABSENT else bool(value)
@@ -261,24 +267,13 @@ def _message(index: int, draw: _Draw, data: dict) -> dict:
         decisions = draw.weighted(ctx["kommunale_vedtak"])
         if decisions != ABSENT:
             kontekst["kommunale_vedtak"] = [d for d in str(decisions).split(",") if d]
-        for key in ("aktiv_helsestasjon", "aktiv_jordmor"):
-            value = _optional_bool(draw, ctx[key])
-            if value != ABSENT:
-                kontekst[key] = value
-        if mtype == "innleggelsesrapport":
-            value = _optional_bool(draw, ctx["overforing_akuttmottak_avklart"])
-            if value != ABSENT:
-                kontekst["overforing_akuttmottak_avklart"] = value
-    if "fastlege" in scenario:
-        gp: dict[str, Any] = {}
-        system = draw.weighted(scenario["fastlege"]["journalsystem"])
-        if system != ABSENT:
-            gp["journalsystem"] = system
-        agreement = _optional_bool(draw, scenario["fastlege"]["avtale_helse_vest"])
-        if agreement != ABSENT:
-            gp["avtale_helse_vest"] = agreement
-        if gp:
-            kontekst["fastlege"] = gp
+    categories = {sender["kategori"], receiver["kategori"]}
+    for spec in [*data["kontekst_valg"], *scenario.get("kontekst", ())]:
+        if ("part" in spec and spec["part"] not in categories) or ("types" in spec and mtype not in spec["types"]):
+            continue
+        value = draw.weighted(spec["valg"])
+        if value != ABSENT:
+            _put(kontekst, spec["fact"].removeprefix("kontekst.").split("."), value)
     if "pasient" in (sender["kategori"], receiver["kategori"]):
         office: dict[str, Any] = {}
         services = draw.weighted(ctx["legekontor_tjenester"])

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..lang.loader import list_pack_folders, pack_schema
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 
 # file of a pack folder -> (schema file name, keys that file must hold, what it is for)
@@ -121,7 +121,7 @@ def write(folder: Path = SCHEMAS) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":  # python -m engine.editor_schemas [POLICIES]: the schemas, and modelines in new files
+if __name__ == "__main__":  # python -m engine.authoring.editor_schemas [POLICIES]: the schemas, and modelines in new files
     policies = Path(sys.argv[1]) if len(sys.argv) > 1 else SCHEMAS.parent.parent / "policies"
     for path in write() + (add_modelines(policies) if policies.is_dir() else []):
         print(f"skrev {path}", file=sys.stderr)

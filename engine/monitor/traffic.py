@@ -15,15 +15,27 @@ import json
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from ..contract.identifiers import example_number
 from ..contract.times import OSLO
 
-HAUKELAND = {"kategori": "sykehus", "organisasjon": "Haukeland universitetssjukehus",
-             "helseforetak": "Helse Bergen HF", "region": "Helse Vest"}
-SERVICES = ("Lungesykdommer", "Hjertesykdommer", "Nevrologi", "Geriatri", "Ortopedisk kirurgi")
-MUNICIPAL_SERVICES = ("Sykepleiertjeneste", "Saksbehandling", "Legetjeneste ved sykehjem mv", "Kreftkoordinator")
+
+def _parties() -> dict[str, Any]:
+    """The parties of generated traffic, from ``traffic.yaml`` beside this module."""
+    text = resources.files("engine.monitor").joinpath("traffic.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+_PARTIES = _parties()
+HOSPITAL: dict[str, str] = dict(_PARTIES["hospital"])
+SERVICES: tuple[str, ...] = tuple(_PARTIES["hospital_services"])
+MUNICIPAL_SERVICES: tuple[str, ...] = tuple(_PARTIES["municipal_services"])
 
 
 def iso(moment: dt.datetime) -> str:
@@ -36,8 +48,8 @@ def municipality(n: int, service: str = "Sykepleiertjeneste") -> dict:
             "tjeneste": service}
 
 
-def hospital(service: str = "Lungesykdommer", base: dict | None = None) -> dict:
-    return {**(base or HAUKELAND), "tjeneste": service}
+def hospital(service: str | None = None, base: dict | None = None) -> dict:
+    return {**(base or HOSPITAL), "tjeneste": service or SERVICES[0]}
 
 
 def message_event(*, at: dt.datetime, msg_id: str, type: str, sender: dict, recipient: dict,
@@ -116,7 +128,7 @@ class Traffic:
 
 def month_of_traffic(start: dt.date, days: int = 31, *, per_day: int = 12, seed: int = 0,
                      organisations: int = 40, unanswered: float = 0.2) -> Traffic:
-    """Requests between municipalities and Haukeland over ``days`` days, with answers after 1 hour to 12 days.
+    """Requests between municipalities and the hospital of ``traffic.yaml`` over ``days`` days, with answers after 1 hour to 12 days.
 
     Some requests are never answered. Every midnight a clock event moves time on, as a site's
     monitor would see it; the traffic ends with a clock event ``days`` + 14 days after ``start``.

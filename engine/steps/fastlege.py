@@ -1,4 +1,4 @@
-"""Gherkin steps for messages with GPs: digital dialog with the patient, and the GP's set-up in Helse Vest.
+"""Gherkin steps for messages with GPs: digital dialog with the patient, and the GP's set-up for dialog messages.
 
 Registered in ``engine.steps.catalogue``; each step only sets fields of the
 input contract (``kontekst.legekontor``, ``kontekst.fastlege``, ``melding.valgt_time``,
@@ -9,34 +9,27 @@ The last steps name sections as printed in guidelines without numbered sections
 
 from __future__ import annotations
 
+from ..contract.facts import catalogue
+from ..contract.schemas import labels
 from .core import Situasjon, StepError, decision_of, quoted_list, step, word
 
-SERVICES = ("bestill_time", "forny_resept", "e_konsultasjon", "kontakt_legekontoret")
-
-# How staff name the four services; the message-type words of labels.yaml are accepted too.
-SERVICE_WORDS = {
-    "bestill time": "bestill_time",
-    "timebestilling": "bestill_time",
-    "forny resept": "forny_resept",
-    "reseptfornyelse": "forny_resept",
-    "e-konsultasjon": "e_konsultasjon",
-    "start e-konsultasjon": "e_konsultasjon",
-    "kontakt legekontoret": "kontakt_legekontoret",
-}
+SERVICES_FACT = "kontekst.legekontor.aktiverte_tjenester"
+# the services a GP office can turn on, as the input contract lists them
+SERVICES: tuple[str, ...] = catalogue()[SERVICES_FACT].values
 
 
 def service(text: str) -> str:
-    """The contract value of one of the four digital dialog services, from how staff name it."""
-    key = text.strip().strip('"«»').strip().casefold()
-    if key in SERVICE_WORDS:
-        return SERVICE_WORDS[key]
-    try:
-        value = word("melding.type", key)
-    except StepError:
-        value = None
-    if value in SERVICES:
-        return value
-    raise StepError(f"Kjenner ikke tjenesten «{text}». Bruk en av: {', '.join(sorted(SERVICE_WORDS))}.")
+    """The contract value of a digital dialog service, from how staff name it (labels.yaml's words for
+    the services, or for the message types of the same name)."""
+    for table in (SERVICES_FACT, "melding.type"):
+        try:
+            value = word(table, text)
+        except StepError:
+            continue
+        if value in SERVICES:
+            return value
+    names = sorted(set(labels()["aliases"].get(SERVICES_FACT, {})) | set(labels().get(SERVICES_FACT, {}).values()))
+    raise StepError(f"Kjenner ikke tjenesten «{text}». Bruk en av: {', '.join(names)}.")
 
 
 def _legekontor(s: Situasjon) -> dict:
@@ -113,26 +106,30 @@ def gitt_varsling(s: Situasjon, valg: str) -> None:
     s.kontekst["varsling_avslatt"] = valg == "av"
 
 
-# --------------------------------------------------------------------------- Gitt: fastlegen i Helse Vest
+# --------------------------------------------------------------------------- Gitt: fastlegens oppsett
 
 def _avtale(s: Situasjon, avtale: str) -> None:
-    s.kontekst.setdefault("fastlege", {})["avtale_helse_vest"] = "ikke" not in avtale.split()
+    s.kontekst.setdefault("fastlege", {})["avtale_dialogmelding"] = "ikke" not in avtale.split()
 
 
-@step("gitt", r'(?:at )?fastlegen bruker journalsystemet "(?P<system>[^"]+)"'
-              r"(?: og (?P<avtale>har avtale|har ikke avtale|ikke har avtale) med Helse Vest)?",
-      'Og fastlegen bruker journalsystemet "CGM Allmenn" og har avtale med Helse Vest',
-      "Fastlegens journalsystem, og eventuelt om fastlegen har avtale med Helse Vest om dialogmeldinger.")
-def gitt_journalsystem(s: Situasjon, system: str, avtale: str | None = None) -> None:
+_AGREEMENT = r"(?P<avtale>har avtale|har ikke avtale|ikke har avtale)(?: om dialogmeldinger)?(?: med (?P<med>.+))?"
+
+
+@step("gitt", r'(?:at )?fastlegen bruker journalsystemet "(?P<system>[^"]+)"(?: og ' + _AGREEMENT + ")?",
+      'Og fastlegen bruker journalsystemet "CGM Allmenn" og har avtale om dialogmeldinger med Helse Vest',
+      "Fastlegens journalsystem, og eventuelt om fastlegen har avtale om dialogmeldinger med sykehusets "
+      "helseregion (det som står etter «med» er bare til leseren).")
+def gitt_journalsystem(s: Situasjon, system: str, avtale: str | None = None, med: str | None = None) -> None:
     s.kontekst.setdefault("fastlege", {})["journalsystem"] = system
     if avtale:
         _avtale(s, avtale)
 
 
-@step("gitt", r"(?:at )?fastlegen (?P<avtale>har avtale|har ikke avtale|ikke har avtale) med Helse Vest",
-      "Og fastlegen har ikke avtale med Helse Vest",
-      "Om fastlegen har avtale med Helse Vest om dialogmeldinger.")
-def gitt_avtale(s: Situasjon, avtale: str) -> None:
+@step("gitt", r"(?:at )?fastlegen " + _AGREEMENT,
+      "Og fastlegen har ikke avtale om dialogmeldinger med Helse Vest",
+      "Om fastlegen har avtale om dialogmeldinger med sykehusets helseregion (det som står etter «med» "
+      "er bare til leseren).")
+def gitt_avtale(s: Situasjon, avtale: str, med: str | None = None) -> None:
     _avtale(s, avtale)
 
 

@@ -97,7 +97,7 @@ Egenskap: Frittstående dialogmelding mellom sykehusene i Helse Vest og fastlege
     Når meldingen vurderes
     Så er meldingen ubestemt
     Og det mangler opplysning om "kontekst.fastlege.journalsystem"
-    Og det mangler opplysning om "kontekst.fastlege.avtale_helse_vest"
+    Og det mangler opplysning om "kontekst.fastlege.avtale_dialogmelding"
 
   Scenario: Dialogmeldingen må gjelde en navngitt pasient
     Gitt at fastlegen i Bergen sender en forespørsel til tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus
