@@ -370,16 +370,17 @@ def parse(data: bytes | str) -> ParsedMessage:
     if author:
         melding["forfatter"] = author
 
-    vedlegg = []
+    vedlegg: list[dict[str, str]] = []
     for i, doc in enumerate(documents[1:], start=2):
         ref = _child(doc, "RefDoc")
         if (_attr(_child(ref, "MsgType"), "V") or "").upper() != "A":
             continue
         item: dict[str, str] = {}
         reference = _text(_child(ref, "FileReference"))
-        name = reference.rstrip("/").rsplit("/", 1)[-1] if reference else _text(_child(ref, "Description"))
-        if name:
-            item["filnavn"] = name
+        file_name: str | None = (reference.rstrip("/").rsplit("/", 1)[-1] if reference
+                                 else _text(_child(ref, "Description")))
+        if file_name:
+            item["filnavn"] = file_name
         mime = _text(_child(ref, "MimeType"))
         if mime:
             item["mimetype"] = mime
@@ -452,18 +453,18 @@ class _Conflict(Exception):
 def _merge(base: Any, extra: Any, path: str) -> Any:
     """``extra`` fills in what ``base`` lacks; a different value where both have one is a conflict."""
     if isinstance(base, dict) and isinstance(extra, dict):
-        out = dict(base)
+        merged = dict(base)
         for key, value in extra.items():
-            out[key] = _merge(base[key], value, f"{path}.{key}") if key in base else copy.deepcopy(value)
-        return out
+            merged[key] = _merge(base[key], value, f"{path}.{key}") if key in base else copy.deepcopy(value)
+        return merged
     if isinstance(base, list) and isinstance(extra, list) and base and all(isinstance(b, dict) for b in base):
-        out = [copy.deepcopy(b) for b in base]
+        items = [copy.deepcopy(b) for b in base]
         for i, value in enumerate(extra):
-            if i < len(out):
-                out[i] = _merge(out[i], value, f"{path}[{i}]")
+            if i < len(items):
+                items[i] = _merge(items[i], value, f"{path}[{i}]")
             else:
-                out.append(copy.deepcopy(value))
-        return out
+                items.append(copy.deepcopy(value))
+        return items
     if base != extra:
         raise _Conflict(path)
     return base

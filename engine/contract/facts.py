@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -132,25 +132,30 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[str, str]:
     """A Norwegian message for one schema error that never repeats the offending value."""
     path = list(error.absolute_path)
     v = error.validator
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     if v == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        extra = sorted(k for k in error.instance if k not in allowed)
-        return json_path([*path, extra[0]] if extra else path), "ukjent felt; tillatte felt er: " + ", ".join(sorted(allowed))
+        allowed = set(schema.get("properties", {}))
+        instance = error.instance if isinstance(error.instance, Mapping) else {}
+        extra = sorted(k for k in instance if k not in allowed)
+        where = json_path([*path, extra[0]] if extra else path)
+        return where, "ukjent felt; tillatte felt er: " + ", ".join(sorted(allowed))
     if v == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else "?"
         return json_path([*path, name]), "mangler (påkrevd felt)"
     if v == "enum":
-        return json_path(path), "ukjent verdi; tillatte verdier er: " + ", ".join(map(str, error.validator_value))
+        allowed_values = ", ".join(map(str, _listed(error.validator_value)))
+        return json_path(path), "ukjent verdi; tillatte verdier er: " + allowed_values
     if v == "type":
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         names = {"string": "tekst", "object": "objekt", "array": "liste", "boolean": "true/false",
                  "integer": "heltall", "number": "tall", "null": "null"}
-        return json_path(path), "må være " + " eller ".join(names.get(t, t) for t in types)
+        return json_path(path), "må være " + " eller ".join(names.get(str(t), str(t)) for t in types)
     if v == "pattern":
         field_name = str(path[-1]) if path else ""
         if field_name.endswith("dato") or field_name in ("start", "slutt", "sendt", "tidspunkt"):
-            return json_path(path), "har feil format; forventet dato/tid etter ISO 8601 (f.eks. 2025-06-02 eller 2025-06-02T10:00)"
+            return json_path(path), ("har feil format; forventet dato/tid etter ISO 8601 "
+                                     "(f.eks. 2025-06-02 eller 2025-06-02T10:00)")
         if json_path(path) == "$.melding.pasient.id":
             return json_path(path), "må ha nøyaktig 11 sifre"
         return json_path(path), "har feil format"
@@ -161,6 +166,10 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[str, str]:
     if v == "uniqueItems":
         return json_path(path), "inneholder samme verdi flere ganger"
     return json_path(path), f"er ugyldig ({v})"
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def validate_request(request: Any) -> None:
@@ -230,7 +239,7 @@ class Facts:
         return path in self.values
 
 
-def _flatten(obj: dict, prefix: str, out: dict[str, Any]) -> None:
+def _flatten(obj: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
     for key, value in obj.items():
         path = prefix + key
         out[path] = value
@@ -264,55 +273,39 @@ def missing_inputs(path: str, values: Mapping[str, Any]) -> tuple[str, ...]:
     return (path,)
 
 
-def _put_party(values: dict[str, Any], prefix: str, party: dict) -> None:
+def _put_party(values: dict[str, Any], prefix: str, party: dict[str, Any]) -> None:
     values[prefix] = party
     for key, value in party.items():
         values[f"{prefix}.{key}"] = value
 
 
-def prepare(request: dict, *, now: dt.datetime | None = None, at: dt.datetime | str | None = None,
-            allow_synthetic_ids: bool = False, validate: bool = True) -> Facts:
-    """Validate a request and return its facts, derived facts included.
+# Each deriver adds the derived facts of one kind (schemas/derived-facts.yaml says what each means).
+# They read the flat values and the request, and run in this order after the evaluation time is set.
 
-    ``at`` overrides the request's ``tidspunkt``; ``now`` is the clock used when neither is given.
-    """
-    if validate:
-        validate_request(request)
-    values: dict[str, Any] = {}
-    _flatten(request, "", values)
-    _convert_times(values)
-    notes: list[str] = []
-
-    # the evaluation time
-    if at is not None:
-        values["tidspunkt"] = parse_datetime(at, "--at") if isinstance(at, str) else at.astimezone(OSLO)
-    elif "tidspunkt" not in values:
-        values["tidspunkt"] = (now or dt.datetime.now(OSLO)).astimezone(OSLO)
-    tidspunkt: dt.datetime = values["tidspunkt"]
-    today = tidspunkt.date()
-    values["tidspunkt_dato"] = today
-
-    melding = request.get("melding", {})
-    kontekst = request.get("kontekst", {})
-
+def _sending(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
     if "melding.sendt" not in values:
-        values["melding.sendt"] = tidspunkt
+        values["melding.sendt"] = values["tidspunkt"]
     values["melding.sendt_dato"] = values["melding.sendt"].date()
     values["melding.sendt_virkedag"] = is_working_day(values["melding.sendt_dato"])
     values["melding.sendt_klokkeslett"] = clock_hours(values["melding.sendt"])
 
-    # patient identifier: type from structure; the number itself stays only under its own path
-    if PATIENT_ID_PATH in values:
-        try:
-            pid = classify(values[PATIENT_ID_PATH], allow_synthetic=allow_synthetic_ids)
-        except IdentifierError as exc:
-            raise InputError("$." + PATIENT_ID_PATH, str(exc)) from None
-        values["melding.pasient.id_type"] = pid.id_type
-        values["melding.pasient.syntetisk"] = pid.synthetic
-        if pid.synthetic:
-            notes.append("Pasientnummeret er et syntetisk testnummer; vurderingen gjelder et testmiljø.")
 
-    # parties
+def _patient(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
+    """The identifier's type from its structure; the number itself stays only under its own path."""
+    if PATIENT_ID_PATH not in values:
+        return
+    try:
+        pid = classify(values[PATIENT_ID_PATH], allow_synthetic=synthetic)
+    except IdentifierError as exc:
+        raise InputError("$." + PATIENT_ID_PATH, str(exc)) from None
+    values["melding.pasient.id_type"] = pid.id_type
+    values["melding.pasient.syntetisk"] = pid.synthetic
+    if pid.synthetic:
+        notes.append("Pasientnummeret er et syntetisk testnummer; vurderingen gjelder et testmiljø.")
+
+
+def _parties(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
+    melding = request.get("melding", {})
     mottakere = melding.get("mottakere") or []
     if mottakere:
         _put_party(values, "melding.mottaker", mottakere[0])
@@ -325,7 +318,9 @@ def prepare(request: dict, *, now: dt.datetime | None = None, at: dt.datetime | 
         if party and f"parter.{party['kategori']}" not in values:
             _put_party(values, f"parter.{party['kategori']}", party)
 
-    # content
+
+def _content(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
+    melding = request.get("melding", {})
     vedlegg = melding.get("vedlegg") or []
     values["melding.har_vedlegg"] = bool(vedlegg)
     values["melding.antall_vedlegg"] = len(vedlegg)
@@ -338,37 +333,84 @@ def prepare(request: dict, *, now: dt.datetime | None = None, at: dt.datetime | 
     fmt = melding.get("format")
     values["melding.format_ren_tekst"] = fmt is None or fmt.split(";")[0].strip().lower() == "text/plain"
 
-    # context: time since
-    for date_path, derived in (("kontekst.utskrevet_dato", "kontekst.dager_siden_utskrivning"),
-                               ("kontekst.siste_kontakt_dato", "kontekst.dager_siden_siste_kontakt"),
-                               ("kontekst.henvisning_sendt_dato", "kontekst.dager_siden_henvisning")):
+
+_DAYS_SINCE = (("kontekst.utskrevet_dato", "kontekst.dager_siden_utskrivning"),
+               ("kontekst.siste_kontakt_dato", "kontekst.dager_siden_siste_kontakt"),
+               ("kontekst.henvisning_sendt_dato", "kontekst.dager_siden_henvisning"))
+_MONTHS_SINCE = (("kontekst.siste_kontakt_dato", "kontekst.maneder_siden_siste_kontakt"),
+                 ("kontekst.utskrevet_dato", "kontekst.maneder_siden_utskrivning"))
+
+
+def _time_since(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
+    today = values["tidspunkt_dato"]
+    for date_path, derived in _DAYS_SINCE:
         if date_path in values:
             values[derived] = (today - values[date_path]).days
-    if "kontekst.siste_kontakt_dato" in values:
-        values["kontekst.maneder_siden_siste_kontakt"] = months_between(values["kontekst.siste_kontakt_dato"], today)
-    if "kontekst.utskrevet_dato" in values:
-        values["kontekst.maneder_siden_utskrivning"] = months_between(values["kontekst.utskrevet_dato"], today)
+    for date_path, derived in _MONTHS_SINCE:
+        if date_path in values:
+            values[derived] = months_between(values[date_path], today)
     if "kontekst.kommunale_vedtak" in values:
         values["kontekst.antall_kommunale_vedtak"] = len(values["kontekst.kommunale_vedtak"])
 
-    # admission
+
+def _admission(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
     if "kontekst.innleggelse.start" in values:
         start = values["kontekst.innleggelse.start"]
         slutt = values.get("kontekst.innleggelse.slutt")
         if slutt is not None and slutt < start:
             raise InputError("$.kontekst.innleggelse.slutt", "kan ikke være før start")
+        tidspunkt = values["tidspunkt"]
         values["kontekst.innleggelse.aktiv"] = start <= tidspunkt and (slutt is None or tidspunkt < slutt)
         sendt = values["melding.sendt"]
         values["melding.sendt_under_innleggelse"] = start <= sendt and (slutt is None or sendt <= slutt)
         values["melding.timer_etter_innleggelse"] = round((sendt - start).total_seconds() / 3600, 2)
+    kontekst = request.get("kontekst", {})
     innlagt = admitted_when_sent(kontekst.get("pasientstatus"), values.get("melding.sendt_under_innleggelse"))
     if innlagt is not None:
         values["kontekst.innlagt_ved_sending"] = innlagt
 
-    if "kontekst.kjent_for_sykehuset" not in values:
-        status = kontekst.get("pasientstatus")
-        if status in ("innlagt", "poliklinisk", "utskrevet", "henvist"):
-            values["kontekst.kjent_for_sykehuset"] = True
-        elif status == "ingen_kontakt":
-            values["kontekst.kjent_for_sykehuset"] = False
+
+_KNOWN_STATUSES = ("innlagt", "poliklinisk", "utskrevet", "henvist")
+
+
+def _known(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
+    if "kontekst.kjent_for_sykehuset" in values:
+        return
+    status = request.get("kontekst", {}).get("pasientstatus")
+    if status in _KNOWN_STATUSES:
+        values["kontekst.kjent_for_sykehuset"] = True
+    elif status == "ingen_kontakt":
+        values["kontekst.kjent_for_sykehuset"] = False
+
+
+Deriver = Callable[[dict[str, Any], Mapping[str, Any], list[str], bool], None]
+DERIVERS: tuple[Deriver, ...] = (_sending, _patient, _parties, _content, _time_since, _admission, _known)
+
+
+def _evaluation_time(values: Mapping[str, Any], now: dt.datetime | None, at: dt.datetime | str | None
+                     ) -> dt.datetime:
+    if at is not None:
+        return parse_datetime(at, "--at") if isinstance(at, str) else at.astimezone(OSLO)
+    if "tidspunkt" in values:
+        moment: dt.datetime = values["tidspunkt"]
+        return moment
+    return (now or dt.datetime.now(OSLO)).astimezone(OSLO)
+
+
+def prepare(request: Mapping[str, Any], *, now: dt.datetime | None = None, at: dt.datetime | str | None = None,
+            allow_synthetic_ids: bool = False, validate: bool = True) -> Facts:
+    """Validate a request and return its facts, derived facts included.
+
+    ``at`` overrides the request's ``tidspunkt``; ``now`` is the clock used when neither is given.
+    """
+    if validate:
+        validate_request(request)
+    values: dict[str, Any] = {}
+    _flatten(request, "", values)
+    _convert_times(values)
+    notes: list[str] = []
+    values["tidspunkt"] = _evaluation_time(values, now, at)
+    values["tidspunkt_dato"] = values["tidspunkt"].date()
+    for derive in DERIVERS:
+        derive(values, request, notes, allow_synthetic_ids)
     return Facts(values, notes)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -37,6 +38,7 @@ from .templates import PLACEHOLDER
 from .tree import (
     All,
     Compare,
+    Condition,
     ConversationRule,
     Due,
     EventPattern,
@@ -149,94 +151,151 @@ def compile_conversation_rules(comp: ConditionCompiler, seen_ids: dict[str, int]
     return tuple(rules)
 
 
-def _compile_rule(comp: ConditionCompiler, raw: dict, ptr: tuple) -> ConversationRule | None:
-    errors_before = len(comp.problems)
-    kinds: dict[str, str] = {}
-    positive: set[str] = set()
-    patterns: list[EventPattern] = []
-    cross_refs: dict[str, set[str]] = {}
-    due_names = tuple((raw.get("due") or {}).keys())
-    withins: set[str] = set()
+@dataclass
+class _Events:
+    """What a conversation rule's events have told so far, while they are compiled in order."""
 
+    kinds: dict[str, str] = field(default_factory=dict)  # alias -> event kind
+    positive: set[str] = field(default_factory=set)  # aliases of events that must have happened
+    patterns: list[EventPattern] = field(default_factory=list)
+    cross_refs: dict[str, set[str]] = field(default_factory=dict)  # alias -> its facts other events compare with
+    withins: set[str] = field(default_factory=set)
+
+
+def _event_name(comp: ConditionCompiler, ev: dict[str, Any], j: int, eptr: Pointer, seen: _Events) -> bool:
+    """Whether the event's name can be used (reported when it cannot)."""
+    alias = ev["as"]
+    if alias in seen.kinds:
+        comp.error((*eptr, "as"), f"to hendelser heter '{alias}'", "samtaleregel")
+        return False
+    if alias in reserved_names():
+        comp.error((*eptr, "as"), f"'{alias}' er navnet på et faktum; gi hendelsen et annet navn", "samtaleregel")
+        return False
+    return True
+
+
+def _absence(comp: ConditionCompiler, ev: dict[str, Any], j: int, eptr: Pointer, due_names: tuple[str, ...],
+             seen: _Events) -> bool:
+    absent = bool(ev.get("absent"))
+    if j == 0 and absent:
+        comp.error((*eptr, "absent"), "den første hendelsen er det regelen handler om; den kan ikke være "
+                   "fraværende (absent)", "samtaleregel")
+    within = ev.get("within")
+    if within is not None:
+        if not absent:
+            comp.error((*eptr, "within"), "'within' hører til en fraværende hendelse (absent: true)", "samtaleregel")
+        elif within not in due_names:
+            comp.error((*eptr, "within"), f"'within' viser til '{within}', men regelen har ingen slik frist under "
+                       "due", "samtaleregel")
+        seen.withins.add(within)
+    return absent
+
+
+def _event_condition(comp: ConditionCompiler, ev: dict[str, Any], j: int, eptr: Pointer, seen: _Events
+                     ) -> Condition | None:
+    """The event's condition, qualified by its name, with the checks that tie it to earlier events."""
+    alias = ev["as"]
+    earlier = set(seen.kinds) - {alias}
+    condition = None
+    if "when" in ev:
+        # a fact that names another event must be written as the operand, never as the subject
+        for subject, where in _subjects(ev["when"], (*eptr, "when")):
+            if split(subject)[0] in earlier:
+                comp.error(where, f"'{subject}' hører til hendelsen '{split(subject)[0]}'; sammenlign denne "
+                           f"hendelsens eget faktum med det ({{fact: {subject}}} som verdi)", "samtaleregel")
+        condition = comp.condition(_qualify(ev["when"], alias, set(seen.kinds)), (*eptr, "when"))
+    elif j > 0:
+        comp.error(eptr, f"hendelsen '{alias}' trenger en 'when' som knytter den til en tidligere hendelse "
+                   f"(for eksempel samtale.id equals {{fact: {next(iter(seen.kinds))}.samtale.id}})", "samtaleregel")
+    for c in compares(condition):
+        _check_compare(comp, c, alias, earlier, seen.positive, seen.cross_refs, (*eptr, "when"))
+    if j > 0 and condition is not None:
+        joined = any(isinstance(c, Compare) and c.op == "equals" and isinstance(c.operand, FactRef)
+                     and split(c.operand.path)[0] in earlier for c in top_conjuncts(condition))
+        if not joined:
+            comp.error((*eptr, "when"), f"hendelsen '{alias}' må knyttes til en tidligere hendelse med 'equals' "
+                       "mellom faktaene deres (ikke inne i any/not), for eksempel samme tråd eller pasient",
+                       "samtaleregel")
+    return condition
+
+
+def _events(comp: ConditionCompiler, raw: dict[str, Any], ptr: Pointer) -> _Events:
+    seen = _Events()
+    due_names = tuple((raw.get("due") or {}).keys())
     for j, ev in enumerate(raw["events"]):
         eptr = (*ptr, "events", j)
-        alias = ev["as"]
-        if alias in kinds:
-            comp.error((*eptr, "as"), f"to hendelser heter '{alias}'", "samtaleregel")
+        if not _event_name(comp, ev, j, eptr, seen):
             continue
-        if alias in reserved_names():
-            comp.error((*eptr, "as"), f"'{alias}' er navnet på et faktum; gi hendelsen et annet navn", "samtaleregel")
-            continue
-        absent = bool(ev.get("absent"))
-        if j == 0 and absent:
-            comp.error((*eptr, "absent"), "den første hendelsen er det regelen handler om; den kan ikke være fraværende "
-                      "(absent)", "samtaleregel")
-        within = ev.get("within")
-        if within is not None:
-            if not absent:
-                comp.error((*eptr, "within"), "'within' hører til en fraværende hendelse (absent: true)", "samtaleregel")
-            elif within not in due_names:
-                comp.error((*eptr, "within"), f"'within' viser til '{within}', men regelen har ingen slik frist under due",
-                           "samtaleregel")
-            withins.add(within)
-        kinds[alias] = ev["event"]
-        earlier = set(kinds) - {alias}
-        comp.cat = ScopedCatalogue(kinds)
-        condition = None
-        if "when" in ev:
-            # a fact that names another event must be written as the operand, never as the subject
-            for subject, where in _subjects(ev["when"], (*eptr, "when")):
-                if split(subject)[0] in earlier:
-                    comp.error(where, f"'{subject}' hører til hendelsen '{split(subject)[0]}'; sammenlign denne "
-                                      f"hendelsens eget faktum med det ({{fact: {subject}}} som verdi)", "samtaleregel")
-            qualified = _qualify(ev["when"], alias, set(kinds))
-            condition = comp.condition(qualified, (*eptr, "when"))
-        elif j > 0:
-            comp.error(eptr, f"hendelsen '{alias}' trenger en 'when' som knytter den til en tidligere hendelse "
-                             f"(for eksempel samtale.id equals {{fact: {next(iter(kinds))}.samtale.id}})", "samtaleregel")
-        for c in compares(condition):
-            _check_compare(comp, c, alias, earlier, positive, cross_refs, (*eptr, "when"))
-        if j > 0 and condition is not None:
-            joined = any(isinstance(c, Compare) and c.op == "equals" and isinstance(c.operand, FactRef)
-                         and split(c.operand.path)[0] in earlier for c in top_conjuncts(condition))
-            if not joined:
-                comp.error((*eptr, "when"), f"hendelsen '{alias}' må knyttes til en tidligere hendelse med 'equals' "
-                                             "mellom faktaene deres (ikke inne i any/not), for eksempel samme tråd "
-                                             "eller pasient", "samtaleregel")
-        patterns.append(EventPattern(alias, ev["event"], condition, absent, within, comp.src.where(eptr)))
+        absent = _absence(comp, ev, j, eptr, due_names, seen)
+        seen.kinds[ev["as"]] = ev["event"]
+        comp.cat = ScopedCatalogue(seen.kinds)
+        condition = _event_condition(comp, ev, j, eptr, seen)
+        seen.patterns.append(EventPattern(ev["as"], ev["event"], condition, absent, ev.get("within"),
+                                          comp.src.where(eptr)))
         if not absent:
-            positive.add(alias)
-    if len(withins) > 1:
+            seen.positive.add(ev["as"])
+    if len(seen.withins) > 1:
         comp.error((*ptr, "events"), "fraværende hendelser i én regel må ha samme frist ('within')", "samtaleregel")
+    return seen
 
-    # the facts another event is compared with must be known on the event that has them
-    final = []
-    for p in patterns:
-        refs = sorted(cross_refs.get(p.alias, ()))
+
+def _with_compared_facts_known(seen: _Events) -> tuple[EventPattern, ...]:
+    """Each event that another compares with must have those facts: they join its condition as ``exists``."""
+    out = []
+    scoped = ScopedCatalogue(seen.kinds)
+    for p in seen.patterns:
+        refs = sorted(seen.cross_refs.get(p.alias, ()))
         if refs and not p.absent:
-            scoped = ScopedCatalogue(kinds)
             needed = tuple(Compare("exists", r, True, True, fact_type=scoped[r].type) for r in refs if r in scoped)
-            cond = All(((p.condition,) if p.condition is not None else ()) + needed)
-            p = dataclasses.replace(p, condition=cond)
-        final.append(p)
+            p = dataclasses.replace(p, condition=All(((p.condition,) if p.condition is not None else ()) + needed))
+        out.append(p)
+    return tuple(out)
 
-    comp.cat = ScopedCatalogue({a: k for a, k in kinds.items() if a in positive})
-    dues: tuple[Due, ...] = ()
-    if raw.get("due"):
-        for name, d in raw["due"].items():
-            if split(d["from"])[0] not in positive:
-                comp.error((*ptr, "due", name, "from"), f"en frist regnes fra tidspunktet for en hendelse regelen har "
-                                                        f"sett; skriv HENDELSE.faktum med HENDELSE en av: "
-                                                        f"{', '.join(sorted(positive))}", "samtaleregel")
-        if len(comp.problems) == errors_before:
-            dues = comp.due(raw["due"], (*ptr, "due"))
-    effect = raw["effect"]
-    if effect == "deviation":
-        for p in final:
-            for path, op in text_inferences(p.condition, ScopedCatalogue(kinds)) if p.condition is not None else ():
-                comp.error((*ptr, "events"), f"regelen (deviation) bygger på ord i fritekst ({path} {op}); "
-                                              "det som leses ut av fritekst kan bare gi råd", "fritekst-avgjor")
-    _check_template(comp, raw["message"], (*ptr, "message"), due_names)
+
+def _deadlines(comp: ConditionCompiler, raw: dict[str, Any], ptr: Pointer, seen: _Events,
+               errors_before: int) -> tuple[Due, ...]:
+    comp.cat = ScopedCatalogue({a: k for a, k in seen.kinds.items() if a in seen.positive})
+    if not raw.get("due"):
+        return ()
+    for name, d in raw["due"].items():
+        if split(d["from"])[0] not in seen.positive:
+            comp.error((*ptr, "due", name, "from"), "en frist regnes fra tidspunktet for en hendelse regelen har "
+                       f"sett; skriv HENDELSE.faktum med HENDELSE en av: {', '.join(sorted(seen.positive))}",
+                       "samtaleregel")
+    if len(comp.problems) != errors_before:
+        return ()
+    return comp.due(raw["due"], (*ptr, "due"))
+
+
+def _no_deviation_from_free_text(comp: ConditionCompiler, raw: dict[str, Any], ptr: Pointer, seen: _Events,
+                                 patterns: tuple[EventPattern, ...]) -> None:
+    if raw["effect"] != "deviation":
+        return
+    for p in patterns:
+        for path, op in text_inferences(p.condition, ScopedCatalogue(seen.kinds)):
+            comp.error((*ptr, "events"), f"regelen (deviation) bygger på ord i fritekst ({path} {op}); "
+                       "det som leses ut av fritekst kan bare gi råd", "fritekst-avgjor")
+
+
+def _read_facts(patterns: tuple[EventPattern, ...], dues: tuple[Due, ...]) -> tuple[str, ...]:
+    """The qualified facts a rule reads: its present events' conditions, then its deadlines."""
+    used: dict[str, None] = {}
+    for p in patterns:
+        if p.condition is not None and not p.absent:
+            for f in facts_of(p.condition):
+                used.setdefault(f)
+    for d in dues:
+        used.setdefault(d.from_fact)
+    return tuple(used)
+
+
+def _compile_rule(comp: ConditionCompiler, raw: dict[str, Any], ptr: Pointer) -> ConversationRule | None:
+    errors_before = len(comp.problems)
+    seen = _events(comp, raw, ptr)
+    patterns = _with_compared_facts_known(seen)
+    dues = _deadlines(comp, raw, ptr, seen, errors_before)
+    _no_deviation_from_free_text(comp, raw, ptr, seen, patterns)
+    _check_template(comp, raw["message"], (*ptr, "message"), tuple((raw.get("due") or {}).keys()))
     suggestions = []
     for k, s in enumerate(raw.get("suggestions") or []):
         _check_template(comp, s["message"], (*ptr, "suggestions", k, "message"), ())
@@ -247,16 +306,9 @@ def _compile_rule(comp: ConditionCompiler, raw: dict, ptr: tuple) -> Conversatio
               "section": raw["source"]["section"]}
     if raw["source"].get("quote"):
         source["quote"] = raw["source"]["quote"]
-    used: dict[str, None] = {}
-    for p in final:
-        if p.condition is not None and not p.absent:
-            for f in facts_of(p.condition):
-                used.setdefault(f)
-    for d in dues:
-        used.setdefault(d.from_fact)
-    return ConversationRule(raw["id"], raw.get("title") or raw["message"].split(".")[0], effect, raw["finding"],
-                            source, tuple(final), dues, raw["message"], tuple(suggestions), tuple(used),
-                            comp.src.where(ptr))
+    return ConversationRule(raw["id"], raw.get("title") or raw["message"].split(".")[0], raw["effect"],
+                            raw["finding"], source, patterns, dues, raw["message"], tuple(suggestions),
+                            _read_facts(patterns, dues), comp.src.where(ptr))
 
 
 def _subjects(node: Any, ptr: Pointer) -> Iterator[tuple[str, Pointer]]:
@@ -286,8 +338,8 @@ def _check_compare(comp: ConditionCompiler, c: Compare, alias: str, earlier: set
             if other not in earlier:
                 comp.error(ptr, f"'{c.operand.path}': hendelsen '{other}' må komme før '{alias}'", "samtaleregel")
             elif other not in positive:
-                comp.error(ptr, f"'{c.operand.path}': '{other}' er en fraværende hendelse; ingenting kan sammenlignes med den",
-                           "samtaleregel")
+                comp.error(ptr, f"'{c.operand.path}': '{other}' er en fraværende hendelse; ingenting kan "
+                           "sammenlignes med den", "samtaleregel")
             elif c.op not in CROSS_EVENT_OPS:
                 comp.error(ptr, f"'{c.op}' kan ikke sammenligne fakta fra to hendelser; bruk en av: "
                            f"{', '.join(CROSS_EVENT_OPS)}", "samtaleregel")

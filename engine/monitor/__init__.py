@@ -7,9 +7,11 @@ generated event streams for tests and benchmarks.
     from engine.monitor import Monitor
 """
 
-from .core import Monitor, MonitorConfig, MonitorError, MonitorFinding, finding_labels, findings_text
+from .config import MonitorConfig, MonitorError
+from .core import Monitor
 from .durable import MonitorUnavailable
 from .events import EventError
+from .findings import MonitorFinding, finding_labels, findings_text
 from .store import StoreError
 
 __all__ = [

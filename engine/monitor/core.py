@@ -37,25 +37,20 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..contract.bokmal import norsk_dato, show
-from ..contract.decision import Finding
-from ..contract.schemas import data_file
-from ..contract.times import OSLO
 from ..eval.closures import Test, to_function
 from ..eval.deadlines import resolve_due
 from ..eval.engine import Engine
 from ..eval.render import fact_snapshot
-from ..lang.templates import PLACEHOLDER
 from ..lang.tree import CompiledPack, Due
+from .config import MonitorConfig, MonitorError
 from .durable import (
     HOUR,
     ConversationEntry,
     ConversationRuleset,
-    MonitorUnavailable,
+    DueSlot,
     build_conversation_rulesets,
     load_durable,
 )
@@ -69,110 +64,11 @@ from .events import (
     to_stored,
     with_discharge,
 )
-from .store import EventStore, StoreError, open_store
+from .findings import MonitorFinding, fill_conversation, finding_labels, findings_text
+from .store import EventStore, open_store
 
 MAX_SESSIONS = 1000  # durable_rules fails at its 1,024th live session of a ruleset
 _instances = itertools.count(1)
-
-
-class MonitorError(ValueError):
-    """The monitor cannot be set up as asked; the message says why."""
-
-
-# --------------------------------------------------------------------------- findings
-
-@dataclass
-class MonitorFinding:
-    """One finding: what a conversation rule found about some events, and its status."""
-
-    rule: str
-    pack: str
-    effect: str  # deviation | advice
-    title: str
-    source: dict
-    message: str
-    facts: dict
-    kind: str  # the kind of finding, e.g. svar_forfalt
-    due: dict | None
-    thread: str | None
-    events: tuple[str, ...]  # ids of the events the finding is about (message ids where they have one)
-    detected_at: dt.datetime
-    status: str  # open | resolved | recorded
-    pack_validity: str = "valid"  # the pack's validity on the day of the first event
-    resolved_at: dt.datetime | None = None
-    resolved_by: str | None = None
-
-    def reason(self) -> Finding:
-        """The finding as a decision's reason (output contract v1)."""
-        return Finding(self.rule, self.pack, self.effect, self.title, self.source, self.message, self.facts,
-                       self.kind, self.due)
-
-    def to_dict(self) -> dict:
-        out = self.reason().to_dict()
-        out.update({"status": self.status, "thread": self.thread, "events": list(self.events),
-                    "detected_at": self.detected_at.isoformat(), "pack_validity": self.pack_validity})
-        if self.resolved_at is not None:
-            out["resolved_at"] = self.resolved_at.isoformat()
-            out["resolved_by"] = self.resolved_by
-        return out
-
-
-# --------------------------------------------------------------------------- configuration
-
-@dataclass
-class MonitorConfig:
-    """Where the monitor keeps its log and how it pseudonymises patients.
-
-    Read from a YAML file (``--config``) and the environment:
-    DIALOGVAKT_MONITOR_STORE (path or postgresql:// URL), DIALOGVAKT_MONITOR_SECRET
-    or DIALOGVAKT_MONITOR_SECRET_FILE, DIALOGVAKT_MONITOR_SHARDS.
-    """
-
-    store: str | None = None
-    secret: bytes | None = None
-    shards: int = 16
-    retention_days: int | None = 180
-    policies: str | None = None
-    allow_synthetic_ids: bool = False
-
-    @classmethod
-    def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> MonitorConfig:
-        import yaml
-
-        env = os.environ if env is None else env
-        data: dict = {}
-        if path is not None:
-            try:
-                data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-            except FileNotFoundError:
-                raise MonitorError(f"{path}: no such configuration file") from None
-            except yaml.YAMLError as exc:
-                raise MonitorError(f"{path}: invalid YAML ({exc})") from None
-            if not isinstance(data, dict):
-                raise MonitorError(f"{path}: must be a mapping (store, secret_file, shards, retention_days, policies)")
-            unknown = set(data) - {"store", "secret", "secret_file", "shards", "retention_days", "policies",
-                                   "test_environment"}
-            if unknown:
-                raise MonitorError(f"{path}: unknown key {', '.join(sorted(unknown))}; expected: store, secret_file, "
-                                   "shards, retention_days, policies, test_environment")
-        config = cls(store=data.get("store"), shards=int(data.get("shards", 16)),
-                     retention_days=data.get("retention_days", 180), policies=data.get("policies"),
-                     allow_synthetic_ids=bool(data.get("test_environment", False)))
-        secret_file = env.get("DIALOGVAKT_MONITOR_SECRET_FILE") or data.get("secret_file")
-        if env.get("DIALOGVAKT_MONITOR_SECRET"):
-            config.secret = env["DIALOGVAKT_MONITOR_SECRET"].encode()
-        elif secret_file:
-            try:
-                config.secret = Path(secret_file).read_bytes().strip()
-            except OSError as exc:
-                raise MonitorError(f"{secret_file}: cannot read the secret ({exc.strerror})") from None
-        elif data.get("secret"):
-            config.secret = str(data["secret"]).encode()
-        if env.get("DIALOGVAKT_MONITOR_STORE"):
-            config.store = env["DIALOGVAKT_MONITOR_STORE"]
-        if env.get("DIALOGVAKT_MONITOR_SHARDS"):
-            config.shards = int(env["DIALOGVAKT_MONITOR_SHARDS"])
-        return config
 
 
 # --------------------------------------------------------------------------- the monitor
@@ -225,6 +121,23 @@ class Monitor:
                 self._apply(event)
 
     # ---- set-up
+
+    def _now(self) -> dt.datetime:
+        """The monitor's clock, which every event sets before anything reads it."""
+        if self.clock is None:  # pragma: no cover - an event always sets the clock first
+            raise RuntimeError("the monitor's clock is read before any event set it")
+        return self.clock
+
+    def _tick(self) -> int:
+        """The hour the clock is in (hours since the epoch): hour deadlines fall due by the hour."""
+        if self._hour is None:  # pragma: no cover - set together with the clock
+            raise RuntimeError("the monitor's clock is read before any event set it")
+        return self._hour
+
+    def _retention(self) -> dt.timedelta:
+        if self.retention is None:  # pragma: no cover - expiry is only scheduled with a retention
+            raise RuntimeError("no retention time is set")
+        return self.retention
 
     def _secret(self, secret: bytes | str | None) -> bytes:
         if isinstance(secret, str):
@@ -398,7 +311,7 @@ class Monitor:
         elif facts is None:
             facts = event_facts(body)
         self._remember(seq, facts)
-        now = self.clock.timestamp()  # set by _advance above; nothing below moves it
+        now = self._now().timestamp()  # set by _advance above; nothing below moves it
         for i, rs in enumerate(self.rulesets):
             if kind not in rs.kinds:
                 continue
@@ -442,7 +355,8 @@ class Monitor:
             return []
         rs = self.rulesets[i]
         out: list[MonitorFinding] = []
-        now = self.clock.timestamp()
+        now = self._now().timestamp()
+        tick = self._tick()
         if state["n"] != now:
             if state["n"] is not None:
                 rs.retract(sid, "$c")
@@ -450,13 +364,13 @@ class Monitor:
             state["n"] = now
             out.extend(self._drain(i, sid))
         pending = self._pending_hours.get((i, sid), [])
-        hours = []
-        while pending and pending[0] <= self._hour:
+        hours: list[int] = []
+        while pending and pending[0] <= tick:
             hour = heapq.heappop(pending)
             if (not hours or hours[-1] != hour) and (state["h"] is None or hour > state["h"]):
                 hours.append(hour)
-        if state["h"] != self._hour and (not hours or hours[-1] != self._hour):
-            hours.append(self._hour)
+        if state["h"] != tick and (not hours or hours[-1] != tick):
+            hours.append(tick)
         for hour in hours:
             if state["h"] is not None:
                 rs.retract(sid, "$t")
@@ -481,7 +395,7 @@ class Monitor:
         while self._expiry and self._expiry[0][0] <= now:
             _, seq, i, sid = heapq.heappop(self._expiry)
             if self._open_anchors.get(seq):
-                heapq.heappush(self._expiry, ((time + self.retention).timestamp(), seq, i, sid))
+                heapq.heappush(self._expiry, ((time + self._retention()).timestamp(), seq, i, sid))
                 continue
             self.rulesets[i].retract(sid, f"e{seq}")
             self._gone.add(seq)
@@ -548,27 +462,15 @@ class Monitor:
             if alias in by_alias and not rest.startswith("pasient."):
                 snapshot[path] = fact_snapshot((rest,), by_alias[alias]).get(rest)
         first = by_alias[entry.present[0]]
-        anchor_day = (first.get("hendelse.tidspunkt") or self.clock).date()
+        anchor_day = (first.get("hendelse.tidspunkt") or self._now()).date()
         return MonitorFinding(
             rule=rule.id, pack=pack.id, effect=rule.effect, title=rule.title, source=rule.source,
             message=fill_conversation(rule.message, by_alias, pack, due), facts=snapshot, kind=rule.finding,
             due={k: v.isoformat() if v else None for k, v in due.items()} or None,
             thread=first.get("samtale.id"),
             events=tuple(self._event_name(s) or str(s) for s in seqs),
-            detected_at=self.clock, status="open" if rule.absent else "recorded",
+            detected_at=self._now(), status="open" if rule.absent else "recorded",
             pack_validity=pack.validity(anchor_day))
-
-
-def finding_labels() -> dict[str, str]:
-    """Bokmål names of the kinds of findings (schemas/monitor-labels.yaml)."""
-    return _monitor_labels()["funn"]
-
-
-def _monitor_labels() -> dict[str, Any]:
-    labels: dict[str, Any] = data_file("monitor-labels.yaml")
-    return labels
-
-
 
 
 def _event_time(event: Any) -> dt.datetime:
@@ -578,7 +480,7 @@ def _event_time(event: Any) -> dt.datetime:
         raise EventError("$.tidspunkt", "mangler (påkrevd felt)") from None
 
 
-def _longest(slot) -> dt.timedelta:
+def _longest(slot: DueSlot) -> dt.timedelta:
     unit, amount = slot.due.unit, slot.due.amount
     if unit == "hours":
         return dt.timedelta(hours=amount)
@@ -587,65 +489,5 @@ def _longest(slot) -> dt.timedelta:
     return dt.timedelta(days=amount * 7 / 5 + 14)  # working days, with room for holidays
 
 
-def fill_conversation(template: str, by_alias: Mapping[str, Mapping[str, Any]], pack: CompiledPack,
-                      due: Mapping[str, Any]) -> str:
-    """Fill a conversation rule's message: {EVENT.fact}, {param.x}, {vocabulary.x}, {due.x}."""
-
-    def one(match) -> str:
-        name = match.group(1)
-        head, _, rest = name.partition(".")
-        if head == "param":
-            return show(pack.parameters[rest].value)
-        if head == "vocabulary":
-            return ", ".join(pack.vocabularies[rest].terms)
-        if head == "due":
-            value = due.get(rest)
-            if isinstance(value, dt.datetime):
-                return f"{norsk_dato(value.date(), weekday=True)} kl. {value:%H:%M}"
-            return norsk_dato(value, weekday=True) if value is not None else "(ukjent)"
-        if rest.startswith(("melding.pasient", "pasient.")):
-            return "(skjult)"
-        value = (by_alias.get(head) or {}).get(rest)
-        return "(ukjent)" if value is None else show(value, rest)
-
-    return " ".join(PLACEHOLDER.sub(one, template).split())
-
-
-def findings_text(findings: list[MonitorFinding], *, clock: dt.datetime | None = None) -> str:
-    """A plain bokmål report of findings."""
-    status_words = {"open": "ÅPENT", "resolved": "løst", "recorded": "registrert"}
-    kinds = finding_labels()
-    lines = []
-    if clock is not None:
-        lines.append(f"Status per {norsk_dato(clock.date(), weekday=True)} kl. {clock:%H:%M}: "
-                     f"{len(findings)} funn, {sum(f.status == 'open' for f in findings)} åpne.")
-    if not findings:
-        lines.append("Ingen funn.")
-    for f in findings:
-        head = f"[{status_words.get(f.status, f.status)}] {kinds.get(f.kind, f.kind)} – {f.title}"
-        lines.append(head)
-        lines.append(f"  {f.message} [{f.source['document']} § {f.source['section']}]")
-        extra = [f"funnet {norsk_dato(f.detected_at.date(), weekday=True)} kl. {f.detected_at:%H:%M}"]
-        if f.thread:
-            extra.append(f"tråd {f.thread}")
-        if f.due:
-            extra.append("frist " + ", ".join(f"{k} {v}" for k, v in f.due.items()))
-        if f.resolved_at is not None:
-            extra.append(f"løst {norsk_dato(f.resolved_at.date(), weekday=True)} av {f.resolved_by}")
-        if f.pack_validity != "valid":
-            extra.append("retningslinjen var utløpt" if f.pack_validity == "expired" else "retningslinjen gjaldt ikke ennå")
-        lines.append("  (" + "; ".join(extra) + ")")
-    return "\n".join(lines)
-
-
-__all__ = [
-    "OSLO",
-    "EventError",
-    "Monitor",
-    "MonitorConfig",
-    "MonitorError",
-    "MonitorFinding",
-    "MonitorUnavailable",
-    "StoreError",
-    "findings_text",
-]
+# callers above this layer should import these from engine.monitor; kept here while they move
+__all__ = ["Monitor", "MonitorConfig", "MonitorError", "MonitorFinding", "finding_labels", "findings_text"]

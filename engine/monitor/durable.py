@@ -70,8 +70,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..eval.closures import compare_function
+from ..contract.facts import catalogue
+from ..contract.times import OSLO
+from ..eval.closures import compare_function, to_function
 from ..eval.deadlines import resolve_due
+from ..eval.engine import PackResult, pack_decision
+from ..lang.conversation import event_catalogue
 from ..lang.tree import (
     All,
     Compare,
@@ -84,6 +88,7 @@ from ..lang.tree import (
     Not,
     Rule,
     compares,
+    norm,
     split,
 )
 
@@ -130,7 +135,9 @@ def make_host(definitions: dict) -> Any:
     """A durable_rules host created up front, without the background dispatch and timer threads."""
     engine = load_durable()
 
-    class SynchronousHost(engine.Host):
+    host_class: Any = engine.Host
+
+    class SynchronousHost(host_class):
         def _run(self) -> None:  # no dispatch thread: actions run inside the assert that triggers them
             return None
 
@@ -209,7 +216,6 @@ class FieldTable:
         return name
 
     def project(self, kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:
-        from ..lang.tree import norm
 
         out: dict[str, Any] = {}
         for (k, path, rep), name in self.fields.items():
@@ -295,13 +301,13 @@ def lower(c: Compare, scope: Scope) -> dict[str, DNF]:
     other_type = None
     if ref_path is not None:
         other_kind = scope.kinds.get(ref_alias, scope.kind) if ref_alias else scope.kind
-        from ..contract.facts import catalogue
-        from ..lang.conversation import event_catalogue
 
         cat = event_catalogue(other_kind) if scope.alias is not None else catalogue()
         info = cat.get(ref_path)
         other_type = info.type if info else None
     rep = _rep(c, other_type)
+    if path is None:  # pragma: no cover - a pattern's condition reads only its own event's facts as subjects
+        raise TooComplex(f"{c.fact} is not a fact of this event")
     f = scope.fields.field(scope.kind, path, rep, c.normalise or c.fact_type == "string")
     ex, nex = _atom({"$ex": {f: 1}}), _atom({"$nex": {f: 1}})
     if c.op == "exists":
@@ -382,11 +388,11 @@ def condition_alternatives(node: Condition | None, mode: str, scope: Scope, limi
     if any(isinstance(c.operand, FactRef) and scope.alias and split(c.operand.path)[0] != scope.alias
            for c in compares(node)):
         raise TooComplex("a condition that compares with another event has too many alternatives for durable_rules")
-    from ..eval.closures import to_function
-
+    if node is None:  # pragma: no cover - truth() answers every condition without alternatives
+        raise TooComplex("no condition")
     test = to_function(_unqualify_tree(node, scope))
     wanted = ((True, None) if mode == "P" else (False, None)) if mode in ("P", "Q") else (mode == "T",)
-    p = scope.fields.predicate(scope.kind, lambda facts, t=test: t(facts))
+    p = scope.fields.predicate(scope.kind, test)
     out: DNF = []
     if True in wanted:
         out.append((_atom({p: True}),))
@@ -439,10 +445,8 @@ class Ruleset:
 
     def assert_fact(self, sid: str, fact: dict) -> None:
         fact = dict(fact, sid=sid)
-        try:
+        with contextlib.suppress(self._engine.MessageNotHandledException):  # no rule can use it: nothing is kept
             self.host.assert_fact(self.name, fact)
-        except self._engine.MessageNotHandledException:
-            pass  # no rule can use it; durable_rules keeps nothing
 
     def retract(self, sid: str, fact_id: str) -> None:
         with contextlib.suppress(self._engine.MessageNotHandledException):
@@ -484,10 +488,8 @@ class DurablePackEvaluator:
         scope = Scope("melding", None, self.fields)
         alternatives: list[tuple[int, bool, Conj]] = []
         for i, rule in enumerate(pack.rules):
-            for conj in condition_alternatives(rule.condition, "T", scope):
-                alternatives.append((i, True, conj))
-            for conj in condition_alternatives(rule.condition, "F", scope):
-                alternatives.append((i, False, conj))
+            alternatives += [(i, True, conj) for conj in condition_alternatives(rule.condition, "T", scope)]
+            alternatives += [(i, False, conj) for conj in condition_alternatives(rule.condition, "F", scope)]
         self.rulesets: list[Ruleset] = []
         for chunk_no, start in enumerate(range(0, max(len(alternatives), 1), MAX_RULES)):
             definitions = {}
@@ -520,14 +522,14 @@ class DurablePackEvaluator:
             out[rule.id] = True if got == {True} else False if got == {False} else None
         return out
 
-    def evaluate(self, facts: Mapping[str, Any]):
+    def evaluate(self, facts: Mapping[str, Any]) -> PackResult:
         """A PackResult like ``evaluator.evaluate_pack``; the decision follows the same three steps."""
-        from ..eval.engine import PackResult, pack_decision
 
         outcome = self.outcomes(facts)
         fired = [r for r in self.pack.rules if outcome[r.id] is True]
         undecided = [r for r in self.pack.rules if outcome[r.id] is None]
-        return PackResult(self.pack, pack_decision(fired, undecided), self.pack.validity(facts["tidspunkt"].date()), fired, undecided)
+        validity = self.pack.validity(facts["tidspunkt"].date())
+        return PackResult(self.pack, pack_decision(fired, undecided), validity, fired, undecided)
 
     def close(self) -> None:
         for rs in self.rulesets:
@@ -566,7 +568,8 @@ class DueSlot:
         return f"_h{self.index}"
 
     def __post_init__(self) -> None:
-        self._due = Due(self.due.name, self.from_path, self.due.unit, self.due.amount)  # read from the anchor's own fields
+        # read from the anchor's own fields
+        self._due = Due(self.due.name, self.from_path, self.due.unit, self.due.amount)
 
     def resolve(self, facts: Mapping[str, Any]) -> dt.date | dt.datetime | None:
         return resolve_due(self._due, facts)
@@ -580,8 +583,6 @@ def overdue_instant(due: dt.date | dt.datetime, unit: str) -> float:
     that day resolves the finding as a later one would. A deadline in hours falls due just
     after its time.
     """
-    from ..contract.times import OSLO
-
     if unit == "hours":
         return due.timestamp() + 1e-6  # type: ignore[union-attr]
     day = due.date() if isinstance(due, dt.datetime) else due
@@ -658,8 +659,7 @@ class ConversationRuleset(Ruleset):
         negations: list[tuple[EventPattern, Conj]] = []
         for p in absent:
             scope = Scope(p.event, p.alias, self.fields, dict(names), kinds)
-            for conj in condition_alternatives(p.condition, "P", scope):
-                negations.append((p, conj))
+            negations += [(p, conj) for conj in condition_alternatives(p.condition, "P", scope)]
         aliases = tuple(names[a] for a in entry.present)
 
         out = []

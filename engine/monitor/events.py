@@ -172,7 +172,8 @@ def read_jsonl(lines: Iterable[str], source: str | None = None) -> Iterator[tupl
         try:
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
-            raise EventError("$", f"ugyldig JSON ({exc.msg}, kolonne {exc.colno})", line=number, source=source) from None
+            raise EventError("$", f"ugyldig JSON ({exc.msg}, kolonne {exc.colno})", line=number,
+                             source=source) from None
 
 
 def read_event_file(path: str | Path) -> Iterator[tuple[int, Any]]:

@@ -75,10 +75,10 @@ def message_event(*, at: dt.datetime, msg_id: str, type: str, sender: dict, reci
 
 
 def receipt_event(*, at: dt.datetime, msg_id: str, status: str = "ok", errors: Iterable[str] = ()) -> dict:
-    event = {"hendelse": "kvittering", "tidspunkt": iso(at), "kvittering": {"melding_id": msg_id, "status": status}}
+    receipt: dict[str, Any] = {"melding_id": msg_id, "status": status}
     if errors:
-        event["kvittering"]["feil"] = [{"kode": e} for e in errors]
-    return event
+        receipt["feil"] = [{"kode": e} for e in errors]
+    return {"hendelse": "kvittering", "tidspunkt": iso(at), "kvittering": receipt}
 
 
 def admission_event(*, at: dt.datetime, adm_id: str, patient: str, hospital_party: dict,
@@ -128,7 +128,8 @@ class Traffic:
 
 def month_of_traffic(start: dt.date, days: int = 31, *, per_day: int = 12, seed: int = 0,
                      organisations: int = 40, unanswered: float = 0.2) -> Traffic:
-    """Requests between municipalities and the hospital of ``traffic.yaml`` over ``days`` days, with answers after 1 hour to 12 days.
+    """Requests between municipalities and the hospital of ``traffic.yaml`` over ``days`` days, answered after
+    1 hour to 12 days.
 
     Some requests are never answered. Every midnight a clock event moves time on, as a site's
     monitor would see it; the traffic ends with a clock event ``days`` + 14 days after ``start``.
