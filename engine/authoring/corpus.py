@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import yaml
 
@@ -335,6 +335,10 @@ runs them under two versions of the packs.
 """
 
 
+@overload
+def write_folder(folder: Path, n: int, seed: int, engine: Engine) -> Spread: ...
+@overload
+def write_folder(folder: Path, n: int, seed: int, engine: None = None) -> None: ...
 def write_folder(folder: Path, n: int, seed: int, engine: Engine | None = None) -> Spread | None:
     """Write ``folder/meldinger.jsonl`` and ``folder/README.md``; with an engine, return the spread."""
     folder.mkdir(parents=True, exist_ok=True)
