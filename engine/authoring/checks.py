@@ -12,9 +12,9 @@ from typing import Any
 
 from ..contract.facts import FactInfo, catalogue
 from ..contract.schemas import data_file
-from ..lang.loader import Location, PackProblem
+from ..lang.loader import Location, PackProblem, Pointer
 from ..lang.templates import PLACEHOLDER
-from ..lang.tree import All, Compare, CompiledPack, Condition, FactRef, Not
+from ..lang.tree import All, AnyOf, Compare, CompiledPack, Condition, ConversationRule, FactRef, Not, Rule
 
 
 def checks() -> dict[str, dict[str, Any]]:
@@ -23,7 +23,7 @@ def checks() -> dict[str, dict[str, Any]]:
     return table
 
 
-def sort_key(problem: PackProblem) -> tuple:
+def sort_key(problem: PackProblem) -> tuple[str, int, int]:
     loc = problem.location
     return (loc.file, loc.line, loc.column) if loc else ("", 0, 0)
 
@@ -36,11 +36,11 @@ def rule_index(pack: CompiledPack, key: str = "rules") -> dict[str, int]:
     return out
 
 
-def where(pack: CompiledPack, pointer: tuple) -> Location | None:
+def where(pack: CompiledPack, pointer: Pointer) -> Location | None:
     return pack.source.where(pointer) if pack.source else None
 
 
-def problem(pack: CompiledPack, pointer: tuple, code: str, message: str, rule: str | None) -> PackProblem:
+def problem(pack: CompiledPack, pointer: Pointer, code: str, message: str, rule: str | None) -> PackProblem:
     return PackProblem(where(pack, pointer), message, checks()[code]["severity"], code, rule)
 
 
@@ -60,7 +60,7 @@ def canonical(node: Condition, rename: Callable[[str], str] | None = None) -> st
     return f"{'all' if isinstance(node, All) else 'any'}[{', '.join(parts)}]"
 
 
-def _flat_parts(node: Condition, kind: type, rename: Callable[[str], str] | None = None) -> list[str]:
+def _flat_parts(node: All | AnyOf, kind: type[All | AnyOf], rename: Callable[[str], str] | None = None) -> list[str]:
     """The canonical forms of a node's children, with all inside all (any inside any) taken as one level."""
     out: list[str] = []
     for child in node.children:
@@ -100,10 +100,10 @@ def related(a: str, b: str, cat: Mapping[str, FactInfo] | None = None) -> bool:
     return a.rsplit(".", 1)[0] == b.rsplit(".", 1)[0] and bool(_stem_words(a) & _stem_words(b))
 
 
-def shown_facts(rule: Any, cat: Container[str]) -> Iterator[tuple[tuple, str]]:
+def shown_facts(rule: Rule | ConversationRule, cat: Container[str]) -> Iterator[tuple[Pointer, str]]:
     """(pointer, fact) for each fact of ``cat`` that a rule's message or one of its suggestions shows,
     once per text; parameters, vocabularies and deadlines are left out."""
-    texts = [(("message",), rule.message)]
+    texts: list[tuple[Pointer, str]] = [(("message",), rule.message)]
     texts += [(("suggestions", i, "message"), s.message) for i, s in enumerate(rule.suggestions)]
     for pointer, text in texts:
         for name in dict.fromkeys(PLACEHOLDER.findall(text)):

@@ -17,24 +17,27 @@ import datetime as dt
 import json
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import yaml
 
 from ..contract.identifiers import example_number
 from ..contract.times import OSLO
 
+if TYPE_CHECKING:  # the engine is the caller's; generating a corpus needs none
+    from ..eval.engine import Engine
+
 ABSENT = "_"
 CORPUS_FILE = "meldinger.jsonl"
 
 
 @cache
-def corpus_data() -> dict:
+def corpus_data() -> dict[str, Any]:
     """The generator's data (engine/corpus.yaml), read with the safe loader."""
     text = resources.files("engine.authoring").joinpath("corpus.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
@@ -55,7 +58,7 @@ class _Draw:
                 return value
         return list(weights)[-1]
 
-    def one(self, items: list) -> Any:
+    def one(self, items: Sequence[Any]) -> Any:
         return items[int(self.rng.random() * len(items))]
 
     def integer(self, low: int, high: int) -> int:
@@ -69,7 +72,7 @@ class _Draw:
         return self.rng.random() * 100 < percent
 
 
-def _party(draw: _Draw, side: Mapping[str, Any], data: dict) -> dict:
+def _party(draw: _Draw, side: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     party = dict(draw.one(data["organisations"][side["pool"]]))
     pool = draw.weighted(side.get("services", {ABSENT: 1}))
     if pool != ABSENT:
@@ -77,7 +80,7 @@ def _party(draw: _Draw, side: Mapping[str, Any], data: dict) -> dict:
     return party
 
 
-def _timestamp(draw: _Draw, data: dict) -> dt.datetime:
+def _timestamp(draw: _Draw, data: dict[str, Any]) -> dt.datetime:
     first = dt.date.fromisoformat(str(data["period"]["from"]))
     last = dt.date.fromisoformat(str(data["period"]["to"]))
     day = first + dt.timedelta(days=draw.integer(0, (last - first).days))
@@ -89,7 +92,7 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _text(draw: _Draw, kind: str, topic: str, receiver: dict, data: dict) -> str | None:
+def _text(draw: _Draw, kind: str, topic: str, receiver: dict[str, Any], data: dict[str, Any]) -> str | None:
     texts = data["texts"]
     if kind == ABSENT:
         return None
@@ -111,7 +114,7 @@ def _text(draw: _Draw, kind: str, topic: str, receiver: dict, data: dict) -> str
     return head + body
 
 
-def _topic(sender: dict, receiver: dict, plo: bool, mtype: str) -> str:
+def _topic(sender: dict[str, Any], receiver: dict[str, Any], plo: bool, mtype: str) -> str:
     a, b = sender["kategori"], receiver["kategori"]
     if mtype == "avvik":
         return "avvik"
@@ -139,7 +142,7 @@ def _optional_bool(draw: _Draw, weights: Mapping[Any, float]) -> Any:
     return ABSENT if value == ABSENT else bool(value)
 
 
-def _message(index: int, draw: _Draw, data: dict) -> dict:
+def _message(index: int, draw: _Draw, data: dict[str, Any]) -> dict[str, Any]:
     fields, ctx = data["fields"], data["kontekst"]
     name = draw.weighted({k: v["weight"] for k, v in data["scenarios"].items()})
     scenario = data["scenarios"][name]
@@ -298,7 +301,7 @@ def _message(index: int, draw: _Draw, data: dict) -> dict:
     return request
 
 
-def generate(n: int, seed: int) -> Iterator[dict]:
+def generate(n: int, seed: int) -> Iterator[dict[str, Any]]:
     """``n`` requests drawn with ``seed``; the same pair always gives the same requests."""
     if n < 0:
         raise ValueError("n must be zero or more")
@@ -332,7 +335,11 @@ runs them under two versions of the packs.
 """
 
 
-def write_folder(folder: Path, n: int, seed: int, engine: Any | None = None) -> Spread | None:
+@overload
+def write_folder(folder: Path, n: int, seed: int, engine: Engine) -> Spread: ...
+@overload
+def write_folder(folder: Path, n: int, seed: int, engine: None = None) -> None: ...
+def write_folder(folder: Path, n: int, seed: int, engine: Engine | None = None) -> Spread | None:
     """Write ``folder/meldinger.jsonl`` and ``folder/README.md``; with an engine, return the spread."""
     folder.mkdir(parents=True, exist_ok=True)
     requests = list(generate(n, seed))
@@ -349,11 +356,11 @@ class Spread:
 
     messages: int = 0
     invalid: int = 0
-    packs: Counter = field(default_factory=Counter)        # pack id -> messages that selected it
-    decisions: Counter = field(default_factory=Counter)    # decision -> messages
-    rules: Counter = field(default_factory=Counter)        # rule id -> messages where it fired
-    validity: Counter = field(default_factory=Counter)     # (pack id, validity) -> messages
-    all_rules: dict = field(default_factory=dict)          # pack id -> its rule ids
+    packs: Counter[str] = field(default_factory=Counter)                  # pack id -> messages that selected it
+    decisions: Counter[str] = field(default_factory=Counter)              # decision -> messages
+    rules: Counter[str] = field(default_factory=Counter)                  # rule id -> messages where it fired
+    validity: Counter[tuple[str, str]] = field(default_factory=Counter)   # (pack id, validity) -> messages
+    all_rules: dict[str, list[str]] = field(default_factory=dict)         # pack id -> its rule ids
 
     def silent_rules(self) -> list[str]:
         return [r for ids in self.all_rules.values() for r in ids if not self.rules[r]]
@@ -374,7 +381,7 @@ class Spread:
         return "\n".join(lines)
 
 
-def spread(engine: Any, requests: Iterable[Mapping[str, Any]]) -> Spread:
+def spread(engine: Engine, requests: Iterable[Mapping[str, Any]]) -> Spread:
     """Evaluate every request with ``engine`` (packs chosen by scope) and count what happened."""
     from ..contract.errors import InputError
 

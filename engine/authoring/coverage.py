@@ -73,17 +73,22 @@ import copy
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract.decision import Decision
 from ..contract.facts import Facts
 from ..eval.engine import Engine, PackResult, assemble, pack_decision
-from ..lang.tree import CompiledPack
+from ..lang.tree import CompiledPack, ConversationRule
 from ..steps.catalogue import all_steps
-from ..steps.core import Situasjon
+from ..steps.core import Situasjon, Step
+
+if TYPE_CHECKING:  # imported where they are used: gherkin to read features, the monitor for conversation rules
+    from gherkin.pickles.compiler import GherkinDocumentWithURI
+
+    from ..monitor.core import MonitorFinding
 
 DENY, ALLOW = "deny", "allow"  # the two sides: slår til / slår ikke til
 SIDE_LABEL = {DENY: "slår til", ALLOW: "slår ikke til"}
@@ -110,7 +115,7 @@ class RuleCoverage:
     def gaps(self) -> list[str]:
         return [side for side in (DENY, ALLOW) if not self.covered(side)]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"pack": self.pack, "rule": self.rule, "effect": self.effect, "title": self.title,
                 "deny": {"tests": self.tests[DENY], "scenarios": self.scenarios[DENY]},
                 "allow": {"tests": self.tests[ALLOW], "scenarios": self.scenarios[ALLOW]},
@@ -124,7 +129,7 @@ class Failure:
     location: str
     problems: list[str]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
@@ -141,7 +146,7 @@ class CoverageReport:
         return [f"{r.pack}: {r.rule} ({_label(r)}) mangler {'scenario' if r.conversation else 'test'} der regelen "
                 f"{SIDE_LABEL[side]}{_finding_note(r, side)}" for r in self.rules for side in r.gaps]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"rules": [r.to_dict() for r in self.rules], "gaps": self.gaps(),
                 "failures": [f.to_dict() for f in self.failures], "tests_run": self.tests_run,
                 "scenarios_run": self.scenarios_run,
@@ -217,7 +222,8 @@ def flipped(engine: Engine, base: Evaluation, target: tuple[str, str]) -> Decisi
     return assemble(results, base.facts, explain=True)
 
 
-def _sides(evaluation: Evaluation, still_passes) -> Iterable[tuple[tuple[str, str], str]]:
+def _sides(evaluation: Evaluation,
+           still_passes: Callable[[tuple[str, str]], bool]) -> Iterable[tuple[tuple[str, str], str]]:
     """((pack, rule), side) for each rule whose flip makes the test fail."""
     for key, result in evaluation.statuses().items():
         if result not in ("fired", "not_fired"):
@@ -246,7 +252,9 @@ def cover_pack_tests(engine: Engine, packs: Iterable[CompiledPack], table: dict[
             if len(recorder.evaluations) != 1:
                 continue  # an expected input error: no decision, no rule exercised
 
-            def still_passes(key: tuple[str, str], base: Evaluation = recorder.evaluations[0]) -> bool:
+            def still_passes(key: tuple[str, str], base: Evaluation = recorder.evaluations[0],
+                             pack: CompiledPack = pack, request: dict[str, Any] = request,
+                             expect: dict[str, Any] = expect) -> bool:
                 flip = RecordingEngine(engine, base=base, flip=key)
                 return not check_case(flip, pack, request, expect, known)  # type: ignore[arg-type]
 
@@ -294,19 +302,20 @@ def parse_features(folder: Path) -> list[ScenarioCase]:
             detail = re.sub(r"^\(\d+:\d+\): ", "", str(first))
             raise FeatureFileError(f"{shown}:{where.get('line', 1)}:{where.get('column') or 1}: "
                                    f"ugyldig Gherkin ({detail})") from None
-        document["uri"] = shown
-        lines = _node_lines(document)
-        for pickle in Compiler().compile(document):
+        with_uri: GherkinDocumentWithURI = {**document, "uri": shown}
+        lines = _node_lines(with_uri)
+        for pickle in Compiler().compile(with_uri):
             steps = []
             for st in pickle["steps"]:
-                argument = st.get("argument") or {}
-                table = argument.get("dataTable")
-                doc = argument.get("docString")
+                argument = st.get("argument")
+                table = argument.get("dataTable") if argument else None
+                doc = argument.get("docString") if argument else None
                 steps.append(PickleStep(
                     KIND_BY_TYPE.get(st.get("type", ""), ""), st["text"],
                     [[c["value"] for c in row["cells"]] for row in table["rows"]] if table else None,
                     doc["content"] if doc else None))
-            line = (pickle.get("location") or {}).get("line") or lines.get((pickle.get("astNodeIds") or ["?"])[-1], "?")
+            ast_id = (pickle.get("astNodeIds") or ["?"])[-1]
+            line: int | str = (pickle.get("location") or {}).get("line") or lines.get(ast_id, "?")
             cases.append(ScenarioCase(pickle["name"], f"{shown}:{line}", steps))
     return cases
 
@@ -331,13 +340,13 @@ class FeatureFileError(Exception):
 
 @dataclass
 class _ThenCall:
-    step: Any  # steps.Step
-    kwargs: dict
-    state: Any  # a copy of the Situasjon as the step saw it
+    step: Step
+    kwargs: dict[str, Any]
+    state: Situasjon  # a copy, as the step saw it
     evaluation: int
 
 
-def run_scenario(engine: Engine, actors: dict, case: ScenarioCase,
+def run_scenario(engine: Engine, actors: dict[str, dict[str, Any]], case: ScenarioCase,
                  conversation: list[ConversationRun] | None = None
                  ) -> tuple[list[str], RecordingEngine, list[_ThenCall]]:
     """Run one scenario; returns (problems, the recorder, the Så-steps that read a recorded decision).
@@ -395,14 +404,14 @@ CONVERSATION_STATE = "samtale"  # where engine.monitor_steps keeps a scenario's 
 class ConversationRun:
     """Consecutive Så-steps of a conversation scenario: the state before them and the findings they saw."""
 
-    state: Any  # a copy of the Situasjon before the first of the steps
-    calls: list[tuple[Any, dict]] = field(default_factory=list)  # (steps.Step, its arguments)
-    findings: list[Any] = field(default_factory=list)  # monitor.MonitorFinding, copied
+    state: Situasjon  # a copy, as it was before the first of the steps
+    calls: list[tuple[Step, dict[str, Any]]] = field(default_factory=list)  # (step, its arguments)
+    findings: list[MonitorFinding] = field(default_factory=list)  # copied
     clock: dt.datetime | None = None
     packs: list[CompiledPack] = field(default_factory=list)  # the packs the monitor ran
 
 
-def _conversation_snapshot(s: Any) -> Any:
+def _conversation_snapshot(s: Situasjon) -> Situasjon:
     state = copy.copy(s)
     state.extra = dict(s.extra)
     conv = dict(s.extra[CONVERSATION_STATE])
@@ -414,20 +423,20 @@ def _conversation_snapshot(s: Any) -> Any:
 class _SeenFindings:
     """Stands in for the scenario's monitor when its Så-steps run again: reports a given list of findings."""
 
-    def __init__(self, findings: list[Any], clock: dt.datetime | None, packs: list[CompiledPack]) -> None:
+    def __init__(self, findings: list[MonitorFinding], clock: dt.datetime | None, packs: list[CompiledPack]) -> None:
         self._findings, self.clock = findings, clock
         self.packs = {p.id: p for p in packs}
 
-    def findings(self, **_filters: Any) -> list[Any]:
+    def findings(self, **_filters: Any) -> list[MonitorFinding]:
         return list(self._findings)
 
-    def feed(self, event: Any) -> list[Any]:
+    def feed(self, event: Mapping[str, Any]) -> list[MonitorFinding]:
         raise RuntimeError("the findings are fixed while the Så-steps run again")
 
 
-def _runs_pass(runs: list[ConversationRun], findings: list[list[Any]]) -> bool:
+def _runs_pass(runs: list[ConversationRun], findings: list[list[MonitorFinding]]) -> bool:
     """Whether the scenario's Så-steps pass again when each run sees the given findings."""
-    selected: Any = None
+    selected: MonitorFinding | None = None
     for index, (run, found) in enumerate(zip(runs, findings, strict=False)):
         state = copy.copy(run.state)
         state.extra = dict(run.state.extra)
@@ -446,12 +455,13 @@ def _runs_pass(runs: list[ConversationRun], findings: list[list[Any]]) -> bool:
     return True
 
 
-def _order(finding: Any) -> tuple:
+def _order(finding: MonitorFinding) -> tuple[dt.datetime, str, str, tuple[str, ...]]:
     return (finding.detected_at, finding.pack, finding.rule, finding.events)  # as Monitor.findings sorts
 
 
-def made_up_finding(pack: CompiledPack, rule: Any, run: ConversationRun) -> Any:
-    """A finding of the rule, built from its own data, at the run's time and about the scenario's thread."""
+def made_up_finding(pack: CompiledPack, rule: ConversationRule, run: ConversationRun,
+                    at: dt.datetime) -> MonitorFinding:
+    """A finding of the rule, built from its own data, at ``at`` (the run's clock) and about the scenario's thread."""
     from ..monitor.core import MonitorFinding
 
     conv = run.state.extra[CONVERSATION_STATE]
@@ -461,7 +471,7 @@ def made_up_finding(pack: CompiledPack, rule: Any, run: ConversationRun) -> Any:
         rule=rule.id, pack=pack.id, effect=rule.effect, title=rule.title, source=rule.source,
         message=rule.message, facts={}, kind=rule.finding, due={d.name: None for d in rule.due} or None,
         thread=request.get("samtale_id") if first == "melding" else None, events=(),
-        detected_at=run.clock, status="open" if rule.absent else "recorded", pack_validity="valid")
+        detected_at=at, status="open" if rule.absent else "recorded", pack_validity="valid")
 
 
 def _conversation_sides(runs: list[ConversationRun]) -> Iterable[tuple[tuple[str, str], str]]:
@@ -471,20 +481,22 @@ def _conversation_sides(runs: list[ConversationRun]) -> Iterable[tuple[tuple[str
         return
     for pack in runs[-1].packs:
         for rule in pack.conversation:
-            def mine(f: Any) -> bool:
-                return f.pack == pack.id and f.rule == rule.id
-
-            seen = [any(mine(f) for f in r.findings) for r in runs]
-            if any(seen) and not _runs_pass(runs, [[f for f in r.findings if not mine(f)] for r in runs]):
+            seen = [any(_is_of(f, pack, rule) for f in r.findings) for r in runs]
+            if any(seen) and not _runs_pass(runs, [[f for f in r.findings if not _is_of(f, pack, rule)]
+                                                   for r in runs]):
                 yield (pack.id, rule.id), DENY
             for index, run in enumerate(runs):
                 if seen[index] or run.clock is None:
                     continue
                 findings = [r.findings for r in runs]
-                findings[index] = sorted([*run.findings, made_up_finding(pack, rule, run)], key=_order)
+                findings[index] = sorted([*run.findings, made_up_finding(pack, rule, run, run.clock)], key=_order)
                 if not _runs_pass(runs, findings):
                     yield (pack.id, rule.id), ALLOW
                     break
+
+
+def _is_of(finding: MonitorFinding, pack: CompiledPack, rule: ConversationRule) -> bool:
+    return finding.pack == pack.id and finding.rule == rule.id
 
 
 def _then_still_passes(call: _ThenCall, decision: Decision) -> bool:
@@ -526,7 +538,8 @@ def cover_features(engine: Engine, folder: Path, table: dict[tuple[str, str], Ru
             if not calls:
                 continue
 
-            def still_passes(key: tuple[str, str], base: Evaluation = evaluation, calls=calls) -> bool:
+            def still_passes(key: tuple[str, str], base: Evaluation = evaluation,
+                             calls: list[_ThenCall] = calls) -> bool:
                 decision = flipped(engine, base, key)
                 return all(_then_still_passes(c, decision) for c in calls)
 

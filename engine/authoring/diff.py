@@ -28,7 +28,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from ..contract.errors import InputError
 from ..eval.engine import Engine
 from ..lang.compiler import compile_pack
 from ..lang.loader import DataError, Location, PackError, PackProblem, list_pack_folders, parse_data, read_text
+from ..lang.tree import CompiledPack
 
 VALIDITY_WORDS = {"valid": "gjelder", "expired": "utløpt", "not_yet_valid": "ikke i kraft ennå", None: "ikke valgt"}
 CHANGE_WORDS = {"started": "slår nå til", "stopped": "slår ikke lenger til", "changed": "ny ordlyd eller nye datoer"}
@@ -66,7 +67,7 @@ class Version:
             self.temporary = None
 
 
-def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess:
+def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
@@ -135,7 +136,7 @@ def _fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def load_engine(version: Version, pack: str | None = None, cache: dict | None = None) -> Engine:
+def load_engine(version: Version, pack: str | None = None, cache: dict[str, CompiledPack] | None = None) -> Engine:
     """Compile a version once. Raises PackError (with file:line) or DiffError.
 
     ``cache`` maps a pack folder's content to its compiled pack, so that the packs a revision leaves
@@ -146,7 +147,8 @@ def load_engine(version: Version, pack: str | None = None, cache: dict | None = 
     if not folders:
         raise DiffError(f"{version.label}: ingen retningslinjer (mapper med pack.yaml)")
     cache = {} if cache is None else cache
-    compiled, problems = [], []
+    compiled: list[CompiledPack] = []
+    problems: list[PackProblem] = []
     for folder in folders:
         if pack is not None and folder.name != pack:
             continue
@@ -213,18 +215,21 @@ def _message_id(request: Any) -> str | None:
 
 # --------------------------------------------------------------------------- comparing two decisions
 
+Said = tuple[str, str, tuple[tuple[str, str | None], ...]]  # a finding's effect, message and due dates
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What of a decision a diff compares."""
 
     decision: str
-    packs: dict          # pack id -> (decision, validity)
-    findings: dict       # (pack id, rule id) -> (effect, message, due)
-    missing: frozenset   # (fact, pack id)
+    packs: dict[str, tuple[str, str]]           # pack id -> (decision, validity)
+    findings: dict[tuple[str, str], Said]       # (pack id, rule id) -> (effect, message, due)
+    missing: frozenset[tuple[str, str]]         # (fact, pack id)
 
 
 def outcome(decision: Decision) -> Outcome:
-    findings = {}
+    findings: dict[tuple[str, str], Said] = {}
     for f in (*decision.reasons, *decision.advice, *decision.obligations):
         if f.rule == f"{f.pack}.gyldighet":
             continue  # the validity state is compared instead
@@ -243,7 +248,7 @@ class Change:
     new: Any = None
 
     @property
-    def group(self) -> tuple:
+    def group(self) -> tuple[str, str, str, str]:
         return (self.kind, self.pack or "", self.subject, self.change)
 
 
@@ -276,11 +281,11 @@ def compare(old: Outcome, new: Outcome) -> list[Change]:
     return changes
 
 
-def _finding(value: tuple | None) -> dict | None:
+def _finding(value: Said | None) -> dict[str, Any] | None:
     if value is None:
         return None
     effect, message, due = value
-    out = {"effect": effect, "message": message}
+    out: dict[str, Any] = {"effect": effect, "message": message}
     if due:
         out["due"] = dict(due)
     return out
@@ -296,8 +301,8 @@ class MessageDiff:
     new: str
     changes: list[Change]
 
-    def ref(self) -> dict:
-        out = {"message": self.name}
+    def ref(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"message": self.name}
         if self.message_id:
             out["id"] = self.message_id
         out.update({"old": self.old, "new": self.new})
@@ -317,8 +322,8 @@ class DiffReport:
     def has_changes(self) -> bool:
         return bool(self.changed)
 
-    def groups(self) -> list[tuple[tuple, list[tuple[MessageDiff, Change]]]]:
-        grouped: dict[tuple, list[tuple[MessageDiff, Change]]] = {}
+    def groups(self) -> list[tuple[tuple[str, str, str, str], list[tuple[MessageDiff, Change]]]]:
+        grouped: dict[tuple[str, str, str, str], list[tuple[MessageDiff, Change]]] = {}
         for diff in self.changed:
             for change in diff.changes:
                 grouped.setdefault(change.group, []).append((diff, change))
@@ -327,11 +332,11 @@ class DiffReport:
         return sorted(grouped.items(), key=lambda kv: (kinds[kv[0][0]], kv[0][1], kv[0][2],
                                                        changes.get(kv[0][3], 3), kv[0][3]))
 
-    def decision_changes(self) -> Counter:
+    def decision_changes(self) -> Counter[str]:
         return Counter(f"{d.old}->{d.new}" for d in self.changed if d.old != d.new)
 
-    def to_dict(self) -> dict:
-        groups = []
+    def to_dict(self) -> dict[str, Any]:
+        groups: list[dict[str, Any]] = []
         for (kind, pack, subject, change), members in self.groups():
             entry: dict[str, Any] = {"kind": kind, "pack": pack or None}
             entry["rule" if kind == "rule" else "fact" if kind == "missing" else "subject"] = subject
@@ -380,7 +385,7 @@ class DiffReport:
         return text
 
 
-def _wording(finding: dict) -> str:
+def _wording(finding: Mapping[str, Any]) -> str:
     due = finding.get("due")
     dates = f" (frister: {', '.join(f'{k} {v}' for k, v in due.items())})" if due else ""
     return f"«{' '.join(finding['message'].split())}»{dates}"
@@ -428,10 +433,10 @@ def diff(old_spec: str, new_spec: str, corpus: str | Path, *, pack: str | None =
          cwd: Path | None = None) -> DiffReport:
     """The whole command: resolve both versions, compile each once, run the corpus under both."""
     versions: list[Version] = []
-    try:
-        for spec in (old_spec, new_spec):
-            versions.append(resolve_version(spec, cwd))
-        cache: dict = {}
+    try:  # one at a time, so that the first is cleaned up when the second cannot be resolved
+        versions.append(resolve_version(old_spec, cwd))
+        versions.append(resolve_version(new_spec, cwd))
+        cache: dict[str, CompiledPack] = {}
         engines = [load_engine(v, pack, cache) for v in versions]
         if pack is not None and not any(pack in e.packs for e in engines):
             raise DiffError(f"ukjent retningslinje '{pack}' i begge versjonene")

@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..lang.loader import list_pack_folders, pack_schema
 
@@ -44,7 +46,7 @@ EXAMPLE_SCHEMA = "input-v1.schema.json"
 _ELSEWHERE = ("rules", "not_checkable", "conversation_rules")  # keys that live in their own files
 
 
-def file_schema(required: tuple[str, ...], title: str, description: str) -> dict:
+def file_schema(required: tuple[str, ...], title: str, description: str) -> dict[str, Any]:
     """A schema for one file of a pack: pack-v1's top-level keys by reference, these keys required."""
     pack = pack_schema()
     return {
@@ -59,10 +61,10 @@ def file_schema(required: tuple[str, ...], title: str, description: str) -> dict
     }
 
 
-def editor_schemas() -> dict[str, dict]:
+def editor_schemas() -> dict[str, dict[str, Any]]:
     """File name in engine/schemas -> schema, derived from pack-v1."""
     pack = pack_schema()
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, (schema_file, required, description) in _FILES.items():
         if required is None:  # pack.yaml: everything pack-v1 requires except what lives in the other files
             required = tuple(k for k in pack["required"] if k not in _ELSEWHERE)
@@ -89,7 +91,7 @@ def modeline(path: Path, schemas: Path = SCHEMAS) -> str:
 
 def pack_yaml_files(policies: Path) -> list[Path]:
     """Every YAML file of the packs in a folder: pack files, test files and named examples."""
-    files = []
+    files: list[Path] = []
     for folder in list_pack_folders(policies):
         for pattern in ("*.yaml", "tests/*.yaml", "tests/examples/*.yaml"):
             files.extend(sorted(folder.glob(pattern)))
@@ -98,7 +100,7 @@ def pack_yaml_files(policies: Path) -> list[Path]:
 
 def add_modelines(policies: Path, schemas: Path = SCHEMAS) -> list[Path]:
     """Put the modeline first in every pack YAML file that has none; the rest of each file is kept as is."""
-    changed = []
+    changed: list[Path] = []
     for path in pack_yaml_files(policies):
         text = path.read_text(encoding="utf-8")
         if not text.startswith(MODELINE_PREFIX):
@@ -107,12 +109,12 @@ def add_modelines(policies: Path, schemas: Path = SCHEMAS) -> list[Path]:
     return changed
 
 
-def render(schema: dict) -> str:
+def render(schema: Mapping[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
 def write(folder: Path = SCHEMAS) -> list[Path]:
-    written = []
+    written: list[Path] = []
     for name, schema in editor_schemas().items():
         path = folder / name
         if not path.exists() or path.read_text(encoding="utf-8") != render(schema):
@@ -121,7 +123,8 @@ def write(folder: Path = SCHEMAS) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":  # python -m engine.authoring.editor_schemas [POLICIES]: the schemas, and modelines in new files
+# python -m engine.authoring.editor_schemas [POLICIES]: the schemas, and modelines in new files
+if __name__ == "__main__":
     policies = Path(sys.argv[1]) if len(sys.argv) > 1 else SCHEMAS.parent.parent / "policies"
     for path in write() + (add_modelines(policies) if policies.is_dir() else []):
         print(f"skrev {path}", file=sys.stderr)

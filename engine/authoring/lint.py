@@ -76,7 +76,8 @@ def lint_pack(folder: Path) -> PackReport:
 
 
 def test_file_problems(pack: CompiledPack) -> list[PackProblem]:
-    """Problems in the pack's test files (schema, unknown examples, misspelt rule ids), as ``dialogvakt test`` finds them."""
+    """Problems in the pack's test files (schema, unknown examples, misspelt rule ids),
+    as ``dialogvakt test`` finds them."""
     problems: list[PackProblem] = []
     for path in pack_test_files(pack.folder):
         try:

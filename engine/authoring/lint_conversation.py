@@ -25,8 +25,6 @@ something for rules over several events:
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..lang.conversation import ScopedCatalogue, event_catalogue
 from ..lang.loader import PackProblem
 from ..lang.tree import All, CompiledPack, Condition, ConversationRule, EventPattern, facts_of, split, top_conjuncts
@@ -129,7 +127,10 @@ def _impossible_text(rule: ConversationRule, p: EventPattern) -> str:
 
 # --------------------------------------------------------------------------- same events
 
-def events_key(rule: ConversationRule) -> tuple:
+EventKey = tuple[str, bool, tuple[str, str, int] | None, str]  # event, absent, deadline, condition
+
+
+def events_key(rule: ConversationRule) -> tuple[EventKey, ...]:
     """The events of a rule in a form that is the same for rules differing only in event names,
     order inside all/any, message and title."""
     places = {p.alias: f"#{j}" for j, p in enumerate(rule.patterns)}
@@ -138,9 +139,9 @@ def events_key(rule: ConversationRule) -> tuple:
         alias, rest = split(path)
         return f"{places[alias]}.{rest}" if alias in places else path
 
-    key = []
+    key: list[EventKey] = []
     for p in rule.patterns:
-        deadline: Any = None
+        deadline: tuple[str, str, int] | None = None
         if p.within is not None:
             d = rule.deadline(p.within)
             deadline = (rename(d.from_fact), d.unit, d.amount)
@@ -151,7 +152,7 @@ def events_key(rule: ConversationRule) -> tuple:
 
 def same_events_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProblem]:
     out: list[PackProblem] = []
-    first: dict[tuple, list[ConversationRule]] = {}
+    first: dict[tuple[EventKey, ...], list[ConversationRule]] = {}
     for rule in pack.conversation:
         key = events_key(rule)
         ptr = ("conversation_rules", index[rule.id], "events")

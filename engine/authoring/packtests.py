@@ -48,12 +48,13 @@ rule id the pack does not have is an error with ``file:line:column``
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..contract.decision import Finding
 from ..contract.errors import InputError
 from ..contract.identifiers import example_number
 from ..contract.times import parse_datetime
@@ -64,6 +65,7 @@ from ..lang.loader import (
     PackError,
     PackProblem,
     PackSource,
+    Pointer,
     display_path,
     error_pointer,
     list_pack_folders,
@@ -76,7 +78,7 @@ from ..lang.loader import (
 )
 from ..lang.tree import CompiledPack
 
-Case = tuple[str, Location | None, dict, dict]
+Case = tuple[str, Location | None, dict[str, Any], dict[str, Any]]  # name, where, request, expect
 RULE_KEYS = ("fired", "not_fired", "reasons", "advice")  # expectation keys that list rule ids
 
 
@@ -151,12 +153,12 @@ def _schema_problems(doc: Any, source: PackSource, name: str) -> list[PackProble
 class _Examples:
     """Named example requests of one test file, looked up in the documented order."""
 
-    def __init__(self, doc: dict, path: Path, pack_folder: Path):
-        self.inline: dict = doc.get("examples") or {}
+    def __init__(self, doc: dict[str, Any], path: Path, pack_folder: Path):
+        self.inline: dict[str, Any] = doc.get("examples") or {}
         self.folders = [path.parent / "examples"]
         beside_policies = pack_folder.resolve().parent.parent / "examples"
         self.repository = beside_policies if beside_policies.is_dir() else None
-        self._cache: dict[str, dict] = {}
+        self._cache: dict[str, dict[str, Any]] = {}
 
     def _file(self, name: str) -> Path | None:
         for folder in self.folders:
@@ -176,7 +178,7 @@ class _Examples:
             names.update(p.stem for p in self.repository.glob("*.json"))
         return sorted(names)
 
-    def get(self, name: str, where: Location | None) -> dict:
+    def get(self, name: str, where: Location | None) -> dict[str, Any]:
         if name in self.inline:
             return self.inline[name]
         if name in self._cache:
@@ -189,7 +191,7 @@ class _Examples:
         return self._cache[name]
 
 
-def _read_example(path: Path) -> dict:
+def _read_example(path: Path) -> dict[str, Any]:
     name = display_path(path)
     if path.suffix == ".json":
         try:
@@ -203,7 +205,7 @@ def _read_example(path: Path) -> dict:
     return doc
 
 
-def _rule_ids(expect: dict) -> Iterator[tuple[tuple, str]]:
+def _rule_ids(expect: Mapping[str, Any]) -> Iterator[tuple[Pointer, str]]:
     """Every rule id an expectation names, with its pointer inside the expectation."""
     for key in RULE_KEYS:
         for j, rule in enumerate(expect.get(key) or []):
@@ -219,7 +221,7 @@ def known_rule_ids(packs: Iterable[CompiledPack]) -> set[str]:
     return {r.id for p in packs for r in p.rules} | {f"{p.id}.gyldighet" for p in packs}
 
 
-def _sibling_rule_ids(pack: CompiledPack) -> set[str]:
+def _sibling_rule_ids(pack: CompiledPack) -> frozenset[str]:
     """Rule ids of the packs in the same folder as this one (a case that selects packs by scope may name them)."""
     folders = tuple(list_pack_folders(pack.folder.parent))
     stamps = tuple((str(f), max((p.stat().st_mtime_ns for p in f.glob("*.yaml")), default=0)) for f in folders)
@@ -259,7 +261,8 @@ def read_test_file(pack: CompiledPack, path: Path, known_rules: set[str] | None 
         for pointer, rule in _rule_ids(expect):
             if rule not in known:
                 problems.append(PackProblem(source.where(("cases", i, "expect", *pointer)),
-                                            f"ukjent regel-id '{rule}' i forventningen; pakken {pack.id} har ingen slik regel"))
+                                            f"ukjent regel-id '{rule}' i forventningen; "
+                                            f"pakken {pack.id} har ingen slik regel"))
         base = defaults
         if "example" in case:
             try:
@@ -298,7 +301,7 @@ def _set_problem(label: str, want: set[str], got: set[str]) -> str | None:
     return f"{label}: {'; '.join(parts)} (fikk: {', '.join(sorted(got)) or 'ingen'})"
 
 
-def _due_problems(rule_id: str, found: Any, dues: dict) -> list[str]:
+def _due_problems(rule_id: str, found: Finding, dues: Mapping[str, Any]) -> list[str]:
     problems = []
     for name, date in dues.items():
         got = (found.due or {}).get(name)
@@ -307,7 +310,7 @@ def _due_problems(rule_id: str, found: Any, dues: dict) -> list[str]:
     return problems
 
 
-def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict,
+def check_case(engine: Engine, pack: CompiledPack, request: dict[str, Any], expect: Mapping[str, Any],
                known: set[str] | None = None) -> list[str]:
     """Evaluate one case and return what differs from the expectation (empty when it passes).
 
@@ -343,9 +346,7 @@ def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict,
             if problem:
                 problems.append(problem)
     fired = decision.fired()
-    for rule in expect.get("fired", []):
-        if rule not in fired:
-            problems.append(f"regelen {rule} slo ikke til")
+    problems.extend(f"regelen {rule} slo ikke til" for rule in expect.get("fired", []) if rule not in fired)
     held = {t["rule"] for t in decision.trace or () if t["result"] == "fired"}
     for rule in expect.get("not_fired", []):
         if rule in fired:
@@ -353,9 +354,8 @@ def check_case(engine: Engine, pack: CompiledPack, request: dict, expect: dict,
         elif rule in held:
             problems.append(f"regelen {rule} slo til (avvisningen skjuler plikten), forventet at den ikke skulle")
     named = {m.fact for m in decision.missing}
-    for fact in expect.get("missing", []):
-        if fact not in named:
-            problems.append(f"missing[] nevner ikke {fact} (den nevner: {', '.join(sorted(named)) or 'ingenting'})")
+    problems.extend(f"missing[] nevner ikke {fact} (den nevner: {', '.join(sorted(named)) or 'ingenting'})"
+                    for fact in expect.get("missing", []) if fact not in named)
     dues = [(item["rule"], item["due"]) for item in expect.get("obligations", [])
             if isinstance(item, dict) and item.get("due")]
     for rule_id, wanted in [*(expect.get("due") or {}).items(), *dues]:
@@ -399,8 +399,8 @@ def pack_report(engine: Engine, pack: CompiledPack) -> PackReport:
     return report
 
 
-def report_json(reports: list[PackReport]) -> dict:
-    def case(r: CaseResult) -> dict:
+def report_json(reports: list[PackReport]) -> dict[str, Any]:
+    def case(r: CaseResult) -> dict[str, Any]:
         where = r.location
         return {"name": r.name, "ok": r.ok, "problems": r.problems,
                 "file": where.file if where else None, "line": where.line if where else None,
@@ -415,7 +415,7 @@ def report_json(reports: list[PackReport]) -> dict:
     return {**_totals(reports), "packs": packs}
 
 
-def _totals(reports: list[PackReport]) -> dict:
+def _totals(reports: list[PackReport]) -> dict[str, Any]:
     return {"ok": all(rep.ok for rep in reports),
             "passed": sum(rep.passed for rep in reports), "failed": sum(rep.failed for rep in reports),
             "file_problems": sum(len(rep.file_problems) for rep in reports)}
@@ -437,9 +437,8 @@ def report_text(reports: list[PackReport], *, quiet: bool = False, verbose: bool
     lines: list[str] = []
     for rep in reports:
         lines.append(rep.pack)
-        for problem in rep.file_problems:
-            lines.append(f"  FEIL {problem.location}: {problem.message}" if problem.location
-                         else f"  FEIL {problem.message}")
+        lines.extend(f"  FEIL {problem.location}: {problem.message}" if problem.location
+                     else f"  FEIL {problem.message}" for problem in rep.file_problems)
         for r in rep.results:
             if r.ok:
                 if not quiet:

@@ -140,7 +140,16 @@ def _text_domain(cs: list[Compare], linked: list[Compare], consts: list[Any], pa
     return sorted(values)
 
 
-def _list_domain(info: FactInfo, cs: list[Compare], pack: CompiledPack) -> list[list]:
+def _element_reader(c: Compare) -> Callable[[Any], Any]:
+    """What a comparison makes of one list element: its group (mixes), or its test's answer (the others)."""
+    if c.op == "mixes":
+        groups = dict(c.operand)
+        return lambda x: groups.get(norm(x), "=" + norm(x))
+    test = to_function(c)
+    return lambda x: test({c.fact: [x]})
+
+
+def _list_domain(info: FactInfo, cs: list[Compare], pack: CompiledPack) -> list[list[Any]]:
     """Lists made of one representative element per class of elements that the comparisons treat alike."""
     elements: set[Any] = set()
     for c in cs:
@@ -155,19 +164,19 @@ def _list_domain(info: FactInfo, cs: list[Compare], pack: CompiledPack) -> list[
     elements.add(_OTHER)
 
     # per comparison: its groups (mixes) or its test (the others but exists)
-    readers = [(c, dict(c.operand) if c.op == "mixes" else to_function(c)) for c in cs if c.op != "exists"]
+    readers = [_element_reader(c) for c in cs if c.op != "exists"]
 
-    def signature(x: Any) -> tuple:
-        return tuple(r.get(norm(x), "=" + norm(x)) if c.op == "mixes" else r({c.fact: [x]}) for c, r in readers)
+    def signature(x: Any) -> tuple[Any, ...]:
+        return tuple(read(x) for read in readers)
 
     signed = [(x, signature(x)) for x in sorted(elements, key=str)]
-    reps: dict[tuple, Any] = {}
+    reps: dict[tuple[Any, ...], Any] = {}
     for x, sig in signed:
         reps.setdefault(sig, x)
     mixes = any(c.op == "mixes" for c in cs)
     pool = list(reps.values())
     if mixes:  # two elements of one group must also be tried together
-        by_group: dict[Any, list] = {}
+        by_group: dict[tuple[Any, ...], list[Any]] = {}
         for x, sig in signed:
             by_group.setdefault(sig, []).append(x)
         pool += [xs[1] for xs in by_group.values() if len(xs) > 1][:1]
@@ -179,14 +188,14 @@ def _list_domain(info: FactInfo, cs: list[Compare], pack: CompiledPack) -> list[
 def _distinct(path: str, values: list[Any], cs: list[Compare]) -> list[Any]:
     """One value per class of values that every comparison on the fact treats alike."""
     fns = [to_function(c) for c in cs]
-    seen: dict[tuple, Any] = {}
+    seen: dict[tuple[bool | None, ...], Any] = {}
     for v in values:
         seen.setdefault(tuple(fn({path: v}) for fn in fns), v)
     return list(seen.values())
 
 
-def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool,
-             cat: Mapping[str, FactInfo] | None = None, given: frozenset[str] = frozenset()) -> dict[str, list] | None:
+def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool, cat: Mapping[str, FactInfo] | None = None,
+             given: frozenset[str] = frozenset()) -> dict[str, list[Any]] | None:
     """An abstract domain per fact the condition reads, or None when one cannot be built.
 
     ``cat`` resolves the condition's fact paths (default: the input contract's catalogue; a
@@ -209,7 +218,7 @@ def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool,
         for c in cs:
             for other in (c.fact, c.operand.path):
                 linked[path] = linked[path] + [k for k in by_fact.get(other, []) if k not in linked[path]]
-    out: dict[str, list] = {}
+    out: dict[str, list[Any]] = {}
     for path, cs in by_fact.items():
         info = cat.get(path)
         if info is None:
@@ -223,14 +232,14 @@ def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool,
     return out
 
 
-def _product_size(domains: dict[str, list]) -> int:
+def _product_size(domains: dict[str, list[Any]]) -> int:
     size = 1
     for values in domains.values():
         size *= max(1, len(values))
     return size
 
 
-def _find(cond: Condition, domains: dict[str, list], settled: set[str], wanted: Any) -> bool:
+def _find(cond: Condition, domains: dict[str, list[Any]], settled: set[str], wanted: Any) -> bool:
     """Whether some combination of domain values gives ``wanted(result)``.
 
     A depth-first search over the facts. The closures are three-valued: a fact not yet given

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from ..lang.compiler import section_heading
 from ..lang.tree import CompiledPack
@@ -16,24 +17,27 @@ STATUS = {"not_machine_checkable": "ikke maskinelt kontrollerbar", "informationa
           "monitor": "kontrolleres over samtalen"}
 
 
-def _section_key(section: str) -> tuple:
+SectionKey = tuple[tuple[int, int, str], ...]  # numbers by value, words by text
+
+
+def _section_key(section: str) -> SectionKey:
     parts = re.split(r"[.\s]+", section)
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
-def trace_rows(pack: CompiledPack) -> list[dict]:
+def trace_rows(pack: CompiledPack) -> list[dict[str, Any]]:
     """One row per cited passage: section, quote, rules with effects, or the reason it has no rule."""
-    rows: dict[tuple[str, str], dict] = {}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
     for rule in pack.rules:
         key = (rule.source["section"], rule.source.get("quote", ""))
         row = rows.setdefault(key, {"section": key[0], "quote": key[1], "rules": [], "status": "rule", "reason": ""})
         row["rules"].append({"rule": rule.id, "effect": rule.effect, "title": rule.title})
-    for rule in pack.conversation_rules:
-        src = rule.get("source", {})
+    for raw in pack.conversation_rules:  # as written: the pack's text, not the compiled rules
+        src = raw.get("source", {})
         key = (str(src.get("section", "?")), src.get("quote", ""))
         row = rows.setdefault(key, {"section": key[0], "quote": key[1], "rules": [], "status": "rule", "reason": ""})
-        row["rules"].append({"rule": rule.get("id", "?"), "effect": "monitor:" + str(rule.get("finding", rule.get("effect", ""))),
-                             "title": rule.get("title", "")})
+        effect = "monitor:" + str(raw.get("finding", raw.get("effect", "")))
+        row["rules"].append({"rule": raw.get("id", "?"), "effect": effect, "title": raw.get("title", "")})
     for entry in pack.not_checkable:
         src = entry["source"]
         key = (src["section"], src.get("quote", ""))
@@ -44,7 +48,7 @@ def trace_rows(pack: CompiledPack) -> list[dict]:
     return sorted(rows.values(), key=lambda r: _document_order(pack, r["section"]))
 
 
-def _document_order(pack: CompiledPack, section: str) -> tuple:
+def _document_order(pack: CompiledPack, section: str) -> tuple[int, SectionKey]:
     """Sections the pack lists come in document order (then by item number); others by their number."""
     index = section_heading(section, pack.sections) if pack.sections else None
     if index is None:
@@ -62,14 +66,16 @@ def trace_markdown(packs: Iterable[CompiledPack]) -> str:
            "Generert med `dialogvakt trace --format markdown`. Ikke rediger for hånd; en test feiler",
            "når en pakke endres uten at denne filen oppdateres (`make docs`).", ""]
     for pack in packs:
+        valid_to = pack.valid_to.isoformat() if pack.valid_to else "inntil videre"
         out += [f"## {pack.citation} — {pack.title}", "",
                 f"Pakke `{pack.id}`, kildefil `{pack.document.get('file', '')}`, gyldig "
-                f"{pack.valid_from.isoformat()} – {pack.valid_to.isoformat() if pack.valid_to else 'inntil videre'}.", "",
+                f"{pack.valid_from.isoformat()} – {valid_to}.", "",
                 "| § | Tekst i retningslinjen | Regler (effekt) | Merknad |", "|---|---|---|---|"]
         for row in trace_rows(pack):
             rules = "<br>".join(f"`{r['rule']}` ({r['effect']})" for r in row["rules"]) or "—"
             note = row["status"] if not row["reason"] else f"{row['status']}: {row['reason']}"
-            out.append(f"| {_cell(row['section'])} | {_cell(row['quote'])} | {rules} | {_cell(note if row['status'] != 'rule' else '')} |")
+            shown = note if row["status"] != "rule" else ""
+            out.append(f"| {_cell(row['section'])} | {_cell(row['quote'])} | {rules} | {_cell(shown)} |")
         params = [p for p in pack.parameters.values() if p.local_interpretation]
         if params:
             out += ["", "Lokale tolkninger (parametre retningslinjen ikke tallfester):", ""]

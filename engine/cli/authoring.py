@@ -9,11 +9,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..eval.engine import UnknownPackError
 from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
 from .common import UsageError, load_engine
+
+if TYPE_CHECKING:
+    from .common import Subparsers
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -97,7 +100,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         pack = engine.packs[pack_id]
         print(f"{pack.citation} – {pack.title}")
         for row in trace_rows(pack):
-            what = ", ".join(f"{r['rule']} ({r['effect']})" for r in row["rules"]) or f"— {row['status']}: {row['reason']}"
+            what = (", ".join(f"{r['rule']} ({r['effect']})" for r in row["rules"])
+                    or f"— {row['status']}: {row['reason']}")
             quote = " ".join(row["quote"].split())
             if quote:  # the passage itself, so a reader can find it in the guideline
                 quote = quote if len(quote) <= 110 else quote[:109].rstrip() + "…"
@@ -146,7 +150,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 1 if report.has_changes else 0
 
 
-def add_parsers(sub: Any) -> None:
+def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("validate", help="lint packs: file:line:column, check id, rule and a bokmål message")
     p.add_argument("path", nargs="?", help="a pack folder or a folder of packs")
     p.add_argument("--format", choices=("text", "json"), default="text",
@@ -191,7 +195,8 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("diff", help="list the corpus messages whose decision changes between two pack versions")
     p.add_argument("old", metavar="OLD", help="pack folder, folder of packs, or REV:PATH in git")
     p.add_argument("new", metavar="NEW", help="pack folder, folder of packs, or REV:PATH in git")
-    p.add_argument("--corpus", required=True, metavar="DIR", help="folder (or file) of requests: *.json, *.jsonl, *.yaml")
+    p.add_argument("--corpus", required=True, metavar="DIR",
+                   help="folder (or file) of requests: *.json, *.jsonl, *.yaml")
     p.add_argument("--pack", metavar="ID", help="compare this pack only")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_diff)

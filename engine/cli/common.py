@@ -8,12 +8,16 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract.errors import InputError
 from ..contract.times import OSLO, parse_datetime
 from ..eval.engine import Engine
 from ..lang.loader import DataError, parse_data, read_text
+
+if TYPE_CHECKING:
+    # what ArgumentParser.add_subparsers returns; argparse has no public name for it
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 class UsageError(Exception):
@@ -49,8 +53,10 @@ def site_secret(args: argparse.Namespace, *, generate: bool) -> bytes:
     value = None if path else os.environ.get("DIALOGVAKT_SECRET")
     beside = sqlite_path(args.db or os.environ.get("DIALOGVAKT_DB") or "dialogvakt.sqlite")
     generate_at = None
-    if not path and not value and beside is not None and (generate or beside.with_name(beside.name + ".secret").exists()):
-        generate_at = beside.with_name(beside.name + ".secret")
+    if not path and not value and beside is not None:
+        secret_file = beside.with_name(beside.name + ".secret")
+        if generate or secret_file.exists():
+            generate_at = secret_file
     return load_secret(path=path, value=value, generate_at=generate_at)
 
 
@@ -63,4 +69,5 @@ def moment(text: str, name: str) -> dt.datetime:
     try:
         return parse_datetime(text, name)
     except InputError:
-        raise UsageError(f"{name}: forventet ISO 8601 (2025-06-02 eller 2025-06-02T10:00) eller 30m, 24h, 7d") from None
+        raise UsageError(f"{name}: forventet ISO 8601 (2025-06-02 eller 2025-06-02T10:00) "
+                         "eller 30m, 24h, 7d") from None

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision
@@ -18,10 +18,13 @@ from ..eval.explain import MARK, explain, explain_text, tree_lines
 from ..eval.render import decision_text
 from .common import UsageError, load_engine, read_document
 
+if TYPE_CHECKING:
+    from .common import Subparsers
+
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     engine = load_engine(args)
-    outputs: list[dict] = []
+    outputs: list[dict[str, Any]] = []
     texts: list[str] = []
     failed = False
     for path in args.files:
@@ -53,7 +56,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def trace_text(trace: Sequence[dict]) -> str:
+def trace_text(trace: Sequence[dict[str, Any]]) -> str:
     lines = ["Sporing (alle regler):"]
     for rule in trace:
         lines.append(f"  [{MARK[rule['result']]}] {rule['pack']} / {rule['rule']} ({rule['effect']})")
@@ -70,7 +73,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file}: {exc}") from None
     if args.rule and not any(p["rules"] for p in doc["packs"]):
         known = sorted(r.id for p in doc["packs"] for r in engine.packs[p["id"]].rules)
-        raise UsageError(f"--rule {args.rule}: ingen slik regel i retningslinjene som ble brukt; kjente: {', '.join(known) or 'ingen'}")
+        raise UsageError(f"--rule {args.rule}: ingen slik regel i retningslinjene som ble brukt; "
+                         f"kjente: {', '.join(known) or 'ingen'}")
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
@@ -81,7 +85,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_packs(args: argparse.Namespace) -> int:
     engine = load_engine(args)
     today = dt.date.fromisoformat(args.at[:10]) if args.at else dt.date.today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in engine.packs.values():
         validity = p.validity(today)
         rows.append({"id": p.id, "title": p.title, "document": p.citation, "version": p.version,
@@ -110,7 +114,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Any) -> None:
+def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("evaluate", help="evaluate one or more requests (JSON or YAML)")
     p.add_argument("files", nargs="+", metavar="FILE", help="request file, or - for standard input")
     p.add_argument("--pack", help="evaluate against this pack only (default: every pack whose scope matches)")
@@ -126,7 +130,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--pack", help="explain against this pack only (default: the packs whose scope matches)")
     p.add_argument("--at", metavar="ISO-TIME", help="evaluate as of this time (overrides tidspunkt)")
     p.add_argument("--rule", metavar="ID", help="show only this rule")
-    p.add_argument("--only", choices=("fired", "not_fired", "undecided"), help="show only rules with this result (text)")
+    p.add_argument("--only", choices=("fired", "not_fired", "undecided"),
+                   help="show only rules with this result (text)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--test-environment", action="store_true",
                    help="accept synthetic test patient numbers (month + 80)")

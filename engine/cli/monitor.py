@@ -22,9 +22,13 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..contract.times import OSLO
+
+if TYPE_CHECKING:  # for annotations only: the monitor (and durable_rules) is imported when a command runs
+    from ..lang.tree import CompiledPack
+    from ..monitor.core import Monitor, MonitorFinding
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,7 +86,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         return 2
 
 
-def _packs(args: argparse.Namespace) -> list:
+def _packs(args: argparse.Namespace) -> list[CompiledPack]:
     from ..eval.engine import Engine, UnknownPackError
 
     engine = Engine.from_directory(args.policies)
@@ -94,7 +98,7 @@ def _packs(args: argparse.Namespace) -> list:
     return [engine.packs[p] for p in args.pack]
 
 
-def _stored_monitor(args: argparse.Namespace):
+def _stored_monitor(args: argparse.Namespace) -> Monitor:
     from ..monitor.core import Monitor, MonitorConfig, MonitorError
 
     config = MonitorConfig.load(args.config)
@@ -108,7 +112,8 @@ def _stored_monitor(args: argparse.Namespace):
                    retention_days=config.retention_days, allow_synthetic_ids=config.allow_synthetic_ids)
 
 
-def _print(args: argparse.Namespace, monitor: Any, findings: list, *, title: str | None = None) -> None:
+def _print(args: argparse.Namespace, monitor: Monitor, findings: list[MonitorFinding], *,
+           title: str | None = None) -> None:
     from ..monitor.core import findings_text
 
     if args.status != "all":

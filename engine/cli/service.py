@@ -9,9 +9,12 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .common import UsageError, moment, site_secret
+
+if TYPE_CHECKING:
+    from .common import Subparsers
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -76,7 +79,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Any) -> None:
+def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("serve", help="run the HTTP decision service (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")

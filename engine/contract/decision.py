@@ -35,14 +35,14 @@ class Finding:
     pack: str
     effect: FindingEffect
     title: str
-    source: dict
+    source: dict[str, Any]
     message: str
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
     kind: str | None = None
-    due: dict | None = None
+    due: dict[str, str | None] | None = None  # deadline name -> ISO date-time
 
-    def to_dict(self) -> dict:
-        d = {"rule": self.rule, "pack": self.pack, "effect": self.effect, "title": self.title,
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"rule": self.rule, "pack": self.pack, "effect": self.effect, "title": self.title,
              "source": dict(self.source), "message": self.message, "facts": dict(self.facts)}
         if self.kind is not None:
             d["kind"] = self.kind
@@ -59,7 +59,7 @@ class SuggestionOut:
     message: str
     value: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = {"rule": self.rule, "pack": self.pack, "kind": self.kind, "message": self.message}
         if self.value is not None:
             d["value"] = self.value
@@ -73,7 +73,7 @@ class Missing:
     rules: tuple[str, ...]
     decisive: bool  # True when the missing fact keeps a deny rule undecided
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"fact": self.fact, "pack": self.pack, "rules": list(self.rules), "decisive": self.decisive}
 
 
@@ -93,7 +93,7 @@ class PackOutcome:
     def expired(self) -> bool:
         return self.validity == "expired"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "title": self.title, "document": self.document, "version": self.version,
             "revision": self.revision, "valid_from": self.valid_from.isoformat(),
@@ -114,7 +114,7 @@ class Decision:
     evaluated_at: dt.datetime
     message_id: str | None = None
     notes: tuple[str, ...] = ()
-    trace: tuple[dict, ...] | None = None
+    trace: tuple[dict[str, Any], ...] | None = None
 
     @property
     def allowed(self) -> bool:
@@ -124,7 +124,7 @@ class Decision:
         """Ids of every rule that contributed a reason, advice or obligation."""
         return {f.rule for f in (*self.reasons, *self.advice, *self.obligations)}
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "contract": CONTRACT_VERSION,
             "decision": self.decision,

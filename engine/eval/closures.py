@@ -39,7 +39,7 @@ def to_function(node: Condition) -> Callable[[Mapping[str, Any]], bool | None]:
     if isinstance(node, All):
         fns = tuple(to_function(c) for c in node.children)
 
-        def all_(f):
+        def all_(f: Facts) -> bool | None:
             unknown = False
             for fn in fns:
                 r = fn(f)
@@ -52,7 +52,7 @@ def to_function(node: Condition) -> Callable[[Mapping[str, Any]], bool | None]:
     if isinstance(node, AnyOf):
         fns = tuple(to_function(c) for c in node.children)
 
-        def any_(f):
+        def any_(f: Facts) -> bool | None:
             unknown = False
             for fn in fns:
                 r = fn(f)
@@ -65,7 +65,7 @@ def to_function(node: Condition) -> Callable[[Mapping[str, Any]], bool | None]:
     if isinstance(node, Not):
         inner = to_function(node.child)
 
-        def not_(f):
+        def not_(f: Facts) -> bool | None:
             r = inner(f)
             return None if r is None else not r
         return not_
@@ -79,7 +79,7 @@ def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
     if op == "exists":
         want = operand
 
-        def exists(f):
+        def exists(f: Facts) -> bool | None:
             return (f.get(path) is not None) is want
         return exists
 
@@ -89,7 +89,7 @@ def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
 
         absent = (op in ("not_equals", "not_in")) if c.declared else None
 
-        def with_fact(f):
+        def with_fact(f: Facts) -> bool | None:
             v = f.get(path)
             o = f.get(other_path)
             if v is None:
@@ -106,7 +106,7 @@ def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
     if op == "mixes" and operand is not None:  # None only in a pack that fails to compile
         operand = dict(operand)  # the operand's (normalised term or alias, group) pairs, looked up per value
 
-    def compare(f):
+    def compare(f: Facts) -> bool | None:
         v = get(f, path) if type(f) is dict else f.get(path)
         if v is None:
             return absent
@@ -134,7 +134,7 @@ def literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any
     if op in ORDER_FUNCTIONS:
         fn = ORDER_FUNCTIONS[op]
 
-        def ordered(v, o):
+        def ordered(v: Any, o: Any) -> bool:
             if isinstance(v, dt.datetime) and not isinstance(o, dt.datetime) and isinstance(o, dt.date):
                 v = v.date()
             elif isinstance(o, dt.datetime) and not isinstance(v, dt.datetime) and isinstance(v, dt.date):
@@ -144,13 +144,13 @@ def literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any
     if op == "matches":
         return lambda v, o: o.search(v) is not None
     if op == "contains_any":
-        def contains_any(v, o):
+        def contains_any(v: Any, o: Any) -> bool:
             if isinstance(v, list):
                 return any((norm(x) if isinstance(x, str) else x) in o for x in v)
             return o.search(v) is not None
         return contains_any
     if op == "contains":
-        def contains(v, o):
+        def contains(v: Any, o: Any) -> bool:
             if isinstance(v, list):
                 return any((norm(x) if isinstance(x, str) else x) == o for x in v)
             return o in norm(v)
@@ -158,7 +158,7 @@ def literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any
     if op == "starts_with":
         return lambda v, o: norm(v).startswith(o)
     if op == "mixes":
-        def mixes(v, o):
+        def mixes(v: Any, o: Any) -> bool:
             # o: normalised term or alias -> its group (see _compare_function); other values are groups of their own
             groups = {o.get(norm(x), "=" + norm(x)) if isinstance(x, str) else x
                       for x in (v if isinstance(v, list) else [v])}
@@ -167,7 +167,7 @@ def literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any
     raise ValueError(op)  # pragma: no cover
 
 
-def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, list]:
+def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | None, list[dict[str, Any]]]:
     """Evaluate a condition and return the result with a trace of every comparison.
 
     The trace is a nested list of ``{"node": ..., "result": ...}``; used by
@@ -180,7 +180,8 @@ def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | N
         r, t = evaluate_traced(node.child, facts)
         r = None if r is None else not r
         return r, [{"not": t, "result": r}]
-    results, traces = [], []
+    results: list[bool | None] = []
+    traces: list[dict[str, Any]] = []
     for child in node.children:
         r, t = evaluate_traced(child, facts)
         results.append(r)

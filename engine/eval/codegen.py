@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..lang.tree import All, AnyOf, Compare, FactRef, Not, Rule, compares, norm
+from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, Rule, compares, norm
 from .closures import Test, literal_test
 
 
@@ -38,7 +38,7 @@ class _Gen:
             self.vars[path] = f"v{len(self.vars)}"
         return self.vars[path]
 
-    def expr(self, node: Any) -> str:
+    def expr(self, node: Condition) -> str:
         if isinstance(node, All):
             return "(" + " and ".join(self.expr(c) for c in node.children) + ")"
         if isinstance(node, AnyOf):
@@ -106,7 +106,7 @@ def _list_any(values: Sequence[Any], wanted: Any) -> bool:
     return any(_norm_any(x) in wanted for x in values)
 
 
-def _must_know(node: Any) -> list[str]:
+def _must_know(node: Condition) -> list[str]:
     """Facts whose absence would make the rule's result unknown (not the declared ones)."""
     out: list[str] = []
     for c in compares(node):

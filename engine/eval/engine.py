@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision, Finding, Missing, PackDecision, PackOutcome, SuggestionOut, Validity, combine
@@ -67,8 +67,8 @@ def pack_decision(fired: Iterable[Rule], undecided: Iterable[Rule]) -> PackDecis
     return "allow"
 
 
-def mask_trace(steps: list, facts: Mapping[str, Any]) -> list:
-    out = []
+def mask_trace(steps: list[dict[str, Any]], facts: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for step in steps:
         step = dict(step)
         if "fact" in step:
@@ -134,7 +134,8 @@ class Engine:
 
     def facts(self, request: Mapping[str, Any], *, at: dt.datetime | str | None = None,
               now: dt.datetime | None = None) -> Facts:
-        return prepare(request, at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)
+        # prepare is typed for a dict and answers anything else with InputError("$", ...)
+        return prepare(cast(dict[str, Any], request), at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)
 
     def select(self, facts: Mapping[str, Any], pack: str | Iterable[str] | None = None) -> list[CompiledPack]:
         """The packs to evaluate: those named, or every pack whose scope matches."""
@@ -169,7 +170,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
     suggestions: list[SuggestionOut] = []
     missing: dict[tuple[str, str], tuple[list[str], bool]] = {}
     outcomes: list[PackOutcome] = []
-    trace: list[dict] = []
+    trace: list[dict[str, Any]] = []
     for res in results:
         p = res.pack
         outcomes.append(PackOutcome(p.id, p.title, p.citation, p.version, p.revision, p.valid_from,
@@ -190,8 +191,9 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
                 finding = Finding(rule.id, p.id, effect, rule.title, rule.source,
                                   render_template(rule.template, values), fact_snapshot(rule.facts, values))
                 (reasons if effect == "deny" else advice).append(finding)
-            for s in rule.suggestions:  # for an obligation: how to meet it
-                suggestions.append(SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, values), s.value))
+            suggestions.extend(  # for an obligation: how to meet it
+                SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, values), s.value)
+                for s in rule.suggestions)
         for rule in res.undecided:
             for used in undecided_facts(rule.condition, values):
                 for path in missing_inputs(used, values):
@@ -212,6 +214,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
 
 def _validity_advice(pack: CompiledPack, validity: str) -> Finding:
     if validity == "expired":
+        assert pack.valid_to is not None  # only a pack with a last day expires
         message = (f"Retningslinjen {pack.citation} gjaldt til og med {norsk_dato(pack.valid_to)} og er utløpt. "
                    "Vurderingen bygger på en utløpt retningslinje; sjekk om det finnes en ny versjon.")
     else:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..contract.bokmal import label, show
 from ..contract.facts import missing_inputs
-from ..lang.tree import CompiledPack
+from ..lang.tree import CompiledPack, Rule
 from .closures import evaluate_traced, undecided_facts
 from .engine import Engine, mask_trace
 
@@ -41,19 +41,19 @@ GROUP = {"all": "alle disse", "any": "minst én av disse", "not": "ikke dette"}
 
 
 def explain(engine: Engine, request: Mapping[str, Any], *, pack: str | Iterable[str] | None = None,
-            at: dt.datetime | str | None = None, rule: str | None = None) -> dict:
+            at: dt.datetime | str | None = None, rule: str | None = None) -> dict[str, Any]:
     """The explanation document for one request. Raises InputError / UnknownPackError like ``evaluate``."""
     facts = engine.facts(request, at=at)
     values = facts.values
     decision = engine.decide(facts, pack=pack, explain=True)
-    scope = []
+    scope: list[dict[str, Any]] = []
     if pack is None:
         for p in engine.packs.values():
             held, steps = evaluate_traced(p.scope, values)
             scope.append({"pack": p.id, "selected": held is True, "result": HELD[held],
                           "conditions": _operands(mask_trace(steps, values), p)})
     traced = {(t["pack"], t["rule"]): t for t in decision.trace or ()}
-    packs = []
+    packs: list[dict[str, Any]] = []
     for o in decision.packs:
         p = engine.packs[o.id]
         rules = [_rule(p, r, traced[(p.id, r.id)], values) for r in p.rules if rule is None or r.id == rule]
@@ -63,7 +63,7 @@ def explain(engine: Engine, request: Mapping[str, Any], *, pack: str | Iterable[
             "missing": [m.fact for m in decision.missing if m.decisive]}
 
 
-def _rule(pack: CompiledPack, rule: Any, traced: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
+def _rule(pack: CompiledPack, rule: Rule, traced: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """One rule from the decision's trace, with its place in the pack and what it lacked when undecided."""
     missing: list[str] = []
     if traced["result"] == "undecided":
@@ -74,7 +74,7 @@ def _rule(pack: CompiledPack, rule: Any, traced: Mapping[str, Any], values: Mapp
             "missing": missing, "conditions": _operands(traced["conditions"], pack)}
 
 
-def _operands(steps: list, pack: CompiledPack) -> list:
+def _operands(steps: list[dict[str, Any]], pack: CompiledPack) -> list[dict[str, Any]]:
     """Add what a parameter or vocabulary operand stands for, so the reader sees the number compared."""
     for step in steps:
         if "fact" in step:
@@ -93,7 +93,7 @@ def _operands(steps: list, pack: CompiledPack) -> list:
 
 # --------------------------------------------------------------------------- text
 
-def explain_text(doc: dict, *, only: str | None = None) -> str:
+def explain_text(doc: Mapping[str, Any], *, only: str | None = None) -> str:
     """The explanation as an indented tree. ``only`` keeps rules with that result (fired, not_fired, undecided)."""
     lines = [f"Avgjørelse: {label('decision', doc['decision']).upper()}"]
     if doc["missing"]:
@@ -120,7 +120,7 @@ def explain_text(doc: dict, *, only: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def tree_lines(steps: list, depth: int) -> list[str]:
+def tree_lines(steps: Iterable[Mapping[str, Any]], depth: int) -> list[str]:
     """A condition trace (as in ``Decision.trace``) as indented lines, one per comparison or group."""
     pad = "  " * depth
     lines: list[str] = []

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..contract.bokmal import label, norsk_dato, show
-from ..contract.decision import Decision
+from ..contract.decision import Decision, Finding
 from ..contract.identifiers import mask_in_text
 from ..lang.templates import HIDDEN_FACTS
 from ..lang.tree import Template
@@ -19,9 +19,9 @@ from ..lang.tree import Template
 
 def render_template(template: Template, facts: Mapping[str, Any], due: Mapping[str, Any] | None = None) -> str:
     """Fill a compiled template. Unknown values show as '(ukjent)'."""
-    out = []
+    out: list[str] = []
     for part in template:
-        if part.__class__ is str:
+        if isinstance(part, str):
             out.append(part)
             continue
         kind, name = part
@@ -41,7 +41,7 @@ def fact_snapshot(paths: tuple[str, ...], facts: Mapping[str, Any]) -> dict[str,
     """The facts a rule used, JSON-ready, without the patient's number or whole objects."""
     out: dict[str, Any] = {}
     for path in paths:
-        value = facts.get(path)
+        value: Any = facts.get(path)
         if path in HIDDEN_FACTS:
             if path == "melding.pasient.id":
                 out[path] = None if value is None else "(oppgitt)"
@@ -82,7 +82,7 @@ def decision_text(decision: Decision, title: str | None = None) -> str:
             lines.append(f"  Retningslinje: {p.document}{state} – {p.title} → {label('decision', p.decision)}")
     else:
         lines.append("  Ingen retningslinje gjelder for denne meldingen.")
-    sections: list[tuple[str, tuple, Callable]] = [
+    sections: list[tuple[str, tuple[Finding, ...], Callable[[Finding], str]]] = [
         ("Begrunnelse", decision.reasons, lambda f: f.message),
         ("Plikter", decision.obligations, lambda f: f.message),
         ("Råd", decision.advice, lambda f: f.message),
@@ -91,11 +91,10 @@ def decision_text(decision: Decision, title: str | None = None) -> str:
         if not items:
             continue
         lines.append(f"{heading}:")
-        for f in items:
-            lines.append(f"  - {text(f)} [{cite(f.source)}]")
+        lines.extend(f"  - {text(f)} [{cite(f.source)}]" for f in items)
     if decision.suggestions:
         lines.append("Gjør heller slik:" if decision.reasons else "Forslag:")
-        seen = set()
+        seen: set[str] = set()
         for s in decision.suggestions:
             if s.message not in seen:
                 seen.add(s.message)
@@ -105,6 +104,5 @@ def decision_text(decision: Decision, title: str | None = None) -> str:
         for m in decision.missing:
             need = "avgjør utfallet" if m.decisive else "trengs for råd"
             lines.append(f"  - {m.fact} ({need}; regler: {', '.join(m.rules)})")
-    for note in decision.notes:
-        lines.append(f"Merk: {note}")
+    lines.extend(f"Merk: {note}" for note in decision.notes)
     return "\n".join(lines)

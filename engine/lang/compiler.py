@@ -136,11 +136,11 @@ def compile_rule(comp: ConditionCompiler, raw: dict[str, Any], index: int) -> Ru
 
 def section_heading(section: str, headings: tuple[str, ...] | list[str]) -> int | None:
     """The index of the heading a section belongs to ('Felles ansvar 4' -> 'Felles ansvar', '4.3' -> '4'), or None."""
-    best = None
+    best: int | None = None
     for index, heading in enumerate(headings):
-        if section == heading or section.startswith((heading + " ", heading + ",", heading + ".")):
-            if best is None or len(heading) > len(headings[best]):
-                best = index
+        belongs = section == heading or section.startswith((heading + " ", heading + ",", heading + "."))
+        if belongs and (best is None or len(heading) > len(headings[best])):
+            best = index
     return best
 
 

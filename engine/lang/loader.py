@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -61,7 +62,7 @@ class PackProblem:
         rule = f" (regel {self.rule})" if self.rule else ""
         return f"{where}{SEVERITY_WORDS.get(self.severity, self.severity)}{code}{rule}: {self.message}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         loc = self.location
         return {"file": loc.file if loc else None, "line": loc.line if loc else None,
                 "column": loc.column if loc else None, "severity": self.severity, "code": self.code,
@@ -95,7 +96,7 @@ class PackSource:
     """A pack document as read from disk, before compilation."""
 
     folder: Path
-    data: dict
+    data: dict[str, Any]
     positions: dict[Pointer, Location] = field(default_factory=dict)
 
     def where(self, pointer: Pointer) -> Location | None:
@@ -112,7 +113,7 @@ _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
                         ("map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
 
 
-def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     value = loader.construct_object(node, deep=True)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()  # dates stay text; the compiler types them by fact
@@ -188,12 +189,12 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as first:
-            exc = _pure_error(text) or first
+            error = _pure_error(text) or first
             # an unclosed bracket or quote is reported where it was opened: that is where the author looks
-            opened = (exc.problem or "").startswith(("expected ',' or", "found unexpected end of stream"))
-            mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
-            loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
-            raise PackError([PackProblem(loc, f"YAML-syntaksfeil: {_yaml_reason(exc.problem or exc.context)}",
+            opened = (error.problem or "").startswith(("expected ',' or", "found unexpected end of stream"))
+            mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
+            at = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+            raise PackError([PackProblem(at, f"YAML-syntaksfeil: {_yaml_reason(error.problem or error.context)}",
                                          code="yaml-syntaks")]) from None
         positions: dict[Pointer, Location] = {}
         problems: list[tuple[Pointer, PackProblem]] = []
@@ -346,11 +347,20 @@ def schema_errors(data: Any, file: str = PACK_SCHEMA) -> list[jsonschema.Validat
     return errors
 
 
+def _keyword_schema(error: jsonschema.ValidationError) -> Mapping[str, Any]:
+    """The schema object holding the keyword that failed.
+
+    The stubs allow a boolean or unset schema; an error a validator yields for a keyword always
+    carries the object that keyword stands in.
+    """
+    return cast(Mapping[str, Any], error.schema)
+
+
 def error_pointer(error: jsonschema.ValidationError) -> Pointer:
     """Where to point: at the offending key for unknown keys, else at the node."""
     pointer = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = error.schema.get("properties", {})
+        allowed = _keyword_schema(error).get("properties", {})
         extra = [k for k in error.instance if k not in allowed]
         if extra:
             return (*pointer, extra[0])
@@ -363,9 +373,10 @@ def _path_text(error: jsonschema.ValidationError) -> str:
 
 
 _HINTS = {
-    "condition": ("vilkår", "et vilkår er ett av {all: [...]}, {any: [...]}, {not: ...} eller {fact: STI, OPERATOR: VERDI}"),
-    "comparison": ("sammenligning", "en sammenligning har 'fact' og nøyaktig én operator: equals, not_equals, in, not_in, "
-                   "lt, le, gt, ge, exists, matches, contains, contains_any, starts_with, mixes"),
+    "condition": ("vilkår", "et vilkår er ett av {all: [...]}, {any: [...]}, {not: ...} "
+                  "eller {fact: STI, OPERATOR: VERDI}"),
+    "comparison": ("sammenligning", "en sammenligning har 'fact' og nøyaktig én operator: equals, not_equals, "
+                   "in, not_in, lt, le, gt, ge, exists, matches, contains, contains_any, starts_with, mixes"),
 }
 
 _TYPE_WORDS = {"string": "tekst", "integer": "et heltall", "number": "et tall", "boolean": "true eller false",
@@ -397,21 +408,22 @@ def schema_code(error: jsonschema.ValidationError) -> str:
 def schema_message(error: jsonschema.ValidationError) -> str:
     where = _path_text(error)
     v = error.validator
+    value: Any = error.validator_value  # the keyword's value in the schema: any JSON
     if v == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(_keyword_schema(error).get("properties", {}))
         extra = sorted(k for k in error.instance if k not in allowed) if isinstance(error.instance, dict) else []
         return f"{where}: ukjent nøkkel {', '.join(repr(k) for k in extra)}; tillatt her: {', '.join(allowed)}"
     if v == "required":
-        missing = error.validator_value
+        missing = value
         names = [k for k in missing if isinstance(error.instance, dict) and k not in error.instance] or missing
         return f"{where}: mangler '{names[0]}'" if len(names) == 1 else \
             f"{where}: mangler {', '.join(repr(n) for n in names)}"
     if v == "enum":
-        return f"{where}: {error.instance!r} er ikke tillatt; tillatte verdier: {', '.join(map(str, error.validator_value))}"
+        return f"{where}: {error.instance!r} er ikke tillatt; tillatte verdier: {', '.join(map(str, value))}"
     if v == "const":
-        return f"{where}: må være {error.validator_value!r}"
+        return f"{where}: må være {value!r}"
     if v in ("oneOf", "anyOf"):
-        ref = error.schema.get("$ref", "")
+        ref = _keyword_schema(error).get("$ref", "")
         for name, (word, hint) in _HINTS.items():
             if error.schema is pack_schema()["$defs"].get(name) or ref.endswith(name):
                 return f"{where}: ikke et gyldig {word}; {hint}"
@@ -423,21 +435,21 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     if v in ("minProperties", "maxProperties") and isinstance(error.instance, dict) and "fact" in error.instance:
         return f"{where}: {_HINTS['comparison'][1]}"
     if v == "pattern":
-        return f"{where}: {error.instance!r} har ikke riktig form (mønster {error.validator_value})"
+        return f"{where}: {error.instance!r} har ikke riktig form (mønster {value})"
     if v == "type":
-        return f"{where}: skal være {_type_word(error.validator_value)}, men er {_python_type_word(error.instance)}"
+        return f"{where}: skal være {_type_word(value)}, men er {_python_type_word(error.instance)}"
     if v == "not" and error.schema == {"required": ["obligation"]}:
         return f"{where}: 'obligation' hører bare til effect: obligation"
     if v == "minItems":
-        return f"{where}: listen må ha minst {error.validator_value} element(er)"
+        return f"{where}: listen må ha minst {value} element(er)"
     if v == "minLength":
         return f"{where}: kan ikke være tom"
     if v == "uniqueItems":
         return f"{where}: listen har samme verdi to ganger"
     if v == "maxItems":
-        return f"{where}: listen kan ha høyst {error.validator_value} element(er)"
+        return f"{where}: listen kan ha høyst {value} element(er)"
     if v == "minimum":
-        return f"{where}: kan ikke være mindre enn {error.validator_value}"
+        return f"{where}: kan ikke være mindre enn {value}"
     if v == "propertyNames":
         return f"{where}: {error.instance!r} har ikke riktig form"
     if v in ("minProperties", "maxProperties"):

@@ -75,7 +75,7 @@ def compares(node: Condition | None) -> Iterator[Compare]:
             yield from compares(child)
 
 
-def facts_of(node: Condition) -> tuple[str, ...]:
+def facts_of(node: Condition | None) -> tuple[str, ...]:
     """Fact paths a condition reads, in order of first use."""
     seen: dict[str, None] = {}
     for c in compares(node):

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -106,12 +106,12 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return problem_response(problem, request.url.path)
 
 
-def create_app(config: ServiceConfig) -> Any:
+def create_app(config: ServiceConfig) -> Gate:
     """The ASGI application. Packs are compiled here (PackError when any fails); the log opens at startup."""
     service = Service(config)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         service.start()
         watcher = None
         if config.reload_interval > 0:
@@ -128,7 +128,8 @@ def create_app(config: ServiceConfig) -> Any:
                     await watcher
             service.stop()
 
-    app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_found, Problem: _on_problem, Exception: _on_error})
+    handlers = {404: _not_found, 405: _not_found, Problem: _on_problem, Exception: _on_error}
+    app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=handlers)
     app.state.service = service
     gated = Gate(app, service, ROUTE_PATHS)
     gated.state = app.state  # type: ignore[attr-defined]  # tests reach the service through it

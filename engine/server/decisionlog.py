@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..contract.decision import Decision
+from ..contract.decision import Decision, Finding
 from ..contract.identifiers import mask_in_text, pseudonym, redact_numbers
 
 log = logging.getLogger("dialogvakt.decisionlog")
@@ -64,18 +64,18 @@ class DecisionRecord:
     logged_at: str  # UTC, ISO 8601
     evaluated_at: str  # the decision's evaluated_at (the request's tidspunkt)
     decision: str
-    packs: list[dict]  # id, version, revision, decision, validity
-    reasons: list[dict]  # rule, pack, section
-    advice: list[dict]  # rule, pack, section
-    obligations: list[dict]  # rule, pack, section, due
-    missing: list[dict]  # fact, pack, decisive
+    packs: list[dict[str, Any]]  # id, version, revision, decision, validity
+    reasons: list[dict[str, Any]]  # rule, pack, section
+    advice: list[dict[str, Any]]  # rule, pack, section
+    obligations: list[dict[str, Any]]  # rule, pack, section, due
+    missing: list[dict[str, Any]]  # fact, pack, decisive
     input_sha256: str
     patient: str | None  # pseudonym (HMAC-SHA256), never the number
     message_id: str | None
     source: str  # json | xml
     client: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -101,9 +101,11 @@ def mask_patient_numbers(document: Any) -> Any:
     return document
 
 
-def _select(mark: str, when: Callable[[Any], Any], since, until, pack, decision, patient, limit) -> tuple[str, list]:
+def _select(mark: str, when: Callable[[dt.datetime], Any], since: dt.datetime | None, until: dt.datetime | None,
+            pack: str | None, decision: str | None, patient: str | None, limit: int | None) -> tuple[str, list[Any]]:
     """The query behind DecisionLog.query for either store: ``mark`` is the driver's placeholder."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     for clause, value in (("logged_at >= {m}", None if since is None else when(since)),
                           ("logged_at < {m}", None if until is None else when(until)),
                           ("id IN (SELECT decision_id FROM decision_packs WHERE pack = {m})", pack or None),
@@ -133,7 +135,7 @@ def input_hash(request: Any) -> str:
     return hashlib.sha256(canonical_json(request)).hexdigest()
 
 
-def _finding(f: Any) -> dict:
+def _finding(f: Finding) -> dict[str, Any]:
     return {"rule": f.rule, "pack": f.pack, "section": redact(str(f.source.get("section", "")))}
 
 
@@ -228,7 +230,7 @@ class DecisionLog:
         raise NotImplementedError
 
 
-def _rows(records: Sequence[DecisionRecord]) -> tuple[list[tuple], list[tuple]]:
+def _rows(records: Sequence[DecisionRecord]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The rows of the decisions table (JSON columns as text) and of the decision_packs table."""
     rows = [tuple(json.dumps(getattr(r, c), ensure_ascii=False) if c in _JSON_COLUMNS else getattr(r, c)
                   for c in _COLUMNS) for r in records]
@@ -335,7 +337,9 @@ class SqliteLog(DecisionLog):
                 self.conn.execute("ROLLBACK")
             raise
 
-    def query(self, *, since=None, until=None, pack=None, decision=None, patient=None, limit=None):
+    def query(self, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+              pack: str | None = None, decision: str | None = None, patient: str | None = None,
+              limit: int | None = None) -> list[DecisionRecord]:
         sql, args = _select("?", _utc_text, since, until, pack, decision, patient, limit)
         return [_row_to_record(row[:len(_COLUMNS)]) for row in self.conn.execute(sql, args)]
 
@@ -417,7 +421,9 @@ class PostgresLog(DecisionLog):
             self.conn.rollback()
             raise
 
-    def query(self, *, since=None, until=None, pack=None, decision=None, patient=None, limit=None):
+    def query(self, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+              pack: str | None = None, decision: str | None = None, patient: str | None = None,
+              limit: int | None = None) -> list[DecisionRecord]:
         sql, args = _select("%s", _aware, since, until, pack, decision, patient, limit)
         with self.conn.cursor() as cur:
             cur.execute(sql, args)
@@ -428,7 +434,9 @@ class PostgresLog(DecisionLog):
     def count(self) -> int:
         with self.conn.cursor() as cur:
             cur.execute("SELECT COUNT(*) FROM decisions")
-            value = cur.fetchone()[0]
+            row = cur.fetchone()
+            assert row is not None  # COUNT(*) always answers with one row
+            value = row[0]
         self.conn.rollback()
         return int(value)
 
@@ -485,7 +493,7 @@ def open_log(url: str | None = None, *, read_only: bool = False) -> DecisionLog:
 @dataclass
 class _Job:
     records: Sequence[DecisionRecord]
-    future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
+    future: concurrent.futures.Future[int] = field(default_factory=concurrent.futures.Future)  # records committed
 
 
 class LogWriter:
@@ -521,14 +529,14 @@ class LogWriter:
         if self._open_error is not None:
             raise self._open_error
 
-    def submit(self, records: Sequence[DecisionRecord]) -> concurrent.futures.Future:
+    def submit(self, records: Sequence[DecisionRecord]) -> concurrent.futures.Future[int]:
         if self._inline:
             return self._commit_here(list(records))
         job = _Job(list(records))
         self._queue.put(job)
         return job.future
 
-    def ping(self) -> concurrent.futures.Future:
+    def ping(self) -> concurrent.futures.Future[int]:
         return self.submit([])
 
     def close(self, timeout: float = 30.0) -> None:
@@ -537,8 +545,8 @@ class LogWriter:
         self._queue.put(None)
         self._thread.join(timeout)
 
-    def _commit_here(self, records: list[DecisionRecord]) -> concurrent.futures.Future:
-        future: concurrent.futures.Future = concurrent.futures.Future()
+    def _commit_here(self, records: list[DecisionRecord]) -> concurrent.futures.Future[int]:
+        future: concurrent.futures.Future[int] = concurrent.futures.Future()
         with self._inline_lock:
             if not self._inline:  # closing: hand over to the thread
                 job = _Job(records, future)

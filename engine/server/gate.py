@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import AuthError, challenge
 from .decisionlog import redact
@@ -29,7 +30,7 @@ def route_label(path: str, routes: frozenset[str]) -> str:
     return "other"
 
 
-def _authorization(scope: dict) -> str | None:
+def _authorization(scope: Scope) -> str | None:
     """The request's Authorization header; the last one when it is sent more than once."""
     value = None
     for name, raw in scope.get("headers", []):
@@ -41,12 +42,12 @@ def _authorization(scope: dict) -> str | None:
 class Gate:
     """Authentication, problem answers for errors, access log and request timing, as plain ASGI."""
 
-    def __init__(self, app: Callable, service: Service, routes: frozenset[str]):
+    def __init__(self, app: ASGIApp, service: Service, routes: frozenset[str]):
         self.app = app
         self.service = service
         self.routes = routes  # the paths metrics are labelled with; any other path is "other"
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -54,7 +55,7 @@ class Gate:
         path = scope.get("path", "")
         state = {"status": 500}
 
-        async def send_wrapper(message: dict) -> None:
+        async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
             await send(message)

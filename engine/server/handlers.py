@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -72,7 +73,8 @@ async def decide(request: Request) -> Response:
     record = (await svc.commit([evaluated], client_of(request)))[0]
     request.scope["dialogvakt.outcome"] = f"decision={evaluated.decision.decision} id={record.id}"
     headers = {"Dialogvakt-Decision-Id": record.id, "Dialogvakt-Input-SHA256": record.input_sha256}
-    if "text/plain" in request.headers.get("accept", "") and "application/json" not in request.headers.get("accept", ""):
+    accept = request.headers.get("accept", "")
+    if "text/plain" in accept and "application/json" not in accept:
         from ..eval.render import decision_text
         return Response(decision_text(evaluated.decision), headers=headers,
                         media_type="text/plain; charset=utf-8")
@@ -128,7 +130,7 @@ async def decide_batch(request: Request) -> Response:
     return json_response({"results": results, "counts": counts})
 
 
-def _pack_summary(p: CompiledPack, today: dt.date) -> dict:
+def _pack_summary(p: CompiledPack, today: dt.date) -> dict[str, Any]:
     return {"id": p.id, "title": p.title, "issuer": p.issuer, "document": p.citation, "version": p.version,
             "revision": p.revision, "valid_from": p.valid_from.isoformat(),
             "valid_to": p.valid_to.isoformat() if p.valid_to else None, "validity": p.validity(today),

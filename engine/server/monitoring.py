@@ -44,7 +44,7 @@ class MonitorBinding:
             retention_days=settings.retention_days,
             allow_synthetic_ids=settings.allow_synthetic_ids or config.test_environment).result()
 
-    def post_events(self, body: Any) -> dict:
+    def post_events(self, body: Any) -> dict[str, Any]:
         """One event, a list of events, or {"events": [...]}; the findings they made or resolved."""
         if isinstance(body, dict) and isinstance(body.get("events"), list):
             events, prefix = body["events"], "$.events"
@@ -68,7 +68,7 @@ class MonitorBinding:
         self._thread.submit(self.monitor.close).result()
         self._thread.shutdown()
 
-    def findings(self, query: Mapping[str, str]) -> dict:
+    def findings(self, query: Mapping[str, str]) -> dict[str, Any]:
         filters = {k: query[k] for k in ("status", "pack", "kind") if query.get(k)}
         found = self._thread.submit(self.monitor.findings, **filters).result()
         stats = self._thread.submit(self.monitor.stats).result()

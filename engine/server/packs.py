@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -19,6 +20,8 @@ from .decisionlog import redact
 from .metrics import Metrics
 
 log = logging.getLogger("dialogvakt.service")
+
+Fingerprint = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size) of every pack file
 
 def problems_text(exc: PackError) -> list[str]:
     return [str(p) for p in exc.problems]
@@ -41,12 +44,12 @@ class Packs:
         self.engine = Engine(compile_packs(root), allow_synthetic_ids=allow_synthetic_ids)
         self.fingerprint = self.scan()
         self.loaded_at = dt.datetime.now(OSLO)
-        self.last_reload: dict | None = None
+        self.last_reload: dict[str, Any] | None = None
         metrics.set_packs(self.engine.packs)
 
-    def scan(self) -> tuple:
+    def scan(self) -> Fingerprint:
         """What a change of the pack files would change: names, sizes and modification times."""
-        entries = []
+        entries: list[tuple[str, int, int]] = []
         for folder in list_pack_folders(self.root):
             for path in sorted(folder.glob("*.yaml")):
                 try:
@@ -56,14 +59,14 @@ class Packs:
                 entries.append((str(path), st.st_mtime_ns, st.st_size))
         return tuple(entries)
 
-    def reload(self) -> dict:
+    def reload(self) -> dict[str, Any]:
         """Compile every folder off to the side, then swap. Returns the reload report."""
         with self._lock:
             before = self.scan()
             current = self.engine.packs
             by_folder = {p.folder.resolve(): p for p in current.values()}
             new: list[CompiledPack] = []
-            report: list[dict] = []
+            report: list[dict[str, Any]] = []
             refused = False
             seen: set[Path] = set()
             for folder in list_pack_folders(self.root):
@@ -75,7 +78,8 @@ class Packs:
                 except PackError as exc:
                     refused = True
                     self.metrics.reload_failures.labels(folder.name).inc()
-                    entry = {"folder": folder.name, "status": "refused", "problems": problems_text(exc)}
+                    entry: dict[str, Any] = {"folder": folder.name, "status": "refused",
+                                             "problems": problems_text(exc)}
                     if old is not None:
                         entry.update(id=old.id, version=old.version, revision=old.revision)
                         new.append(old)
@@ -129,7 +133,7 @@ class Packs:
 
 async def watch(packs: Packs, interval: float) -> None:
     """Poll the pack files; reload when a change has held still for one interval."""
-    pending = None
+    pending: Fingerprint | None = None
     while True:
         await asyncio.sleep(interval)
         try:

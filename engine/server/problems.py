@@ -17,7 +17,7 @@ from .openapi import PROBLEM_BASE
 class Problem(Exception):
     """An RFC 9457 problem; raised inside handlers, answered as application/problem+json."""
 
-    def __init__(self, status: int, slug: str, title: str, detail: str = "", errors: Sequence[dict] = (),
+    def __init__(self, status: int, slug: str, title: str, detail: str = "", errors: Sequence[dict[str, Any]] = (),
                  headers: Mapping[str, str] | None = None):
         super().__init__(detail or title)
         self.status = status
@@ -27,7 +27,7 @@ class Problem(Exception):
         self.errors = list(errors)
         self.headers = dict(headers or {})
 
-    def to_dict(self, instance: str | None = None) -> dict:
+    def to_dict(self, instance: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"type": PROBLEM_BASE + self.slug, "title": self.title, "status": self.status}
         if self.detail:
             out["detail"] = redact(self.detail)

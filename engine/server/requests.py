@@ -73,7 +73,8 @@ async def read_body(request: Request, limit: int) -> bytes:
                         f"største tillatte størrelse er {limit} byte")
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_large
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
@@ -97,11 +98,11 @@ def parse_json(body: bytes) -> Any:
 @dataclass
 class Evaluated:
     decision: Decision
-    request: dict
+    request: dict[str, Any]
     source: str  # json | xml
 
 
-def xml_item(xml: bytes | str, context: Mapping[str, Any]) -> tuple[dict, dialogmelding.ParsedMessage]:
+def xml_item(xml: bytes | str, context: Mapping[str, Any]) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
     try:
         parsed = dialogmelding.parse(xml)
     except dialogmelding.XmlError as exc:
@@ -112,7 +113,7 @@ def xml_item(xml: bytes | str, context: Mapping[str, Any]) -> tuple[dict, dialog
         raise input_problem(exc, parsed) from None
 
 
-def wrapper_item(doc: dict) -> tuple[dict, dialogmelding.ParsedMessage]:
+def wrapper_item(doc: dict[str, Any]) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
     xml = doc.get("xml")
     if not isinstance(xml, str) or not xml.strip():
         raise input_problem(InputError("$.xml", "må være en tekst med en MsgHead-melding i XML"))
@@ -123,7 +124,7 @@ def wrapper_item(doc: dict) -> tuple[dict, dialogmelding.ParsedMessage]:
     return xml_item(xml, {k: v for k, v in doc.items() if k != "xml"})
 
 
-def evaluate(engine: Engine, request: dict, options: Options, parsed: dialogmelding.ParsedMessage | None,
+def evaluate(engine: Engine, request: dict[str, Any], options: Options, parsed: dialogmelding.ParsedMessage | None,
               metrics: Metrics) -> Decision:
     started = time.perf_counter()
     try:

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ..contract.schemas import INPUT_SCHEMA, detailed_validator, fast_validator
 from ..contract.workdays import holidays_for
@@ -34,7 +33,7 @@ class Service:
         self.auth = Authenticator(config.auth)
         warm_up()
         self.writer: LogWriter | None = None
-        self._monitor: Any = None
+        self._monitor: MonitorBinding | None = None
         self._monitor_lock = threading.Lock()
 
     def start(self) -> None:

@@ -21,11 +21,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract.identifiers import example_number
 from ..monitor.traffic import admission_event, clock_event, discharge_event, iso, receipt_event
 from .core import Situasjon, StepError, parse_tid, step, word
+
+if TYPE_CHECKING:  # the monitor (and durable_rules) is imported only when a scenario runs these steps
+    from ..monitor.core import Monitor, MonitorFinding
 
 DAY = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)"
 ROLES = {"kommunen": "kommune", "sykehuset": "sykehus", "fastlegen": "fastlege", "legekontoret": "legekontor"}
@@ -41,7 +44,7 @@ def _kinds_text() -> str:
 WHEN = rf"(?P<tid>{DAY} \d{{1,2}}\..*|\d{{4}}-\d{{2}}-\d{{2}}.*)"
 
 
-def _state(s: Situasjon) -> dict:
+def _state(s: Situasjon) -> dict[str, Any]:
     return s.extra.setdefault("samtale", {"events": [], "fed": 0, "monitor": None, "threads": 0,
                                           "parties": {}, "patient": None, "thread": None, "request": None,
                                           "finding": None})
@@ -60,7 +63,7 @@ def _patient(s: Situasjon) -> str:
     return st["patient"]
 
 
-def _party(s: Situasjon, phrase: str) -> dict:
+def _party(s: Situasjon, phrase: str) -> dict[str, Any]:
     """A party by name (features/aktorer.yaml), or by its role among the conversation's parties ("kommunen")."""
     kategori = ROLES.get(phrase.strip().casefold())
     if kategori is None:
@@ -76,7 +79,7 @@ def _party(s: Situasjon, phrase: str) -> dict:
     raise StepError(f"«{phrase}» kan være flere av partene ({names}); skriv navnet.")
 
 
-def _counterpart(s: Situasjon, sender_phrase: str, sender: dict) -> dict:
+def _counterpart(s: Situasjon, sender_phrase: str, sender: dict[str, Any]) -> dict[str, Any]:
     for other in _state(s)["parties"].values():
         if other.get("organisasjon", "").casefold() != sender.get("organisasjon", "").casefold():
             return copy.deepcopy(other)
@@ -84,21 +87,21 @@ def _counterpart(s: Situasjon, sender_phrase: str, sender: dict) -> dict:
                     "fredag 18. desember 2026», eller oppgi partene med «Gitt at samtalene går mellom A og B».")
 
 
-def _add(s: Situasjon, when: dt.datetime, event: dict) -> None:
+def _add(s: Situasjon, when: dt.datetime, event: dict[str, Any]) -> None:
     """An event for the monitor, in the order the scenario tells it (a late report keeps the monitor's clock)."""
     _state(s)["events"].append((when, event))
 
 
-def _message(s: Situasjon, when: dt.datetime, sender: dict, recipient: dict, type_: str, thread: str,
-             reply_to: str | None) -> dict:
+def _message(s: Situasjon, when: dt.datetime, sender: dict[str, Any], recipient: dict[str, Any], type_: str,
+             thread: str, reply_to: str | None) -> dict[str, Any]:
     st = _state(s)
     n = sum(1 for _, e in st["events"] if e["hendelse"] == "melding") + 1
-    melding: dict = {"id": f"melding-{n}", "samtale_id": thread, "type": type_, "avsender": sender,
+    melding: dict[str, Any] = {"id": f"melding-{n}", "samtale_id": thread, "type": type_, "avsender": sender,
                      "mottakere": [recipient], "sendt": iso(when), "pasient": {"id": _patient(s)}}
     if reply_to:
         melding["svar_pa"] = reply_to
     kontekst = copy.deepcopy(s.kontekst)
-    event = {"hendelse": "melding", "tidspunkt": iso(when), "melding": melding}
+    event: dict[str, Any] = {"hendelse": "melding", "tidspunkt": iso(when), "melding": melding}
     if kontekst:
         event["kontekst"] = kontekst
     s.request["melding"] = melding  # the steps "Og meldingen har …" now describe this message
@@ -175,7 +178,8 @@ def gitt_retning(s: Situasjon, retning: str) -> None:
     st["events"][-1][1]["retning"] = "sendt" if retning == "sendte" else "mottatt"
 
 
-@step("gitt", rf"(?:at )?det kom (?:en )?applikasjonskvittering(?: med status (?P<status>OK|ok|avvist|delvis OK))? {WHEN}",
+@step("gitt", r"(?:at )?det kom (?:en )?applikasjonskvittering(?: med status (?P<status>OK|ok|avvist|delvis OK))?"
+              rf" {WHEN}",
       "Og det kom en applikasjonskvittering med status avvist mandag 2. februar 2026 kl. 09:05",
       "Mottakerens system kvitterte for den siste meldingen: OK (standard), avvist eller delvis OK.")
 def gitt_kvittering(s: Situasjon, tid: str, status: str | None = None) -> None:
@@ -224,7 +228,7 @@ def gitt_utskrevet_hendelse(s: Situasjon, sykehus: str, tid: str) -> None:
 
 # --------------------------------------------------------------------------- Når
 
-def _monitor(s: Situasjon):
+def _monitor(s: Situasjon) -> Monitor:
     from ..monitor.core import Monitor
 
     st = _state(s)
@@ -282,7 +286,7 @@ def nar_svarte(s: Situasjon, avsender: str, tid: str) -> None:
 
 # --------------------------------------------------------------------------- Så
 
-def _findings(s: Situasjon) -> list:
+def _findings(s: Situasjon) -> list[MonitorFinding]:
     st = _state(s)
     if st["monitor"] is None:
         raise StepError("Overvåkingen har ikke sett noe ennå; bruk «Når det er …» eller «Når overvåkingen har sett "
@@ -301,7 +305,7 @@ def _kind(text: str) -> str:
     raise StepError(f"Ukjent funn «{text}». Bruk en av: {', '.join(finding_labels().values())}.")
 
 
-def _summary(findings: list) -> str:
+def _summary(findings: list[MonitorFinding]) -> str:
     from ..monitor.core import finding_labels
 
     if not findings:
@@ -309,7 +313,7 @@ def _summary(findings: list) -> str:
     return "; ".join(f"{finding_labels().get(f.kind, f.kind)} ({f.rule}, {f.status})" for f in findings)
 
 
-def _thread_findings(s: Situasjon, kind: str) -> list:
+def _thread_findings(s: Situasjon, kind: str) -> list[MonitorFinding]:
     st = _state(s)
     thread = st["request"]["samtale_id"] if st["request"] else None
     return [f for f in _findings(s) if f.kind == kind and (thread is None or f.thread == thread)]
@@ -383,7 +387,7 @@ def sa_ingenting(s: Situasjon) -> None:
         raise StepError(f"Overvåkingen fant noe: {_summary(found)}.")
 
 
-def _finding(s: Situasjon) -> Any:
+def _finding(s: Situasjon) -> MonitorFinding:
     finding = _state(s)["finding"]
     if finding is None:
         raise StepError("Ingen funn er valgt; skriv først «Så er svaret forfalt» eller «Så finner overvåkingen …».")

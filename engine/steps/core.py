@@ -16,7 +16,7 @@ import copy
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,26 +37,30 @@ class StepError(AssertionError):
 
 # --------------------------------------------------------------------------- registry
 
+StepFunction = Callable[..., None]  # called with the scenario's Situasjon and the pattern's groups
+
+
 @dataclass(frozen=True)
 class Step:
     kind: str  # gitt | når | så
     pattern: str
     example: str
     doc: str
-    func: Callable[..., None]
+    func: StepFunction
     table: bool = False
     docstring: bool = False
 
     @property
-    def regex(self) -> re.Pattern:
+    def regex(self) -> re.Pattern[str]:
         return re.compile(self.pattern)
 
 
 STEPS: list[Step] = []
 
 
-def step(kind: str, pattern: str, example: str, doc: str, *, table: bool = False, docstring: bool = False):
-    def register(func: Callable[..., None]) -> Callable[..., None]:
+def step(kind: str, pattern: str, example: str, doc: str, *, table: bool = False,
+         docstring: bool = False) -> Callable[[StepFunction], StepFunction]:
+    def register(func: StepFunction) -> StepFunction:
         STEPS.append(Step(kind, pattern, example, doc, func, table, docstring))
         return func
     return register
@@ -69,20 +73,20 @@ class Situasjon:
     """What a scenario has built so far: the request, the parties, and the decision."""
 
     engine: Engine
-    actors: dict[str, dict] = field(default_factory=dict)
-    request: dict = field(default_factory=lambda: {"melding": {}, "kontekst": {}})
+    actors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    request: dict[str, Any] = field(default_factory=lambda: {"melding": {}, "kontekst": {}})
     pack: str | None = None
     relative: list[tuple[str, int, str]] = field(default_factory=list)  # (path, amount, unit) before tidspunkt
     decision: Decision | None = None
     error: InputError | None = None
-    extra: dict = field(default_factory=dict)  # for step modules that keep more state (e.g. the monitor)
+    extra: dict[str, Any] = field(default_factory=dict)  # for step modules that keep more state (e.g. the monitor)
 
     @property
-    def melding(self) -> dict:
+    def melding(self) -> dict[str, Any]:
         return self.request.setdefault("melding", {})
 
     @property
-    def kontekst(self) -> dict:
+    def kontekst(self) -> dict[str, Any]:
         return self.request.setdefault("kontekst", {})
 
     def now(self) -> dt.datetime:
@@ -90,8 +94,9 @@ class Situasjon:
             return parse_tid(self.request["tidspunkt"])
         return dt.datetime.now(OSLO).replace(microsecond=0)
 
-    def actor(self, phrase: str) -> dict:
-        """A party from a phrase: 'Bergen kommune' or 'tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus'."""
+    def actor(self, phrase: str) -> dict[str, Any]:
+        """A party from a phrase: 'Bergen kommune', or with a service,
+        'tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus'."""
         phrase = phrase.strip().strip(",")
         m = re.fullmatch(r'tjenesten\s+"([^"]+)"\s+(?:i|ved|hos|på)\s+(.+)', phrase)
         tjeneste = None
@@ -108,7 +113,7 @@ class Situasjon:
         raise StepError(f'Kjenner ikke aktøren "{phrase}". Kjente aktører: {known}. '
                         "Legg den til i features/aktorer.yaml eller med «Gitt disse aktørene:».")
 
-    def resolve(self) -> dict:
+    def resolve(self) -> dict[str, Any]:
         """The request with relative dates filled in from tidspunkt."""
         request = copy.deepcopy(self.request)
         now = self.now()
@@ -131,21 +136,21 @@ class Situasjon:
         return request
 
 
-def set_path(doc: dict, path: str, value: Any) -> None:
+def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     for part in parts[:-1]:
         doc = doc.setdefault(part, {})
     doc[parts[-1]] = value
 
 
-def delete_path(doc: dict, path: str) -> None:
+def delete_path(doc: dict[str, Any], path: str) -> None:
     parts = path.split(".")
     for part in parts[:-1]:
         doc = doc.get(part, {})
     doc.pop(parts[-1], None)
 
 
-def load_actors(path: Path) -> dict[str, dict]:
+def load_actors(path: Path) -> dict[str, dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}
 
@@ -189,14 +194,18 @@ def parse_tid(text: str, *, year: int | None = None) -> dt.datetime:
         return value if value.tzinfo else value.replace(tzinfo=OSLO)
     m = _DATE_WORDS.fullmatch(text)
     if not m:
-        raise StepError(f"Forstår ikke tidspunktet «{text}». Skriv f.eks. «fredag 18. desember 2026 kl. 10:00» eller «2026-12-18 10:00».")
+        raise StepError(f"Forstår ikke tidspunktet «{text}». "
+                        "Skriv f.eks. «fredag 18. desember 2026 kl. 10:00» eller «2026-12-18 10:00».")
     months = labels()["months"]
     name = m.group("maned").casefold()
     if name not in months:
         raise StepError(f"Ukjent måned «{m.group('maned')}».")
-    if m.group("ar") is None and year is None:
+    if m.group("ar") is not None:
+        y = int(m.group("ar"))
+    elif year is not None:
+        y = year
+    else:
         raise StepError(f"Tidspunktet «{text}» mangler årstall.")
-    y = int(m.group("ar") or year)
     day = dt.date(y, months.index(name) + 1, int(m.group("dag")))
     if m.group("ukedag"):
         actual = labels()["weekdays"][day.weekday()]
@@ -278,7 +287,8 @@ def gitt_ekstra_mottaker(s: Situasjon, mottaker: str) -> None:
     s.melding.setdefault("mottakere", []).append(s.actor(mottaker))
 
 
-@step("gitt", r"(?:at )?pasienten har (?:et |en )?(?P<idtype>fødselsnummer|personnummer|D-nummer|H-nummer|hjelpenummer|felles hjelpenummer)",
+@step("gitt", r"(?:at )?pasienten har (?:et |en )?"
+              r"(?P<idtype>fødselsnummer|personnummer|D-nummer|H-nummer|hjelpenummer|felles hjelpenummer)",
       "Og pasienten har H-nummer",
       "Hva slags identitetsnummer pasienten har. Et gyldig, oppdiktet nummer av den typen settes inn.")
 def gitt_pasient_id(s: Situasjon, idtype: str) -> None:
@@ -293,7 +303,9 @@ def gitt_pasientnummer(s: Situasjon, nummer: str) -> None:
     s.melding.setdefault("pasient", {})["id"] = nummer.strip().strip('"«»')
 
 
-@step("gitt", r"(?:at )?pasienten er (?P<status>innlagt|innlagt på sengepost|i poliklinisk forløp|i et poliklinisk forløp|poliklinisk|henvist|utskrevet|uten kontakt med sykehuset|ikke kjent for sykehuset)",
+@step("gitt", r"(?:at )?pasienten er (?P<status>innlagt|innlagt på sengepost|i poliklinisk forløp|"
+              r"i et poliklinisk forløp|poliklinisk|henvist|utskrevet|uten kontakt med sykehuset|"
+              r"ikke kjent for sykehuset)",
       "Og pasienten er i poliklinisk forløp",
       "Pasientens forhold til sykehuset: innlagt, i poliklinisk forløp, henvist, utskrevet, "
       "uten kontakt med sykehuset, eller ikke kjent for sykehuset.")
@@ -308,10 +320,12 @@ def gitt_pasientstatus(s: Situasjon, status: str) -> None:
       "Pasienten er utskrevet; utskrivningsdatoen regnes bakover fra tidspunktet.")
 def gitt_utskrevet_siden(s: Situasjon, antall: str, enhet: str) -> None:
     s.kontekst["pasientstatus"] = "utskrevet"
-    s.relative.append(("kontekst.utskrevet_dato", int(antall), "måneder" if enhet.startswith("måned") else "dager"))
+    s.relative.append(("kontekst.utskrevet_dato", int(antall),
+                       "måneder" if enhet.startswith("måned") else "dager"))
 
 
-@step("gitt", r"(?:at )?pasienten ble utskrevet (?P<dato>\d.+|(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) .+)",
+@step("gitt", r"(?:at )?pasienten ble utskrevet "
+              r"(?P<dato>\d.+|(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) .+)",
       "Og pasienten ble utskrevet 28. mai 2025",
       "Pasienten er utskrevet på en bestemt dato.")
 def gitt_utskrevet_dato(s: Situasjon, dato: str) -> None:
@@ -323,14 +337,16 @@ def gitt_utskrevet_dato(s: Situasjon, dato: str) -> None:
       "Og siste kontakt med sykehuset var for 13 måneder siden",
       "Når pasienten sist hadde kontakt med sykehuset, regnet bakover fra tidspunktet.")
 def gitt_siste_kontakt(s: Situasjon, antall: str, enhet: str) -> None:
-    s.relative.append(("kontekst.siste_kontakt_dato", int(antall), "måneder" if enhet.startswith("måned") else "dager"))
+    s.relative.append(("kontekst.siste_kontakt_dato", int(antall),
+                       "måneder" if enhet.startswith("måned") else "dager"))
 
 
 @step("gitt", r"(?:at )?henvisningen ble sendt for (?P<antall>\d+) (?P<enhet>dag|dager|måned|måneder) siden",
       "Og henvisningen ble sendt for 10 dager siden",
       "Når henvisningen ble sendt, regnet bakover fra tidspunktet.")
 def gitt_henvisning_sendt(s: Situasjon, antall: str, enhet: str) -> None:
-    s.relative.append(("kontekst.henvisning_sendt_dato", int(antall), "måneder" if enhet.startswith("måned") else "dager"))
+    s.relative.append(("kontekst.henvisning_sendt_dato", int(antall),
+                       "måneder" if enhet.startswith("måned") else "dager"))
 
 
 @step("gitt", r"(?:at )?pasienten ble lagt inn for (?P<antall>\d+) (?P<enhet>time|timer|dag|dager) siden",
@@ -342,7 +358,9 @@ def gitt_innlagt_siden(s: Situasjon, antall: str, enhet: str) -> None:
     s.relative.append(("kontekst.innleggelse.start", hours, "timer"))
 
 
-@step("gitt", r"(?:at )?pasienten ble lagt inn (?P<tid>\d.+?|(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) .+?)(?: og skrevet ut (?P<slutt>.+))?",
+@step("gitt", r"(?:at )?pasienten ble lagt inn "
+              r"(?P<tid>\d.+?|(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) .+?)"
+              r"(?: og skrevet ut (?P<slutt>.+))?",
       "Og pasienten ble lagt inn 1. juni 2025 kl. 14:00 og skrevet ut 5. juni 2025 kl. 12:00",
       "Innleggelsens start (og eventuelt slutt). Uten «skrevet ut» er pasienten fortsatt innlagt.")
 def gitt_innlagt(s: Situasjon, tid: str, slutt: str | None = None) -> None:
@@ -418,7 +436,9 @@ def gitt_fagomrader(s: Situasjon, liste: str) -> None:
     s.melding["fagomrader"] = quoted_list(liste)
 
 
-@step("gitt", r"(?:at )?meldingen viser til (?P<ref>henvisningen|henvisning|epikrisen|epikrise|poliklinisk notat|pasientkontakt|kontakt)(?: fra (?P<dato>.+))?",
+@step("gitt", r"(?:at )?meldingen viser til "
+              r"(?P<ref>henvisningen|henvisning|epikrisen|epikrise|poliklinisk notat|pasientkontakt|kontakt)"
+              r"(?: fra (?P<dato>.+))?",
       "Og meldingen viser til epikrisen fra 28. mai 2025",
       "Meldingen viser til en henvisning, epikrise, et poliklinisk notat eller en pasientkontakt.")
 def gitt_referanse(s: Situasjon, ref: str, dato: str | None = None) -> None:
@@ -520,7 +540,8 @@ def sa_regel_slar_til(s: Situasjon, regel: str | None = None, regel2: str | None
         raise StepError(f'Regelen "{regel}" slo ikke til ({summary_of(d)}).')
 
 
-@step("så", r'(?:at )?regelen "(?P<regel>[^"]+)" (?:ikke slår|slår ikke) til|slår regelen "(?P<regel2>[^"]+)" ikke til|slår ikke regelen "(?P<regel3>[^"]+)" til',
+@step("så", r'(?:at )?regelen "(?P<regel>[^"]+)" (?:ikke slår|slår ikke) til'
+            r'|slår regelen "(?P<regel2>[^"]+)" ikke til|slår ikke regelen "(?P<regel3>[^"]+)" til',
       'Og regelen "d81023-4.5-vedlegg" slår ikke til', "Regelen ga verken begrunnelse, råd eller plikt.")
 def sa_regel_slar_ikke_til(s: Situasjon, regel: str | None = None, regel2: str | None = None,
                            regel3: str | None = None) -> None:
@@ -530,7 +551,7 @@ def sa_regel_slar_ikke_til(s: Situasjon, regel: str | None = None, regel2: str |
         raise StepError(f'Regelen "{rule}" slo til, men skulle ikke ({summary_of(d)}).')
 
 
-def _cites(source: dict, seksjon: str) -> bool:
+def _cites(source: Mapping[str, Any], seksjon: str) -> bool:
     """A source cites a section: the same text (any case), or an item of it ("Vedlegg 2" -> "Vedlegg 2, punkt 1")."""
     section, wanted = source.get("section", "").casefold(), seksjon.casefold()
     return section == wanted or section.startswith((wanted + ",", wanted + " "))
@@ -596,7 +617,7 @@ def sa_svarfrist(s: Situasjon, fra: str, til: str) -> None:
     found = [(o.due or {}) for o in d.obligations if o.kind == "svarfrist"]
     if not found:
         raise StepError(f"Ingen svarfrist ble gitt ({summary_of(d)}).")
-    got = [(f.get("tidligst", "")[:10], f.get("senest", "")[:10]) for f in found]
+    got = [((f.get("tidligst") or "")[:10], (f.get("senest") or "")[:10]) for f in found]
     if want not in got:
         raise StepError(f"Ventet svarfrist {want[0]}–{want[1]}, fikk {got}.")
 
@@ -621,7 +642,9 @@ def sa_mangler(s: Situasjon, fakta: str) -> None:
         raise StepError(f"«{fakta}» er ikke nevnt som manglende ({summary_of(d)}).")
 
 
-@step("så", r'(?:at )?retningslinjen "(?P<pakke>[^"]+)" (?P<ikke>ikke )?er brukt|(?:at )?(?:retningslinjen "(?P<pakke2>[^"]+)" er|er retningslinjen "(?P<pakke3>[^"]+)") (?P<ikke2>ikke )?brukt',
+@step("så", r'(?:at )?retningslinjen "(?P<pakke>[^"]+)" (?P<ikke>ikke )?er brukt'
+            r'|(?:at )?(?:retningslinjen "(?P<pakke2>[^"]+)" er|er retningslinjen "(?P<pakke3>[^"]+)")'
+            r' (?P<ikke2>ikke )?brukt',
       'Og retningslinjen "helse-vest-2017" er brukt', "Vurderingen brukte (eller brukte ikke) denne retningslinjen.")
 def sa_pakke_brukt(s: Situasjon, pakke: str | None = None, ikke: str | None = None,
                    pakke2: str | None = None, pakke3: str | None = None, ikke2: str | None = None) -> None:

@@ -9,6 +9,8 @@ The last steps name sections as printed in guidelines without numbered sections
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..contract.facts import catalogue
 from ..contract.schemas import labels
 from .core import Situasjon, StepError, decision_of, quoted_list, step, word
@@ -32,7 +34,7 @@ def service(text: str) -> str:
     raise StepError(f"Kjenner ikke tjenesten «{text}». Bruk en av: {', '.join(names)}.")
 
 
-def _legekontor(s: Situasjon) -> dict:
+def _legekontor(s: Situasjon) -> dict[str, Any]:
     return s.kontekst.setdefault("legekontor", {})
 
 
