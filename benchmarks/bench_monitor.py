@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import Engine
-from engine.monitor.core import Monitor
+from engine.monitor import Monitor
 from engine.monitor.traffic import open_threads
 
 

@@ -10,7 +10,7 @@ import pytest
 from engine.contract.decision import Finding
 from engine.contract.identifiers import example_number
 from engine.contract.times import OSLO
-from engine.monitor.core import Monitor, findings_text
+from engine.monitor import Monitor, findings_text
 from engine.monitor.events import EventError
 from engine.monitor.traffic import clock_event, hospital, message_event, municipality
 

@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 
 from engine.contract.times import OSLO
-from engine.monitor.core import Monitor
+from engine.monitor import Monitor
 from engine.monitor.traffic import month_of_traffic
 
 D = dt.date

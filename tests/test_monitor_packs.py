@@ -16,7 +16,7 @@ import pytest
 
 from engine.contract.identifiers import example_number
 from engine.contract.times import OSLO
-from engine.monitor.core import Monitor
+from engine.monitor import Monitor
 from engine.monitor.traffic import admission_event, clock_event, discharge_event, message_event, receipt_event
 
 ROOT = Path(__file__).resolve().parent.parent

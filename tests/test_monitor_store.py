@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.contract.times import OSLO
-from engine.monitor.core import Monitor, MonitorConfig, MonitorError
+from engine.monitor import Monitor, MonitorConfig, MonitorError
 from engine.monitor.store import StoreError, open_store
 from engine.monitor.traffic import month_of_traffic
 

@@ -82,13 +82,12 @@ from ..contract.decision import Decision
 from ..contract.facts import Facts
 from ..eval.engine import Engine, PackResult, assemble, pack_decision
 from ..lang.tree import CompiledPack, ConversationRule
+from ..monitor import MonitorFinding
 from ..steps.catalogue import all_steps
 from ..steps.core import Situasjon, Step
 
-if TYPE_CHECKING:  # imported where they are used: gherkin to read features, the monitor for conversation rules
+if TYPE_CHECKING:  # gherkin is imported where features are read
     from gherkin.pickles.compiler import GherkinDocumentWithURI
-
-    from ..monitor.core import MonitorFinding
 
 DENY, ALLOW = "deny", "allow"  # the two sides: slår til / slår ikke til
 SIDE_LABEL = {DENY: "slår til", ALLOW: "slår ikke til"}
@@ -462,8 +461,6 @@ def _order(finding: MonitorFinding) -> tuple[dt.datetime, str, str, tuple[str, .
 def made_up_finding(pack: CompiledPack, rule: ConversationRule, run: ConversationRun,
                     at: dt.datetime) -> MonitorFinding:
     """A finding of the rule, built from its own data, at ``at`` (the run's clock) and about the scenario's thread."""
-    from ..monitor.core import MonitorFinding
-
     conv = run.state.extra[CONVERSATION_STATE]
     request = conv.get("request") or {}
     first = rule.present[0].event if rule.present else None

@@ -25,10 +25,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..contract.times import OSLO
+from ..monitor import Monitor, MonitorConfig, MonitorError, MonitorFinding, findings_text
 
-if TYPE_CHECKING:  # for annotations only: the monitor (and durable_rules) is imported when a command runs
+if TYPE_CHECKING:  # for annotations only
     from ..lang.tree import CompiledPack
-    from ..monitor.core import Monitor, MonitorFinding
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +69,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_monitor(args: argparse.Namespace) -> int:
     from ..lang.loader import PackError
-    from ..monitor.core import MonitorError
     from ..monitor.durable import MonitorUnavailable
     from ..monitor.events import EventError
     from ..monitor.store import StoreError
@@ -99,8 +98,6 @@ def _packs(args: argparse.Namespace) -> list[CompiledPack]:
 
 
 def _stored_monitor(args: argparse.Namespace) -> Monitor:
-    from ..monitor.core import Monitor, MonitorConfig, MonitorError
-
     config = MonitorConfig.load(args.config)
     if args.store:
         config.store = args.store
@@ -114,8 +111,6 @@ def _stored_monitor(args: argparse.Namespace) -> Monitor:
 
 def _print(args: argparse.Namespace, monitor: Monitor, findings: list[MonitorFinding], *,
            title: str | None = None) -> None:
-    from ..monitor.core import findings_text
-
     if args.status != "all":
         findings = [f for f in findings if f.status == args.status]
     if args.format == "json":
@@ -129,7 +124,6 @@ def _print(args: argparse.Namespace, monitor: Monitor, findings: list[MonitorFin
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from ..monitor.core import Monitor
     from ..monitor.events import parse_time
 
     until = parse_time(args.until) if args.until else None

@@ -19,7 +19,7 @@ import orjson
 
 DecisionValue = Literal["allow", "deny", "indeterminate", "not_applicable"]
 PackDecision = Literal["allow", "deny", "indeterminate"]  # a pack in scope always decides one of these
-FindingEffect = Literal["deny", "advice", "obligation"]
+FindingEffect = Literal["deny", "advice", "obligation", "deviation"]  # deviation: a finding of the monitor
 Validity = Literal["valid", "expired", "not_yet_valid"]
 
 DECISIONS: tuple[DecisionValue, ...] = ("allow", "deny", "not_applicable", "indeterminate")

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision, Finding, Missing, PackDecision, PackOutcome, SuggestionOut, Validity, combine
@@ -135,7 +135,7 @@ class Engine:
     def facts(self, request: Mapping[str, Any], *, at: dt.datetime | str | None = None,
               now: dt.datetime | None = None) -> Facts:
         # prepare is typed for a dict and answers anything else with InputError("$", ...)
-        return prepare(cast(dict[str, Any], request), at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)
+        return prepare(request, at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)
 
     def select(self, facts: Mapping[str, Any], pack: str | Iterable[str] | None = None) -> list[CompiledPack]:
         """The packs to evaluate: those named, or every pack whose scope matches."""

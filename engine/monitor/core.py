@@ -45,7 +45,7 @@ from ..eval.deadlines import resolve_due
 from ..eval.engine import Engine
 from ..eval.render import fact_snapshot
 from ..lang.tree import CompiledPack, Due
-from .config import MonitorConfig, MonitorError
+from .config import MonitorError
 from .durable import (
     HOUR,
     ConversationEntry,
@@ -64,7 +64,7 @@ from .events import (
     to_stored,
     with_discharge,
 )
-from .findings import MonitorFinding, fill_conversation, finding_labels, findings_text
+from .findings import MonitorFinding, fill_conversation
 from .store import EventStore, open_store
 
 MAX_SESSIONS = 1000  # durable_rules fails at its 1,024th live session of a ruleset
@@ -487,7 +487,3 @@ def _longest(slot: DueSlot) -> dt.timedelta:
     if unit == "days":
         return dt.timedelta(days=amount)
     return dt.timedelta(days=amount * 7 / 5 + 14)  # working days, with room for holidays
-
-
-# callers above this layer should import these from engine.monitor; kept here while they move
-__all__ = ["Monitor", "MonitorConfig", "MonitorError", "MonitorFinding", "finding_labels", "findings_text"]

@@ -18,7 +18,7 @@ from ..contract.bokmal import norsk_dato, show
 from ..contract.decision import Finding
 from ..contract.schemas import data_file
 from ..lang.templates import PLACEHOLDER
-from ..lang.tree import CompiledPack
+from ..lang.tree import CompiledPack, ConversationEffect
 
 
 @dataclass
@@ -27,7 +27,7 @@ class MonitorFinding:
 
     rule: str
     pack: str
-    effect: str  # deviation | advice
+    effect: ConversationEffect
     title: str
     source: dict
     message: str

@@ -21,14 +21,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..contract.identifiers import example_number
+from ..monitor import Monitor, MonitorFinding, finding_labels
 from ..monitor.traffic import admission_event, clock_event, discharge_event, iso, receipt_event
 from .core import Situasjon, StepError, parse_tid, step, word
-
-if TYPE_CHECKING:  # the monitor (and durable_rules) is imported only when a scenario runs these steps
-    from ..monitor.core import Monitor, MonitorFinding
 
 DAY = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)"
 ROLES = {"kommunen": "kommune", "sykehuset": "sykehus", "fastlegen": "fastlege", "legekontoret": "legekontor"}
@@ -229,7 +227,6 @@ def gitt_utskrevet_hendelse(s: Situasjon, sykehus: str, tid: str) -> None:
 # --------------------------------------------------------------------------- Når
 
 def _monitor(s: Situasjon) -> Monitor:
-    from ..monitor.core import Monitor
 
     st = _state(s)
     if st["monitor"] is None:
@@ -296,7 +293,6 @@ def _findings(s: Situasjon) -> list[MonitorFinding]:
 
 
 def _kind(text: str) -> str:
-    from ..monitor.core import finding_labels
 
     text = text.strip().strip('"«»').casefold()
     for code, label in finding_labels().items():
@@ -306,7 +302,6 @@ def _kind(text: str) -> str:
 
 
 def _summary(findings: list[MonitorFinding]) -> str:
-    from ..monitor.core import finding_labels
 
     if not findings:
         return "ingen funn"
