@@ -261,3 +261,30 @@ def test_a_patient_number_typed_into_the_text_is_masked_in_the_decision(engine):
     # an 11-digit number that is not a valid patient number is left alone
     plain = engine.evaluate(request(melding__tekst="Lungesykdommer: Ordrenummer 12345678901, pas. har evt. feber."))
     assert "12345678901" in plain.to_json()
+
+
+# ---------------------------------------------------------------- a named pack still has its scope
+
+def test_a_named_pack_out_of_its_scope_is_not_applicable_and_says_which_condition_failed(engine):
+    """Issue 11.5: --pack ID for a message between parties the pack does not cover is never allow."""
+    req = request(melding__mottakere=[{"kategori": "sykehus", "organisasjon": "Sykehuset Østfold",
+                                       "helseforetak": "Sykehuset Østfold HF", "tjeneste": "Lungesykdommer"}])
+    named = engine.evaluate(req, pack="helse-bergen-d81023")
+    assert named.decision == "not_applicable"
+    assert [(p.id, p.decision) for p in named.packs] == [("helse-bergen-d81023", "not_applicable")]
+    assert not named.reasons and not named.obligations and not named.advice
+    (note,) = [n for n in named.notes if "gjelder ikke" in n]
+    assert "Sykehuset Østfold HF" in note and "parter.sykehus.helseforetak" in note
+    # the same pack in scope decides as before; and out of scope it is not chosen without a name either
+    assert engine.evaluate(request(), pack="helse-bergen-d81023").decision == "allow"
+    assert "helse-bergen-d81023" not in [p.id for p in engine.evaluate(req).packs]
+
+
+def test_a_named_pack_whose_scope_is_unknown_is_indeterminate_with_the_missing_fact(engine):
+    req = request(melding__mottakere=[{"kategori": "sykehus", "tjeneste": "Lungesykdommer"}])
+    decision = engine.evaluate(req, pack="helse-bergen-d81023")
+    assert decision.decision == "indeterminate"
+    scope_missing = {m.fact for m in decision.missing if "helse-bergen-d81023.virkeomrade" in m.rules}
+    assert scope_missing == {"parter.sykehus.helseforetak", "parter.sykehus.organisasjon"}
+    assert all(m.decisive for m in decision.missing if "helse-bergen-d81023.virkeomrade" in m.rules)
+    assert any("ikke avklart" in n for n in decision.notes)

@@ -13,8 +13,9 @@ from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
+from ..eval.describe import tree_lines
 from ..eval.engine import UnknownPackError
-from ..eval.explain import MARK, explain, explain_text, tree_lines
+from ..eval.explain import MARK, explain, explain_text
 from ..eval.render import decision_text
 from .common import UsageError, load_engine, read_document
 

@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 import orjson
 
 DecisionValue = Literal["allow", "deny", "indeterminate", "not_applicable"]
-PackDecision = Literal["allow", "deny", "indeterminate"]  # a pack in scope always decides one of these
+PackDecision = Literal["allow", "deny", "indeterminate", "not_applicable"]  # not_applicable: a named pack out of scope
 FindingEffect = Literal["deny", "advice", "obligation", "deviation"]  # deviation: a finding of the monitor
 Validity = Literal["valid", "expired", "not_yet_valid"]
 
@@ -159,7 +159,8 @@ def _json_default(value: Any) -> Any:
 
 
 def combine(pack_decisions: list[PackDecision]) -> DecisionValue:
-    """Deny overrides indeterminate overrides allow; no pack means not_applicable."""
+    """Deny overrides indeterminate overrides allow; no pack (or none that applies) means not_applicable."""
+    pack_decisions = [d for d in pack_decisions if d != "not_applicable"]
     if not pack_decisions:
         return "not_applicable"
     if "deny" in pack_decisions:

@@ -21,6 +21,7 @@ from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
 from ..lang.tree import CompiledPack, Rule
 from .closures import evaluate_traced, undecided_facts
 from .deadlines import resolve_due
+from .describe import condition_text
 from .program import Program, build
 from .render import fact_snapshot, render_template
 
@@ -33,6 +34,7 @@ class PackResult:
     fired: list[Rule]
     undecided: list[Rule]
     trace: list[dict[str, Any]] | None = None
+    scope: bool | None = True  # for a pack named by the caller: whether its scope held (None: not known)
 
 
 def evaluate_pack(program: Program, facts: Mapping[str, Any], *, explain: bool = False) -> PackResult:
@@ -156,9 +158,42 @@ class Engine:
 
     def decide(self, facts: Facts, *, pack: str | Iterable[str] | None = None, explain: bool = False) -> Decision:
         values = facts.values
-        selected = self.select(values, pack)
-        results = [evaluate_pack(self.programs[p.id], values, explain=explain) for p in selected]
+        results = []
+        for p in self.select(values, pack):
+            program = self.programs[p.id]
+            held = True if pack is None else program.scope(values)  # a named pack still has its scope
+            if held is False:
+                results.append(out_of_scope(program, values))
+                continue
+            result = evaluate_pack(program, values, explain=explain)
+            if held is None:
+                result.scope = None
+                if result.decision == "allow":  # not known to apply: never a silent allow
+                    result.decision = "indeterminate"
+            results.append(result)
         return assemble(results, facts, explain=explain)
+
+
+def out_of_scope(program: Program, facts: Mapping[str, Any]) -> PackResult:
+    """A named pack whose scope does not hold for the message: not applicable, no rule evaluated."""
+    pack = program.pack
+    return PackResult(pack, "not_applicable", pack.validity(facts["tidspunkt"].date()), [], [], None, scope=False)
+
+
+def scope_note(pack: CompiledPack, facts: Mapping[str, Any]) -> str:
+    """Why a named pack's scope does not hold (or is not known to), in bokmål, naming the conditions."""
+    held, steps = evaluate_traced(pack.scope, facts)
+    shown = mask_trace(steps, facts)
+    parts = shown[0]["all"] if len(shown) == 1 and "all" in shown[0] else shown
+    wanted = "false" if held is False else "unknown"
+    failing = [p for p in parts if p["result"] == wanted]
+    said = "; ".join(condition_text(p) for p in failing) or "virkeområdet"
+    scope = " ".join(pack.scope_description.split())
+    if held is False:
+        return (f"Retningslinjen {pack.citation} gjelder ikke denne meldingen, selv om den ble valgt: {scope} "
+                f"Dette stemmer ikke for meldingen: {said}.")
+    return (f"Det er ikke avklart om retningslinjen {pack.citation} gjelder denne meldingen ({scope}). "
+            f"Dette er ukjent: {said}.")
 
 
 def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) -> Decision:
@@ -171,8 +206,20 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
     missing: dict[tuple[str, str], tuple[list[str], bool]] = {}
     outcomes: list[PackOutcome] = []
     trace: list[dict[str, Any]] = []
+    notes = list(facts.notes)
     for res in results:
         p = res.pack
+        if res.scope is not True:
+            notes.append(scope_note(p, values))
+        if res.scope is False:
+            outcomes.append(PackOutcome(p.id, p.title, p.citation, p.version, p.revision, p.valid_from,
+                                        p.valid_to, res.validity, res.decision))
+            continue
+        if res.scope is None:
+            for used in undecided_facts(p.scope, values):
+                for path in missing_inputs(used, values):
+                    rules, _ = missing.get((path, p.id), ([], False))
+                    missing[(path, p.id)] = ([*rules, f"{p.id}.virkeomrade"], True)
         outcomes.append(PackOutcome(p.id, p.title, p.citation, p.version, p.revision, p.valid_from,
                                     p.valid_to, res.validity, res.decision))
         if res.validity != "valid":
@@ -208,7 +255,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
         packs=tuple(outcomes), reasons=tuple(reasons), advice=tuple(advice), obligations=tuple(obligations),
         suggestions=tuple(suggestions),
         missing=tuple(Missing(f, pk, tuple(rs), d) for (f, pk), (rs, d) in missing.items()),
-        evaluated_at=values["tidspunkt"], message_id=values.get("melding.id"), notes=tuple(facts.notes),
+        evaluated_at=values["tidspunkt"], message_id=values.get("melding.id"), notes=tuple(notes),
         trace=tuple(trace) if explain else None)
 
 

@@ -1,0 +1,82 @@
+"""Conditions in bokmål: a comparison as a sentence, a traced condition as an indented tree.
+
+Used by ``explain``, by the note a named pack gets when its scope does not hold,
+and by the pages that read a guideline as rules. Values are shown as a clinician
+reads them and masked as in decisions: a patient's number is never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..contract.bokmal import show
+
+OPS = {  # how a comparison reads in bokmål
+    "equals": "er", "not_equals": "er ikke", "in": "er en av", "not_in": "er ingen av",
+    "gt": "er større enn", "ge": "er minst", "lt": "er mindre enn", "le": "er høyst",
+    "exists": "finnes", "contains": "inneholder", "contains_any": "inneholder minst én av",
+    "starts_with": "begynner med", "matches": "passer med mønsteret", "mixes": "blander flere av gruppene i",
+}
+SIGN = {"true": "✓", "false": "✗", "unknown": "?"}
+GROUP = {"all": "alle disse", "any": "minst én av disse", "not": "ikke dette"}
+
+
+def tree_lines(steps: Iterable[Mapping[str, Any]], depth: int) -> list[str]:
+    """A condition trace (as in ``Decision.trace``) as indented lines, one per comparison or group."""
+    pad = "  " * depth
+    lines: list[str] = []
+    for s in steps:
+        if "fact" in s:
+            lines.append(f"{pad}{SIGN[s['result']]} {comparison_text(s)}")
+        else:
+            key = next(k for k in GROUP if k in s)
+            lines.append(f"{pad}{SIGN[s['result']]} {GROUP[key]}:")
+            lines += tree_lines(s[key], depth + 1)
+    return lines
+
+
+def condition_text(step: Mapping[str, Any]) -> str:
+    """A traced comparison or group as one line of bokmål."""
+    if "fact" in step:
+        return comparison_text(step)
+    key = next(k for k in GROUP if k in step)
+    return f"{GROUP[key]}: " + "; ".join(condition_text(s) for s in step[key])
+
+
+def comparison_text(step: Mapping[str, Any]) -> str:
+    """One comparison as a sentence: the fact, the test, what the message had."""
+    fact = name = step["fact"]
+    op = OPS.get(step["op"], step["op"])
+    if step["op"] == "exists":
+        test = "finnes" if step["operand"] is True else "finnes ikke"
+        text = f"{name} {test}"
+    else:
+        text = f"{name} {op} {_operand(step, fact)}"
+    value = step.get("value")
+    seen = "ingen verdi" if value is None else f"verdien var «{_value(value, fact)}»"
+    return f"{text}: {seen}"
+
+
+def _operand(step: Mapping[str, Any], fact: str) -> str:
+    written = step["operand"]
+    if isinstance(written, dict):
+        if "param" in written:
+            extra = f" = {_value(step['operand_value'], fact)}" if "operand_value" in step else ""
+            return f"parameteren {written['param']}{extra}"
+        if "vocabulary" in written:
+            count = f" ({len(step['operand_value'])} ord)" if "operand_value" in step else ""
+            return f"ordlisten {written['vocabulary']}{count}"
+        if "fact" in written:
+            return f"faktumet {written['fact']}"
+    if isinstance(written, list):
+        return "[" + ", ".join(_value(v, fact) for v in written) + "]"
+    return _value(written, fact)
+
+
+def _value(value: Any, fact: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(_value(v, fact) for v in value)
+    if isinstance(value, str) and len(value) > 80:
+        value = value[:79].rstrip() + "…"
+    return show(value, fact) if isinstance(value, (str, bool)) else show(value)
