@@ -288,3 +288,53 @@ def test_a_named_pack_whose_scope_is_unknown_is_indeterminate_with_the_missing_f
     assert scope_missing == {"parter.sykehus.helseforetak", "parter.sykehus.organisasjon"}
     assert all(m.decisive for m in decision.missing if "helse-bergen-d81023.virkeomrade" in m.rules)
     assert any("ikke avklart" in n for n in decision.notes)
+
+
+# ---------------------------------------------------------------- calendar offsets between dates
+
+def _months_pack(tmp_path: Path) -> Engine:
+    write_pack(tmp_path, "kalender", "{fact: melding.type, exists: true}", """
+        - id: innen-tolv-maneder
+          source: {section: "1"}
+          effect: deny
+          when: {fact: tidspunkt_dato, gt: {fact: kontekst.siste_kontakt_dato, plus: {months: 12}}}
+          message: Mer enn tolv måneder etter siste kontakt.
+    """)
+    return Engine.from_directory(tmp_path)
+
+
+@pytest.mark.parametrize(("today", "denied"), [
+    ("2026-03-14", False), ("2026-03-15", False),  # «inntil 12 mnd.»: the same calendar day is still inside
+    ("2026-03-16", True), ("2026-04-10", True),     # a truncated month count would still say 12 here
+])
+def test_inntil_tolv_maneder_closes_on_the_same_calendar_day(tmp_path, today, denied):
+    engine = _months_pack(tmp_path)
+    decision = engine.evaluate(request(tidspunkt=f"{today}T10:00:00+01:00",
+                                       kontekst__siste_kontakt_dato="2025-03-15"))
+    assert (decision.decision == "deny") is denied
+
+
+def test_a_month_after_the_31st_is_the_last_day_of_the_shorter_month(tmp_path):
+    engine = _months_pack(tmp_path)
+    at = {"kontekst__siste_kontakt_dato": "2025-02-28"}
+    assert engine.evaluate(request(tidspunkt="2026-02-28T10:00:00+01:00", **at)).decision == "allow"
+    assert engine.evaluate(request(tidspunkt="2026-03-01T10:00:00+01:00", **at)).decision == "deny"
+    from engine.contract.times import add_months
+    assert add_months(dt.date(2025, 1, 31), 1) == dt.date(2025, 2, 28)
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2025, 3, 31), -1) == dt.date(2025, 2, 28)
+
+
+def test_a_calendar_offset_needs_dates_and_a_whole_number(tmp_path):
+    from engine import PackError
+    write_pack(tmp_path, "feil", "{fact: melding.type, exists: true}", """
+        - id: tekst-pluss
+          source: {section: "1"}
+          effect: deny
+          when: {fact: melding.tekst, equals: {fact: melding.emne, plus: {days: 2}}}
+          message: x
+    """)
+    with pytest.raises(PackError) as caught:
+        Engine.from_directory(tmp_path)
+    assert "'plus' flytter en dato eller et tidspunkt" in str(caught.value)
+    assert "rules.yaml:" in str(caught.value)

@@ -206,6 +206,8 @@ def _domains(cond: Condition, pack: CompiledPack, absent_for_all: bool, cat: Map
     linked: dict[str, list[Compare]] = {}
     for c in compares(cond):
         by_fact.setdefault(c.fact, []).append(c)
+        if isinstance(c.operand, FactRef) and c.operand.shift is not None:
+            return None  # a calendar offset between two facts: no small domain shows it; say nothing
         if isinstance(c.operand, FactRef):
             a, b = cat.get(c.fact), cat.get(c.operand.path)
             if a is None or b is None or a.type != b.type or a.type in ("list", "object"):

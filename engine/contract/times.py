@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from .errors import InputError
+from .workdays import add_working_days, subtract_working_days
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -29,3 +31,28 @@ def parse_datetime(value: str, path: str) -> dt.datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=OSLO)
     return parsed.astimezone(OSLO)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` later (or earlier); the month's last day when it is shorter.
+
+    «Inntil 12 mnd. etter» 15 March 2025 is 15 March 2026; one month after 31 January is 28 or 29 February.
+    """
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
+
+
+def shift(value: dt.date, unit: str, amount: int) -> dt.date:
+    """A date or time moved by a calendar offset: months, days or Norwegian working days (time of day kept)."""
+    if isinstance(value, dt.datetime):
+        moved = shift(value.date(), unit, amount)
+        return value.replace(year=moved.year, month=moved.month, day=moved.day)
+    if unit == "months":
+        return add_months(value, amount)
+    if unit == "days":
+        return value + dt.timedelta(days=amount)
+    if unit == "working_days":
+        return add_working_days(value, amount) if amount >= 0 else subtract_working_days(value, -amount)
+    raise ValueError(unit)

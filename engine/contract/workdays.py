@@ -45,6 +45,20 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
+@lru_cache(maxsize=4096)
+def subtract_working_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days before ``start`` (``start`` itself never counts)."""
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    current = start
+    remaining = days
+    while remaining:
+        current -= dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
     count = 0

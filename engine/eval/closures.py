@@ -16,6 +16,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..contract.times import shift
 from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, norm
 
 Facts = Mapping[str, Any]
@@ -84,7 +85,7 @@ def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
         return exists
 
     if isinstance(operand, FactRef):
-        other_path = operand.path
+        other_path, offset = operand.path, operand.shift
         base = literal_test(op, normalise, c.fact_type)
 
         absent = (op in ("not_equals", "not_in")) if c.declared else None
@@ -96,6 +97,8 @@ def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
                 return absent
             if o is None:
                 return None
+            if offset is not None:
+                o = shift(o, *offset)
             if normalise and isinstance(o, str):
                 o = norm(o)
             return base(v, _as_comparable(o, c.fact_type, v))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..contract.times import shift
 from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, Rule, compares, norm
 from .closures import Test, literal_test
 
@@ -53,6 +54,9 @@ class _Gen:
             return f"({v} is not None)" if c.operand else f"({v} is None)"
         if isinstance(c.operand, FactRef):
             o = self.var(c.operand.path)
+            if c.operand.shift is not None:  # a calendar offset: the closures' own function, in the namespace
+                unit, amount = c.operand.shift
+                o = f"{self.const(shift)}({o}, {self.const(unit)}, {self.const(amount)})"
             if c.normalise:
                 o = f"_n({o})"
             body = self.body(c, v, o)

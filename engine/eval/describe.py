@@ -68,6 +68,12 @@ def _operand(step: Mapping[str, Any], fact: str) -> str:
             count = f" ({len(step['operand_value'])} ord)" if "operand_value" in step else ""
             return f"ordlisten {written['vocabulary']}{count}"
         if "fact" in written:
+            plus = written.get("plus")
+            if isinstance(plus, dict) and plus:
+                ((unit, count),) = plus.items()
+                amount = count.get("param", "?") if isinstance(count, dict) else count
+                words = {"months": "måneder", "days": "dager", "working_days": "virkedager"}.get(unit, unit)
+                return f"faktumet {written['fact']} pluss {amount} {words}"
             return f"faktumet {written['fact']}"
     if isinstance(written, list):
         return "[" + ", ".join(_value(v, fact) for v in written) + "]"

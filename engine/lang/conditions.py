@@ -266,7 +266,25 @@ class ConditionCompiler:
                        f"{other_path} ({type_word(other.type)})", "feil-verditype")
         if op not in ("equals", "not_equals", *ORDERED, "contains", "starts_with", "in", "not_in"):
             self.error(optr, f"'{op}' kan ikke sammenligne med et annet faktum", "feil-operator")
-        return Compare(op, path, FactRef(other_path), raw, _normalised(info), info.type)
+        offset = self._offset(raw, info, other, optr) if isinstance(raw, dict) and "plus" in raw else None
+        return Compare(op, path, FactRef(other_path, offset), raw, _normalised(info), info.type)
+
+    def _offset(self, raw: dict[str, Any], info: FactInfo, other: FactInfo | None, optr: Pointer
+                ) -> tuple[str, int] | None:
+        """``plus: {months|days|working_days: N}`` on a fact operand: a calendar offset of a date or time."""
+        ((unit, count),) = raw["plus"].items()
+        where = (*optr, "plus", unit)
+        if info.type not in ("date", "datetime") or (other is not None and other.type not in ("date", "datetime")):
+            self.error(where, "'plus' flytter en dato eller et tidspunkt; begge faktaene må være datoer eller "
+                       "tidspunkter", "feil-verditype")
+            return None
+        _, amount = self.resolve_operand(count, where)
+        if amount is None:
+            return None  # an unknown parameter, already reported
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            self.error(where, f"'plus' tar et helt antall {UNIT_WORDS.get(unit, unit)}", "feil-verditype")
+            return None
+        return unit, amount
 
     def _equality(self, op: str, path: str, info: FactInfo, operand: _Operand, raw: Any, optr: Pointer) -> Compare:
         t = info.type

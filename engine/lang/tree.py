@@ -30,7 +30,11 @@ Template = tuple[TemplatePart, ...]
 
 @dataclass(frozen=True)
 class FactRef:
+    """Another fact as the operand, optionally moved by a calendar offset: ("months" | "days" |
+    "working_days", count)."""
+
     path: str
+    shift: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

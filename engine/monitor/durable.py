@@ -264,7 +264,7 @@ class Scope:
 def _unqualified(c: Compare, scope: Scope) -> Compare:
     operand = c.operand
     if isinstance(operand, FactRef) and scope.alias is not None:
-        operand = FactRef(split(operand.path)[1])
+        operand = FactRef(split(operand.path)[1], operand.shift)
     return replace(c, fact=scope.own(c.fact) or c.fact, operand=operand)
 
 
@@ -289,7 +289,7 @@ def lower(c: Compare, scope: Scope) -> dict[str, DNF]:
     native = (c.op == "exists" or (
         c.op in NATIVE_OPS and c.fact_type not in ("list", "object")
         and not (isinstance(c.operand, (set, frozenset)) and len(c.operand) > NATIVE_SET_LIMIT)
-        and not (isinstance(c.operand, FactRef) and c.op in ("in", "not_in"))))
+        and not (isinstance(c.operand, FactRef) and (c.op in ("in", "not_in") or c.operand.shift is not None))))
     if not native:
         if ref_alias is not None:
             raise TooComplex(f"'{c.op}' between {c.fact} and {c.operand.path} cannot be checked across events")
