@@ -198,8 +198,7 @@ def test_writer_commits_concurrent_submissions(tmp_path: Path, engine: Engine, r
     futures = []
 
     def submit() -> None:
-        for _ in range(20):
-            futures.append(writer.submit(_records(engine, requests[:2])))
+        futures.extend(writer.submit(_records(engine, requests[:2])) for _ in range(20))
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for t in threads:

@@ -144,7 +144,8 @@ def test_invalid_events_are_named_by_path_and_never_echo_values(monitor, tmp_pat
         monitor.feed_file(path)
     assert str(caught.value) == f"{path}:3: $.kvittering: mangler (påkrevd felt)"
     assert monitor.stats()["events"] == 1  # the valid event before the bad one is kept
-    for event, where in (({"hendelse": "melding", "tidspunkt": "2025-13-01", "melding": {"type": "svar"}}, "$.tidspunkt"),
+    for event, where in (({"hendelse": "melding", "tidspunkt": "2025-13-01", "melding": {"type": "svar"}},
+                          "$.tidspunkt"),
                          ({"hendelse": "ukjent", "tidspunkt": "2025-06-01"}, "$.hendelse"),
                          (dict(clock_event(at()), retning="sendt"), "$.retning"),
                          ({"hendelse": "innleggelse", "tidspunkt": "2025-06-01", "innleggelse": {"id": "a"}},

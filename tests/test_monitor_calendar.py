@@ -78,7 +78,7 @@ def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> Non
 
     # the month really crosses the holidays: some deadlines move because of them
     naive = {}
-    for req, due in expected.values():
+    for req, _due in expected.values():
         day, count = req.sent.date(), 0
         while count < 5:
             day += dt.timedelta(days=1)

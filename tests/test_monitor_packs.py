@@ -126,7 +126,8 @@ def test_a_rejected_receipt_is_a_finding_at_once(packs) -> None:
 
 
 def test_sykehuset_ostfold_thread_rules(packs) -> None:
-    reply = {"type": "svar", "sender": {**SO, "tjeneste": "Lungesykdommer"}, "recipient": FREDRIKSTAD, "patient": PATIENT}
+    reply = {"type": "svar", "sender": {**SO, "tjeneste": "Lungesykdommer"}, "recipient": FREDRIKSTAD,
+             "patient": PATIENT}
     with Monitor([packs["sykehuset-ostfold"]]) as m:
         m.feed(sent("m1", 0, fagomrader=["lungesykdommer"], emne="Oksygen hjemme"))
         found = m.feed(message_event(at=at(2), msg_id="m2", reply_to="m1", fagomrader=["kirurgi"],
