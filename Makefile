@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test docs bench bench-http clean
+.PHONY: run test test-fast docs bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# the tests without those marked slow (wheel build, process restarts, long replays, git revisions)
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not slow"
 
 docs: $(VENV)/.installed
 	$(BIN)/dialogvakt trace --format markdown > docs/traceability.md

@@ -355,6 +355,7 @@ def postgres_url():
     shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_postgres_store_writes_and_queries(postgres_url: str, engine: Engine, requests: list[dict]) -> None:
     writer = LogWriter(lambda: open_log(postgres_url))
     records = _records(engine, requests)

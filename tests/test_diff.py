@@ -237,6 +237,7 @@ def repo(tmp_path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_git_revisions_give_the_same_diff_as_folders(repo, tmp_path, expected):
     from_git = diff(f"HEAD~1:policies/{PACK_ID}", f"HEAD:policies/{PACK_ID}", CORPUS, cwd=repo)
     from_folders = diff(str(D81023), str(repo / "policies" / PACK_ID), CORPUS)
@@ -248,6 +249,7 @@ def test_git_revisions_give_the_same_diff_as_folders(repo, tmp_path, expected):
     assert set(Path(__import__("tempfile").gettempdir()).glob("dialogvakt-diff-*")) == before
 
 
+@pytest.mark.slow
 def test_git_errors_are_clear(repo, monkeypatch):
     with pytest.raises(DiffError, match="revisjonen 'HEAD~5' finnes ikke"):
         diff(f"HEAD~5:policies/{PACK_ID}", str(D81023), CORPUS, cwd=repo)
@@ -260,6 +262,7 @@ def test_git_errors_are_clear(repo, monkeypatch):
         diff(f"HEAD:policies/{PACK_ID}", str(D81023), CORPUS, cwd=repo)
 
 
+@pytest.mark.slow
 def test_a_pack_error_in_a_revision_names_the_revision_and_line(repo):
     rules = repo / "policies" / PACK_ID / "rules.yaml"
     broken_text = rules.read_text(encoding="utf-8").replace("    effect: deny\n", "    effect: forby\n", 1)

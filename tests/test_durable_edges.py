@@ -121,6 +121,7 @@ HANGS = {
 
 
 @pytest.mark.parametrize("name", list(HANGS))
+@pytest.mark.slow
 def test_these_hang_on_the_first_assert(name: str) -> None:
     code = textwrap.dedent("""
         from engine.monitor.durable import make_host

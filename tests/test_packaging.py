@@ -9,7 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.slow  # builds a wheel
+
 
 
 def test_wheel_contains_packs_and_schemas_and_works_alone(tmp_path: Path):
