@@ -14,6 +14,9 @@ from engine.monitor.core import Monitor, findings_text
 from engine.monitor.events import EventError
 from engine.monitor.traffic import clock_event, hospital, message_event, municipality
 
+pytestmark = pytest.mark.requires_monitor
+
+
 T0 = dt.datetime(2025, 6, 2, 10, 0, tzinfo=OSLO)  # Monday; D81023 is in force
 KOMMUNE, HUS = municipality(7), hospital("Lungesykdommer")
 PATIENT = example_number("fnr", seed=2)

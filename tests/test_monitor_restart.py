@@ -22,7 +22,7 @@ import pytest
 
 from engine.monitor.traffic import month_of_traffic, write_jsonl
 
-pytestmark = pytest.mark.slow  # kills and restarts monitor processes
+pytestmark = [pytest.mark.slow, pytest.mark.requires_monitor]  # kills and restarts monitor processes
 
 
 ROOT = Path(__file__).resolve().parent.parent
