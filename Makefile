@@ -24,7 +24,10 @@ run: $(VENV)/.installed
 	@echo
 	$(BIN)/dialogvakt evaluate --format text examples/*.json
 
+# the gate: lint, types, then every test; any finding fails it
 test: $(VENV)/.installed
+	$(BIN)/ruff check engine tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # the tests without those marked slow (wheel build, process restarts, long replays, git revisions)
