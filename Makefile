@@ -4,7 +4,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test docs bench bench-http clean
+# pyenv's interpreters, newest first, so that nox finds python3.12 and the like by name
+# (pyenv's shims only answer for the selected version); empty where pyenv is not installed.
+PYENV_BIN_PATH = $(shell command -v pyenv >/dev/null 2>&1 && root="$$(pyenv root)" && \
+	pyenv versions --bare | sort -rV | while read -r v; do \
+	[ -d "$$root/versions/$$v/bin" ] && printf '%s:' "$$root/versions/$$v/bin"; done)
+
+.PHONY: run test test-fast test-pythons docs bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +24,19 @@ run: $(VENV)/.installed
 	@echo
 	$(BIN)/dialogvakt evaluate --format text examples/*.json
 
+# the gate: lint, types, then every test; any finding fails it
 test: $(VENV)/.installed
+	$(BIN)/ruff check engine tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# the tests without those marked slow (wheel build, process restarts, long replays, git revisions)
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not slow"
+
+# the test suite on each supported Python that is present (noxfile.py); absent ones are skipped
+test-pythons: $(VENV)/.installed
+	PATH="$(PYENV_BIN_PATH)$$PATH" $(BIN)/nox
 
 docs: $(VENV)/.installed
 	$(BIN)/dialogvakt trace --format markdown > docs/traceability.md

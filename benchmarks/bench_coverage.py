@@ -19,11 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the engine of this checkout
 
-from engine import Engine  # noqa: E402
+from engine import Engine
 from engine.authoring.coverage import compute
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ returns). Figures go in BENCHMARKS.md with the machine they were measured on.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -118,10 +119,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--pack", default=None, help="evaluate against one pack (default: scope selection)")
     args = parser.parse_args()
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.sched_setaffinity(0, {0})  # one core
-    except (AttributeError, OSError):
-        pass
     engine = Engine.from_directory()
     requests = corpus(args.messages)
     outcomes: dict[str, int] = {}

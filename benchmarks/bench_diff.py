@@ -23,10 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the engine of this checkout
 
 from engine.authoring.diff import diff
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def revised_copy(target: Path) -> Path:
@@ -54,7 +55,8 @@ def main() -> None:
             "alle": (str(ROOT / "policies"), str(everything)),
             "like": (str(ROOT / "policies"), str(ROOT / "policies")),
         }
-        print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        machine = platform.processor() or platform.machine()
+        print(f"{machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
         for name, (old, new) in cases.items():
             times, report = [], None
             for _ in range(args.rounds):

@@ -42,10 +42,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the engine of this checkout
 
 from engine.contract.identifiers import example_number
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 XML_EXAMPLES = sorted((ROOT / "examples" / "xml").glob("*.xml"))
@@ -297,11 +298,11 @@ def start_service(workdir: Path, synchronous: str) -> Service:
     secret.write_text(os.urandom(32).hex())
     log = workdir / "service.log"
     db = workdir / "decisions.sqlite"
-    out = open(log, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--db",
-                             f"{db}?synchronous={synchronous}", "--secret-file", str(secret),
-                             "--reload-interval", "0", "--max-batch", "1000"],
-                            stdout=out, stderr=subprocess.STDOUT, cwd=workdir, preexec_fn=_pin(SERVER_CPU))
+    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--db",
+                                 f"{db}?synchronous={synchronous}", "--secret-file", str(secret),
+                                 "--reload-interval", "0", "--max-batch", "1000"],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=workdir, preexec_fn=_pin(SERVER_CPU))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -338,10 +339,14 @@ def run_wrk(port: int, payload: Payload, seconds: float, connections: int, workd
     if not wrk:
         return None
     script = workdir / "post.lua"
-    script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "{}"\nwrk.body = [==[{}]==]\n'.format(payload.content_type, payload.body.decode("utf-8")), encoding="utf-8")
-    out = subprocess.run([*(["taskset", "-c", str(CLIENT_CPU)] if CLIENT_CPU is not None and shutil.which("taskset")
-                             else []), wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", str(script),
-                          f"http://127.0.0.1:{port}{payload.path}"], capture_output=True, text=True).stdout
+    lua = ('wrk.method = "POST"\n'
+           'wrk.headers["Content-Type"] = "{}"\n'
+           'wrk.body = [==[{}]==]\n').format(payload.content_type, payload.body.decode("utf-8"))
+    script.write_text(lua, encoding="utf-8")
+    pin = ["taskset", "-c", str(CLIENT_CPU)] if CLIENT_CPU is not None and shutil.which("taskset") else []
+    command = [*pin, wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", str(script),
+               f"http://127.0.0.1:{port}{payload.path}"]
+    out = subprocess.run(command, capture_output=True, text=True).stdout
 
     def ms(label: str) -> float:
         m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)$", out, re.M)
@@ -455,14 +460,17 @@ def main() -> int:
 
     def row(label: str, results: list[Result], per_second: str = "decisions") -> str:
         rate = med([(r.decisions if r.decisions else r.ok) / r.elapsed for r in results])
-        return (f"| {label} | {rate:.0f} {per_second}/s | {med([r.pct(50) for r in results]):.2f} ms "
-                f"| {med([r.pct(99) for r in results]):.2f} ms | {med([max(r.latencies) * 1000 for r in results]):.1f} ms |")
+        p50 = med([r.pct(50) for r in results])
+        p99 = med([r.pct(99) for r in results])
+        worst = med([max(r.latencies) * 1000 for r in results])
+        return f"| {label} | {rate:.0f} {per_second}/s | {p50:.2f} ms | {p99:.2f} ms | {worst:.1f} ms |"
 
     print(f"Machine: {_machine()}")
     pinning = (f"service pinned to CPU {SERVER_CPU}, load generator to CPU {CLIENT_CPU}"
                if SERVER_CPU is not None else "no CPU pinning")
     print(f"Service: one uvicorn process (uvloop, httptools) per configuration, SQLite decision log (WAL); "
-          f"client: this script (a thread per keep-alive connection), {args.connections} connections for paced load; {pinning}; "
+          f"client: this script (a thread per keep-alive connection), "
+          f"{args.connections} connections for paced load; {pinning}; "
           f"{args.rounds} rounds, medians of the rounds\n")
     print("| load | throughput | p50 | p99 | max |")
     print("|---|---|---|---|---|")

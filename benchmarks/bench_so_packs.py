@@ -44,7 +44,8 @@ def main() -> None:
         measure(engine, requests, 20)  # warm-up
         samples = sorted(measure(engine, requests, rounds))
         p95 = samples[int(len(samples) * 0.95)]
-        print(f"{label:<20} {len(requests):>2} requests  median {statistics.median(samples):7.1f} µs  p95 {p95:7.1f} µs")
+        median = statistics.median(samples)
+        print(f"{label:<20} {len(requests):>2} requests  median {median:7.1f} µs  p95 {p95:7.1f} µs")
 
 
 if __name__ == "__main__":

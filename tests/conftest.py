@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,8 +11,36 @@ from engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# durable_rules 2.0.28 loads on these Pythons; from 3.13 on its C extension cannot (see engine/monitor/durable.py)
+MONITOR_PYTHONS = ((3, 11), (3, 12))
+
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     """The bundled packs, compiled once for the whole test session."""
     return Engine.from_directory(ROOT / "policies")
+
+
+@functools.cache
+def monitor_unavailable() -> str | None:
+    """Why the conversation monitor cannot run on this Python (MonitorUnavailable's one line), or None."""
+    from engine.monitor.durable import MonitorUnavailable, load_durable
+
+    try:
+        load_durable()
+    except MonitorUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked requires_monitor skips where durable_rules cannot load, unless it must load there."""
+    if item.get_closest_marker("requires_monitor") is None:
+        return
+    reason = monitor_unavailable()
+    if reason is None:
+        return
+    if sys.version_info[:2] in MONITOR_PYTHONS or os.environ.get("CI") == "true":
+        pytest.fail(f"the monitor must run on Python {sys.version_info.major}.{sys.version_info.minor}"
+                    f"{' in CI' if os.environ.get('CI') == 'true' else ''}: {reason}", pytrace=False)
+    pytest.skip(reason)

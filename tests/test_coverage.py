@@ -25,10 +25,12 @@ def bundled(engine: Engine) -> CoverageReport:
     return compute(engine, features=FEATURES)
 
 
+@pytest.mark.requires_monitor
 def test_every_bundled_rule_has_a_test_on_both_sides(bundled: CoverageReport):
     assert not bundled.gaps(), "rules without a test on one side:\n" + "\n".join(bundled.gaps())
 
 
+@pytest.mark.requires_monitor
 def test_bundled_tests_and_scenarios_all_pass_in_process(bundled: CoverageReport, engine: Engine):
     # The in-process runner must agree with pytest-bdd and the pack-test run: nothing fails there.
     assert not bundled.failures, "\n".join(f"{f.location}: {f.name}: {f.problems}" for f in bundled.failures)
@@ -41,6 +43,7 @@ def test_bundled_tests_and_scenarios_all_pass_in_process(bundled: CoverageReport
     assert not any("features/samtaler/" in s for s in bundled.scenarios_without_decisions)
 
 
+@pytest.mark.requires_monitor
 def test_conversation_rules_are_covered_by_conversation_scenarios_only(bundled: CoverageReport, engine: Engine):
     talks = [r for r in bundled.rules if r.conversation]
     assert len(talks) == sum(len(p.conversation) for p in engine.packs.values()) >= 18
@@ -60,6 +63,7 @@ def test_conversation_rules_are_covered_by_conversation_scenarios_only(bundled: 
     assert not any(confirm(s) for s in overdue.scenarios[ALLOW])
 
 
+@pytest.mark.requires_monitor
 def test_the_conversation_steps_pass_again_on_the_findings_they_saw(engine: Engine):
     # The stand-in monitor is only sound if the Så-steps, run again on the unchanged findings, still pass.
     from engine.authoring.coverage import ConversationRun, _runs_pass, parse_features, run_scenario
@@ -396,6 +400,7 @@ def _talk_features(tmp_path: Path, *scenarios: str) -> Path:
     return folder
 
 
+@pytest.mark.requires_monitor
 def test_a_new_conversation_rule_no_scenario_checks_is_a_gap_on_both_sides(tmp_path, capsys):
     root = _talk_copy(tmp_path)
     features = _talk_features(tmp_path, UNCHECKED)
@@ -416,6 +421,7 @@ def test_a_new_conversation_rule_no_scenario_checks_is_a_gap_on_both_sides(tmp_p
     assert "samtaleregler (overvåkingen" in out and f"{NEW_TALK}" in out and "MANGLER" in out
 
 
+@pytest.mark.requires_monitor
 def test_a_scenario_that_checks_the_finding_covers_the_finding_side(tmp_path):
     report = compute(Engine.from_directory(_talk_copy(tmp_path)), features=_talk_features(tmp_path, UNCHECKED, FOUND))
     rule = _rule(report, NEW_TALK)
@@ -424,6 +430,7 @@ def test_a_scenario_that_checks_the_finding_covers_the_finding_side(tmp_path):
     assert found.startswith("Et svar som bare bekrefter mottak gir et funn (") and "prove.feature:" in found
 
 
+@pytest.mark.requires_monitor
 def test_a_scenario_that_checks_the_absence_covers_the_no_finding_side(tmp_path, capsys):
     root = _talk_copy(tmp_path)
     features = _talk_features(tmp_path, UNCHECKED, NOT_FOUND)

@@ -198,8 +198,7 @@ def test_writer_commits_concurrent_submissions(tmp_path: Path, engine: Engine, r
     futures = []
 
     def submit() -> None:
-        for _ in range(20):
-            futures.append(writer.submit(_records(engine, requests[:2])))
+        futures.extend(writer.submit(_records(engine, requests[:2])) for _ in range(20))
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for t in threads:
@@ -356,6 +355,7 @@ def postgres_url():
     shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_postgres_store_writes_and_queries(postgres_url: str, engine: Engine, requests: list[dict]) -> None:
     writer = LogWriter(lambda: open_log(postgres_url))
     records = _records(engine, requests)

@@ -140,7 +140,8 @@ def test_groups_carry_counts_and_decisions(revised, expected):
     report = revised["json"]
     for group in report["groups"]:
         assert group["count"] == len(group["messages"])
-    started = next(g for g in report["groups"] if g.get("rule") == "d81023-2-nylig-utskrevet" and g["change"] == "started")
+    started = next(g for g in report["groups"]
+                   if g.get("rule") == "d81023-2-nylig-utskrevet" and g["change"] == "started")
     assert all(m["new"] == "deny" for m in started["messages"])
     assert all(m["before"] is None and "14 dager" in m["after"]["message"] for m in started["messages"])
     assert sum(report["decisions"].values()) == sum(1 for m in started["messages"] if m["old"] != "deny")
@@ -188,7 +189,8 @@ def test_pack_limits_the_comparison(tmp_path):
 def test_a_broken_version_is_an_error_with_file_and_line(tmp_path):
     broken = revise(tmp_path)
     rules = broken / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("    effect: deny\n", "    effect: forby\n", 1), encoding="utf-8")
+    broken_text = rules.read_text(encoding="utf-8").replace("    effect: deny\n", "    effect: forby\n", 1)
+    rules.write_text(broken_text, encoding="utf-8")
     status, out, err = run_cli("diff", str(D81023), str(broken), "--corpus", str(CORPUS))
     assert status == 2
     assert re.search(r"rules\.yaml:\d+:\d+", err)
@@ -235,6 +237,7 @@ def repo(tmp_path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_git_revisions_give_the_same_diff_as_folders(repo, tmp_path, expected):
     from_git = diff(f"HEAD~1:policies/{PACK_ID}", f"HEAD:policies/{PACK_ID}", CORPUS, cwd=repo)
     from_folders = diff(str(D81023), str(repo / "policies" / PACK_ID), CORPUS)
@@ -246,6 +249,7 @@ def test_git_revisions_give_the_same_diff_as_folders(repo, tmp_path, expected):
     assert set(Path(__import__("tempfile").gettempdir()).glob("dialogvakt-diff-*")) == before
 
 
+@pytest.mark.slow
 def test_git_errors_are_clear(repo, monkeypatch):
     with pytest.raises(DiffError, match="revisjonen 'HEAD~5' finnes ikke"):
         diff(f"HEAD~5:policies/{PACK_ID}", str(D81023), CORPUS, cwd=repo)
@@ -258,9 +262,11 @@ def test_git_errors_are_clear(repo, monkeypatch):
         diff(f"HEAD:policies/{PACK_ID}", str(D81023), CORPUS, cwd=repo)
 
 
+@pytest.mark.slow
 def test_a_pack_error_in_a_revision_names_the_revision_and_line(repo):
     rules = repo / "policies" / PACK_ID / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("    effect: deny\n", "    effect: forby\n", 1), encoding="utf-8")
+    broken_text = rules.read_text(encoding="utf-8").replace("    effect: deny\n", "    effect: forby\n", 1)
+    rules.write_text(broken_text, encoding="utf-8")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "broken")
     from engine.lang.loader import PackError
 
@@ -298,7 +304,8 @@ def test_compare_names_a_pack_decision_that_changes_without_a_rule_firing():
 def test_compare_names_rules_due_dates_validity_and_scope():
     from engine.authoring.diff import compare
 
-    old = _outcome("allow", {"p": ("allow", "expired")}, {("p", "svar"): ("obligation", "m", (("senest", "2025-06-10"),))})
+    old = _outcome("allow", {"p": ("allow", "expired")},
+                   {("p", "svar"): ("obligation", "m", (("senest", "2025-06-10"),))})
     new = _outcome("deny", {"p": ("deny", "valid"), "q": ("deny", "valid")},
                    {("p", "svar"): ("obligation", "m", (("senest", "2025-06-11"),)), ("p", "r"): ("deny", "x", ())})
     got = {(c.kind, c.pack, c.subject, c.change) for c in compare(old, new)}

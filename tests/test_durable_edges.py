@@ -25,6 +25,7 @@ def _host(rules: dict):
     return make_host({"r": rules})
 
 
+@pytest.mark.requires_monitor
 def test_an_event_is_consumed_by_the_first_rule_a_fact_is_seen_by_all() -> None:
     seen: list[str] = []
     rules = {"a": {"all": [{"m": {"k": "x"}}], "run": lambda c: seen.append("a")},
@@ -37,6 +38,7 @@ def test_an_event_is_consumed_by_the_first_rule_a_fact_is_seen_by_all() -> None:
     assert sorted(seen) == ["a", "b"]
 
 
+@pytest.mark.requires_monitor
 def test_a_fact_no_rule_matches_raises_and_is_not_kept() -> None:
     engine = load_durable()
     host = _host({"a": {"all": [{"m": {"k": "x"}}], "run": lambda c: None}})
@@ -45,6 +47,7 @@ def test_a_fact_no_rule_matches_raises_and_is_not_kept() -> None:
     assert host.get_facts("r", "0") == []
 
 
+@pytest.mark.requires_monitor
 def test_the_1025th_session_of_a_ruleset_fails() -> None:
     host = _host({"a": {"all": [{"m": {"k": "x"}}], "run": lambda c: None}})
     for sid in range(1024):
@@ -53,6 +56,7 @@ def test_the_1025th_session_of_a_ruleset_fails() -> None:
         host.assert_fact("r", {"sid": "1024", "id": "f", "k": "x"})
 
 
+@pytest.mark.requires_monitor
 def test_a_negation_must_be_the_last_pattern() -> None:
     """A fact that arrives after the negation was passed only blocks a later match when the negation is last."""
     def run(order: str) -> int:
@@ -72,6 +76,7 @@ def test_a_negation_must_be_the_last_pattern() -> None:
     assert run("anc") == 2  # the negation in the middle lets it fire again
 
 
+@pytest.mark.requires_monitor
 def test_or_inside_a_negation_is_wrong_separate_negations_are_right() -> None:
     def run(negations: list[dict]) -> list[int]:
         fired: list[int] = []
@@ -89,6 +94,7 @@ def test_or_inside_a_negation_is_wrong_separate_negations_are_right() -> None:
     assert run([{"$or": [covered_open, covered_until]}]) != [2, 3]
 
 
+@pytest.mark.requires_monitor
 def test_or_fires_the_action_once_per_branch() -> None:
     fired: list[int] = []
     host = _host({"x": {"all": [{"m": {"$and": [{"k": "x"}, {"$or": [{"$ex": {"a": 1}}, {"b": 1}]}]}}],
@@ -97,6 +103,7 @@ def test_or_fires_the_action_once_per_branch() -> None:
     assert len(fired) == 2
 
 
+@pytest.mark.requires_monitor
 def test_the_monitors_host_starts_no_threads() -> None:
     before = threading.active_count()
     host = _host({"a": {"all": [{"m": {"k": "x"}}], "run": lambda c: None}})
@@ -104,6 +111,7 @@ def test_the_monitors_host_starts_no_threads() -> None:
     assert threading.active_count() == before
 
 
+@pytest.mark.requires_monitor
 def test_510_alternatives_work() -> None:
     host = _host({f"r{i}": {"all": [{"m": {"$and": [{"k": "x"}, {"n": i}]}}], "run": lambda c: None}
                   for i in range(510)})
@@ -121,6 +129,8 @@ HANGS = {
 
 
 @pytest.mark.parametrize("name", list(HANGS))
+@pytest.mark.requires_monitor
+@pytest.mark.slow
 def test_these_hang_on_the_first_assert(name: str) -> None:
     code = textwrap.dedent("""
         from engine.monitor.durable import make_host

@@ -112,7 +112,7 @@ def test_no_import_cycle_among_the_modules() -> None:
         seen[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if seen.get(nxt) == 1:
-                cycle.extend(stack[stack.index(nxt):] + [node, nxt] if nxt in stack else [node, nxt])
+                cycle.extend([*stack[stack.index(nxt):], node, nxt] if nxt in stack else [node, nxt])
                 return True
             if nxt not in seen and visit(nxt, [*stack, node]):
                 return True

@@ -346,7 +346,7 @@ def test_compiled_pack_warnings_carry_codes(tmp_path):
     assert warning.code == "ubrukt-ordliste" and warning.severity == "warning" and warning.rule is None
 
 
-# --------------------------------------------------------------------------- the never-fires search, operator by operator
+# ------------------------------------------------------------------- the never-fires search, operator by operator
 
 NEVER = [
     ("all: [{fact: melding.antall_vedlegg, gt: 5}, {fact: melding.antall_vedlegg, lt: 5}]", True),
@@ -414,7 +414,8 @@ def test_rule_that_always_fires_within_the_scope(tmp_path, capsys):
 def test_misspelt_rule_id_in_a_pack_test(tmp_path, capsys):
     folder = copy_pack(tmp_path)
     tests = folder / "tests" / "d81023.yaml"
-    line, col = seed(tests, "      fired: [d81023-6-svartid]\n", "      fired: [d81023-6-svartidd]\n", at="d81023-6-svartidd")
+    line, col = seed(tests, "      fired: [d81023-6-svartid]\n", "      fired: [d81023-6-svartidd]\n",
+                     at="d81023-6-svartidd")
     problem = assert_found(folder, capsys, code="pakketest", rule=None, file="tests/d81023.yaml", line=line, column=col)
     assert "d81023-6-svartidd" in problem.message
 
@@ -572,7 +573,8 @@ def test_conversation_template_naming_a_fact_no_event_reads(tmp_path, capsys):
     conv = folder / "conversation.yaml"
     old = "      En melding i tråden gjelder fagområdet"
     rule = rule_id_before(conv, old)
-    line, col = seed(conv, old, "      {senere.melding.forfatter.navn} skrev en melding i tråden som gjelder fagområdet",
+    line, col = seed(conv, old,
+                     "      {senere.melding.forfatter.navn} skrev en melding i tråden som gjelder fagområdet",
                      before="message:")
     problem = assert_found(folder, capsys, code="mal-utenfor-vilkar", rule=rule, file="conversation.yaml",
                            line=line, column=col)

@@ -49,7 +49,8 @@ def test_misspelt_key_names_file_line_and_allowed_keys(pack):
     line = edit(pack / "rules.yaml", "    effect: advice\n    when:\n      fact: melding.tekst_lengde",
                 "    efect: advice\n    when:\n      fact: melding.tekst_lengde")
     found = problems(pack)
-    assert any(re.search(rf"rules.yaml:{line}:\d+: feil \[ukjent-nokkel\] \(regel [^)]+\): .*ukjent nøkkel 'efect'.*tillatt her: .*effect", p)
+    assert any(re.search(rf"rules.yaml:{line}:\d+: feil \[ukjent-nokkel\] \(regel [^)]+\): "
+                         r".*ukjent nøkkel 'efect'.*tillatt her: .*effect", p)
                for p in found), found
 
 
@@ -64,7 +65,9 @@ def test_bad_effect_lists_allowed_effects(pack):
 def test_unknown_vocabulary(pack):
     line = edit(pack / "rules.yaml", "in: {vocabulary: kommunale_tjenester}", "in: {vocabulary: kommunale_tjenster}")
     found = problems(pack)
-    assert any(f"rules.yaml:{line}:" in p and "ukjent ordliste 'kommunale_tjenster' (mente du 'kommunale_tjenester'?)" in p for p in found), found
+    assert any(f"rules.yaml:{line}:" in p
+               and "ukjent ordliste 'kommunale_tjenster' (mente du 'kommunale_tjenester'?)" in p
+               for p in found), found
 
 
 def test_duplicate_rule_id_points_at_both(pack):
@@ -83,12 +86,14 @@ def test_unknown_fact_suggests_close_names(pack):
 def test_value_outside_a_facts_enum(pack):
     line = edit(pack / "rules.yaml", "      not_in: [foresporsel, svar]", "      not_in: [foresporsl, svar]")
     found = problems(pack)
-    assert any(f"rules.yaml:{line}:" in p and "'foresporsl' er ikke en mulig verdi for melding.type (mente du 'foresporsel'?)" in p for p in found), found
+    assert any(f"rules.yaml:{line}:" in p
+               and "'foresporsl' er ikke en mulig verdi for melding.type (mente du 'foresporsel'?)" in p
+               for p in found), found
 
 
 def test_deny_on_free_text_is_refused(pack):
-    edit(pack / "rules.yaml", "    effect: advice\n    when:\n      fact: melding.tekst\n      contains_any: {vocabulary: forkortelser}",
-         "    effect: deny\n    when:\n      fact: melding.tekst\n      contains_any: {vocabulary: forkortelser}")
+    condition = "    when:\n      fact: melding.tekst\n      contains_any: {vocabulary: forkortelser}"
+    edit(pack / "rules.yaml", "    effect: advice\n" + condition, "    effect: deny\n" + condition)
     found = problems(pack)
     assert any("bygger på ord i fritekst" in p and "effect: advice" in p for p in found), found
 
@@ -110,7 +115,8 @@ def test_invalid_regular_expression(pack):
 def test_duplicate_yaml_key(pack):
     line = edit(pack / "pack.yaml", "valid_to: 2026-03-20", "valid_to: 2026-03-20\nvalid_to: 2027-03-20")
     found = problems(pack)
-    assert any(f"pack.yaml:{line + 1}:1: feil [duplikat-nokkel]: nøkkelen 'valid_to' står to ganger" in p for p in found), found
+    assert any(f"pack.yaml:{line + 1}:1: feil [duplikat-nokkel]: nøkkelen 'valid_to' står to ganger" in p
+               for p in found), found
 
 
 def test_yaml_syntax_error_has_position(pack):

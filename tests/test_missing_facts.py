@@ -44,8 +44,10 @@ def test_decision_lists_only_what_matters(engine):
     request = {
         "tidspunkt": "2025-06-02T10:00",
         "melding": {"type": "foresporsel",
-                    "avsender": {"kategori": "kommune", "organisasjon": "Fredrikstad kommune", "tjeneste": "Sykepleietjeneste"},
-                    "mottakere": [{"kategori": "sykehus", "organisasjon": "Sykehuset Østfold", "tjeneste": "Lungesykdommer"}],
+                    "avsender": {"kategori": "kommune", "organisasjon": "Fredrikstad kommune",
+                                 "tjeneste": "Sykepleietjeneste"},
+                    "mottakere": [{"kategori": "sykehus", "organisasjon": "Sykehuset Østfold",
+                                   "tjeneste": "Lungesykdommer"}],
                     "pasient": {"id": "01017010170"}},
     }
     decision = engine.evaluate(request)

@@ -14,6 +14,9 @@ from engine.monitor import Monitor, findings_text
 from engine.monitor.events import EventError
 from engine.monitor.traffic import clock_event, hospital, message_event, municipality
 
+pytestmark = pytest.mark.requires_monitor
+
+
 T0 = dt.datetime(2025, 6, 2, 10, 0, tzinfo=OSLO)  # Monday; D81023 is in force
 KOMMUNE, HUS = municipality(7), hospital("Lungesykdommer")
 PATIENT = example_number("fnr", seed=2)
@@ -144,7 +147,8 @@ def test_invalid_events_are_named_by_path_and_never_echo_values(monitor, tmp_pat
         monitor.feed_file(path)
     assert str(caught.value) == f"{path}:3: $.kvittering: mangler (påkrevd felt)"
     assert monitor.stats()["events"] == 1  # the valid event before the bad one is kept
-    for event, where in (({"hendelse": "melding", "tidspunkt": "2025-13-01", "melding": {"type": "svar"}}, "$.tidspunkt"),
+    for event, where in (({"hendelse": "melding", "tidspunkt": "2025-13-01", "melding": {"type": "svar"}},
+                          "$.tidspunkt"),
                          ({"hendelse": "ukjent", "tidspunkt": "2025-06-01"}, "$.hendelse"),
                          (dict(clock_event(at()), retning="sendt"), "$.retning"),
                          ({"hendelse": "innleggelse", "tidspunkt": "2025-06-01", "innleggelse": {"id": "a"}},

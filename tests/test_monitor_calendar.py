@@ -52,6 +52,7 @@ def monitor_packs(engine):
 
 @pytest.mark.parametrize("start", [D(2025, 12, 8), D(2026, 3, 16), D(2026, 12, 7)],
                          ids=["christmas-2025", "easter-2026", "christmas-2026"])
+@pytest.mark.requires_monitor
 def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> None:
     traffic = month_of_traffic(start, days=31, per_day=12, seed=start.toordinal())
     with Monitor(monitor_packs) as monitor:
@@ -78,7 +79,7 @@ def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> Non
 
     # the month really crosses the holidays: some deadlines move because of them
     naive = {}
-    for req, due in expected.values():
+    for req, _due in expected.values():
         day, count = req.sent.date(), 0
         while count < 5:
             day += dt.timedelta(days=1)
@@ -89,6 +90,7 @@ def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> Non
     assert len(expected) >= 40 and any(req.answered is not None for req, _ in expected.values())
 
 
+@pytest.mark.requires_monitor
 def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
     """Sent Friday 18 December 2026: due Monday 28 December (24 December counts, 25 December does not)."""
     from engine.monitor.traffic import hospital, message_event, municipality
@@ -110,6 +112,7 @@ def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
     assert finding.pack_validity == "expired"  # D81023 was valid until 20 March 2026
 
 
+@pytest.mark.requires_monitor
 def test_an_answer_on_the_due_day_before_the_monitor_looked_is_found_and_resolved(monitor_packs) -> None:
     """The monitor sees the due day only through the answer: the finding is made and resolved at once."""
     from engine.monitor.traffic import hospital, message_event, municipality

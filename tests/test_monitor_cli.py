@@ -38,6 +38,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.requires_monitor
 def test_replay_prints_the_findings(capsys, events) -> None:
     code, out, _ = run(capsys, "monitor", "replay", str(events), "--format", "json")
     doc = json.loads(out)
@@ -48,6 +49,7 @@ def test_replay_prints_the_findings(capsys, events) -> None:
     assert code == 0 and "[ÅPENT] svaret er forfalt" in out and "mandag 28. desember 2026" in out
 
 
+@pytest.mark.requires_monitor
 def test_replay_until_a_time(capsys, events) -> None:
     code, out, _ = run(capsys, "monitor", "replay", str(events), "--until", "2026-12-27T23:59", "--format", "json")
     assert code == 0 and json.loads(out)["findings"] == []
@@ -58,6 +60,7 @@ def test_replay_until_a_time(capsys, events) -> None:
     assert code == 0 and "Ingen funn." in out
 
 
+@pytest.mark.requires_monitor
 def test_replay_errors_name_the_line_and_path(capsys, tmp_path, events) -> None:
     lines = events.read_text().splitlines()
     bad = json.loads(lines[2])
@@ -73,6 +76,7 @@ def test_replay_errors_name_the_line_and_path(capsys, tmp_path, events) -> None:
     assert code == 2 and "--until" in err
 
 
+@pytest.mark.requires_monitor
 def test_feed_tick_and_findings_on_a_stored_log(capsys, monkeypatch, tmp_path, events) -> None:
     store = str(tmp_path / "log.sqlite")
     code, _, err = run(capsys, "monitor", "findings", "--store", store)

@@ -24,6 +24,9 @@ from engine.eval.program import build
 from engine.lang.compiler import compile_pack
 from engine.monitor.durable import DurablePackEvaluator
 
+pytestmark = [pytest.mark.slow, pytest.mark.requires_monitor]  # hundreds of examples on durable_rules
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 KOMMUNER = [

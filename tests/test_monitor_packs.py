@@ -89,6 +89,7 @@ def sent(msg_id: str, hours: float, **kw) -> dict:
                          retning="sendt", **kw)
 
 
+@pytest.mark.requires_monitor
 def test_a_sent_message_without_a_receipt_is_found_after_the_local_limit(packs) -> None:
     assert packs["sykehuset-ostfold"].parameters["kvittering_oppfolging_timer"].value == 24  # the times below
     with Monitor([packs["sykehuset-ostfold"]]) as m:
@@ -106,6 +107,7 @@ def test_a_sent_message_without_a_receipt_is_found_after_the_local_limit(packs) 
         assert m.open_findings() == []
 
 
+@pytest.mark.requires_monitor
 def test_received_messages_do_not_wait_for_our_receipts(packs) -> None:
     with Monitor([packs["sykehuset-ostfold"]]) as m:
         event = sent("m1", 0)
@@ -115,6 +117,7 @@ def test_received_messages_do_not_wait_for_our_receipts(packs) -> None:
         assert [f.kind for f in m.findings()] == []
 
 
+@pytest.mark.requires_monitor
 def test_a_rejected_receipt_is_a_finding_at_once(packs) -> None:
     with Monitor([packs["sykehuset-ostfold"]]) as m:
         m.feed(sent("m1", 0))
@@ -125,8 +128,10 @@ def test_a_rejected_receipt_is_a_finding_at_once(packs) -> None:
         assert [(f.rule, f.effect) for f in partial] == [("so-felles-5-kvittering-delvis", "advice")]
 
 
+@pytest.mark.requires_monitor
 def test_sykehuset_ostfold_thread_rules(packs) -> None:
-    reply = {"type": "svar", "sender": {**SO, "tjeneste": "Lungesykdommer"}, "recipient": FREDRIKSTAD, "patient": PATIENT}
+    reply = {"type": "svar", "sender": {**SO, "tjeneste": "Lungesykdommer"}, "recipient": FREDRIKSTAD,
+             "patient": PATIENT}
     with Monitor([packs["sykehuset-ostfold"]]) as m:
         m.feed(sent("m1", 0, fagomrader=["lungesykdommer"], emne="Oksygen hjemme"))
         found = m.feed(message_event(at=at(2), msg_id="m2", reply_to="m1", fagomrader=["kirurgi"],
@@ -153,6 +158,7 @@ def admission(hours: float, **kw) -> dict:
                            municipality_party=FREDRIKSTAD, **kw)
 
 
+@pytest.mark.requires_monitor
 def test_early_health_information_is_due_24_hours_after_admission(packs) -> None:
     with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
         m.feed(admission(0))
@@ -166,6 +172,7 @@ def test_early_health_information_is_due_24_hours_after_admission(packs) -> None
         assert m.findings(kind="plo_utenfor_innleggelse") == []
 
 
+@pytest.mark.requires_monitor
 def test_early_health_information_in_time_or_not_needed(packs) -> None:
     with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
         m.feed(admission(0))
@@ -176,6 +183,7 @@ def test_early_health_information_in_time_or_not_needed(packs) -> None:
         assert m.findings() == []
 
 
+@pytest.mark.requires_monitor
 def test_plo_messages_outside_an_admission(packs) -> None:
     with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
         m.feed(plo("before", -30, "helseopplysning_endringsmelding"))  # no admission yet
@@ -190,6 +198,7 @@ def test_plo_messages_outside_an_admission(packs) -> None:
     assert all(f.status == "open" and f.due for f in outside)
 
 
+@pytest.mark.requires_monitor
 def test_an_admission_reported_after_the_message_clears_it(packs) -> None:
     with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
         m.feed(plo("p1", 1, "melding_om_innlagt_pasient"))
@@ -204,6 +213,7 @@ def test_an_admission_reported_after_the_message_clears_it(packs) -> None:
         assert found is resolved and resolved.status == "resolved"
 
 
+@pytest.mark.requires_monitor
 def test_admission_report_before_transfer_needs_an_admission(packs) -> None:
     agreed = {"pasientstatus": "innlagt", "overforing_akuttmottak_avklart": True}
     with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
@@ -219,6 +229,7 @@ def test_admission_report_before_transfer_needs_an_admission(packs) -> None:
 
 # --------------------------------------------------------------------------- 000: follow-up of sent and received
 
+@pytest.mark.requires_monitor
 def test_sent_and_received_requests_must_be_followed_up(packs) -> None:
     common = {"type": "foresporsel", "patient": PATIENT}
     with Monitor([packs["helse-vest-2017"]]) as m:

@@ -18,7 +18,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from engine.monitor.traffic import month_of_traffic, write_jsonl
+
+pytestmark = [pytest.mark.slow, pytest.mark.requires_monitor]  # kills and restarts monitor processes
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGVAKT = [sys.executable, "-m", "engine.cli"]

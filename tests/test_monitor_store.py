@@ -113,6 +113,7 @@ def test_append_is_idempotent_and_ordered(store_spec) -> None:
     store.close()
 
 
+@pytest.mark.requires_monitor
 def test_a_monitor_reopened_on_its_log_finds_the_same(store_spec, engine) -> None:
     traffic = month_of_traffic(dt.date(2026, 3, 16), days=10, per_day=6, seed=11)
     packs = [engine.packs["helse-bergen-d81023"]]
@@ -130,6 +131,7 @@ def test_a_monitor_reopened_on_its_log_finds_the_same(store_spec, engine) -> Non
         Monitor(packs, store=store_spec, secret=b"s2")
 
 
+@pytest.mark.requires_monitor
 def test_store_errors_say_what_to_do(tmp_path) -> None:
     with pytest.raises(StoreError, match="does not exist"):
         open_store(tmp_path / "no" / "such" / "log.sqlite")
@@ -137,6 +139,7 @@ def test_store_errors_say_what_to_do(tmp_path) -> None:
         Monitor([], store=tmp_path / "log.sqlite")
 
 
+@pytest.mark.requires_monitor
 def test_configuration_from_file_and_environment(tmp_path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("hemmelig\n")

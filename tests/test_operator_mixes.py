@@ -77,7 +77,8 @@ def compile_problems(tmp_path: Path, when: dict) -> str:
 
 
 def test_mixes_needs_a_list(tmp_path):
-    assert "'mixes' krever en liste" in compile_problems(tmp_path, {"fact": "melding.tekst", "mixes": {"vocabulary": "grupper"}})
+    assert "'mixes' krever en liste" in compile_problems(tmp_path, {"fact": "melding.tekst",
+                                                                     "mixes": {"vocabulary": "grupper"}})
 
 
 def test_mixes_needs_a_vocabulary(tmp_path):

@@ -93,7 +93,8 @@ def test_a_deadline_template_without_a_deadline_is_a_pack_error(tmp_path: Path) 
 def test_trace_lists_unnumbered_sections_in_the_order_of_the_headings(tmp_path: Path) -> None:
     rows = trace_rows(compile_pack(_pack(tmp_path)))
     assert [r["section"] for r in rows] == [
-        "Innledning, avsnitt 1", "Bestill time, avsnitt 1", "Bestill time, avsnitt 2", "Kontakt legekontoret, avsnitt 1"]
+        "Innledning, avsnitt 1", "Bestill time, avsnitt 1", "Bestill time, avsnitt 2",
+        "Kontakt legekontoret, avsnitt 1"]
 
 
 def test_numbered_sections_keep_number_order(engine: Engine) -> None:

@@ -9,7 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.slow  # builds a wheel
+
 
 
 def test_wheel_contains_packs_and_schemas_and_works_alone(tmp_path: Path):
@@ -34,14 +39,16 @@ def test_wheel_contains_packs_and_schemas_and_works_alone(tmp_path: Path):
     code = ("import engine, json, pathlib; from engine import Engine; e = Engine.from_directory(); "
             "print(pathlib.Path(engine.__file__).parent); print(json.dumps(sorted(e.packs)))")
     env = {**os.environ, "PYTHONPATH": str(site)}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
     assert proc.returncode == 0, proc.stderr
     location, found = proc.stdout.splitlines()
     assert Path(location).is_relative_to(site)
     assert json.loads(found) == packs
     # the packs' own tests run where the packs are installed: their named examples travel with them
     code = "from engine.cli import main; raise SystemExit(main(['test', '--format', 'json']))"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-2000:])
     report = json.loads(proc.stdout)
     assert report["ok"] and report["passed"] > 0 and sorted(p["pack"] for p in report["packs"]) == packs

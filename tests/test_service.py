@@ -398,8 +398,8 @@ def test_hot_reload_swaps_in_a_new_version_and_refuses_a_broken_one(make_client,
     assert "forbid" in json.dumps(body["errors"], ensure_ascii=False)
     metrics = client.get("/metrics").text
     assert re.search(r'dialogvakt_pack_reloads_total\{result="refused"\} [1-9]', metrics)
-    assert 'dialogvakt_pack_info{{pack="helse-bergen-d81023",revision="{}",version="1.02"}} 1.0'.format(second["revision"]) \
-        in metrics
+    assert ('dialogvakt_pack_info{{pack="helse-bergen-d81023",revision="{}",version="1.02"}} 1.0'
+            .format(second["revision"]) in metrics)
 
     rules.write_text(text, encoding="utf-8")
     report = client.post("/v1/packs:reload").json()

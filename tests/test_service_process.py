@@ -15,8 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from engine.contract.identifiers import example_number
 from engine.server.decisionlog import SqliteLog
+
+pytestmark = pytest.mark.slow  # starts service processes, and kills one
+
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

@@ -123,10 +123,14 @@ def load_durable() -> Any:
             from durable import engine
         except ImportError as exc:
             version = ".".join(map(str, sys.version_info[:3]))
+            reason = " ".join(str(exc).split())  # one line, whatever the loader said
+            if exc.path:
+                reason = reason.removeprefix(f"{exc.path}: ")  # the extension's long path says nothing here
             raise MonitorUnavailable(
                 f"the conversation monitor needs durable_rules 2.0.28, which cannot be loaded on Python {version} "
-                f"({exc}). It builds on Python 3.11 and 3.12; on 3.13 its C extension calls PyEval_CallObject, "
-                "which Python removed. Single-message decisions (dialogvakt evaluate) do not need it.") from None
+                f"({reason}): the monitor needs Python 3.11 or 3.12, since Python 3.13 removed PyEval_CallObject, "
+                "which its C extension calls. Single-message decisions (dialogvakt evaluate) do not need it."
+            ) from None
         _DURABLE = engine
     return _DURABLE
 
