@@ -14,7 +14,19 @@ from ..contract.facts import FactInfo, catalogue
 from ..contract.schemas import data_file
 from ..lang.loader import Location, PackProblem, Pointer
 from ..lang.templates import PLACEHOLDER
-from ..lang.tree import All, AnyOf, Compare, CompiledPack, Condition, ConversationRule, FactRef, Not, Rule
+from ..lang.tree import (
+    All,
+    AnyOf,
+    Compare,
+    CompiledPack,
+    Condition,
+    ConversationRule,
+    FactRef,
+    Not,
+    Quantified,
+    Rule,
+    element_fact,
+)
 
 
 def checks() -> dict[str, dict[str, Any]]:
@@ -50,11 +62,16 @@ def canonical(node: Condition, rename: Callable[[str], str] | None = None) -> st
     ``rename`` maps every fact path first (a conversation rule's event names to their places)."""
     if isinstance(node, Compare):
         fact = rename(node.fact) if rename else node.fact
-        operand = FactRef(rename(node.operand.path)) if rename and isinstance(node.operand, FactRef) else node.operand
+        operand = (FactRef(rename(node.operand.path), node.operand.shift)
+                   if rename and isinstance(node.operand, FactRef) else node.operand)
         return f"({fact} {node.op} {_canonical_operand(operand)})"
     if isinstance(node, Not):
         return f"not{canonical(node.child, rename)}"
-    parts = sorted(set(_flat_parts(node, type(node), rename)))
+    if isinstance(node, Quantified):
+        inner = canonical(node.condition, lambda p: p if element_fact(p) or rename is None else rename(p))
+        path = rename(node.list_path) if rename else node.list_path
+        return f"{node.kind}({path}){inner}"
+    parts = sorted(set(_flat_parts(node, All if isinstance(node, All) else AnyOf, rename)))
     if len(parts) == 1:
         return parts[0]
     return f"{'all' if isinstance(node, All) else 'any'}[{', '.join(parts)}]"
@@ -77,7 +94,7 @@ def _canonical_operand(operand: Any) -> str:
     if isinstance(operand, re.Pattern):
         return f"re/{operand.pattern}/{operand.flags}"
     if isinstance(operand, FactRef):
-        return f"fact:{operand.path}"
+        return f"fact:{operand.path}" + (f"+{operand.shift[1]}{operand.shift[0]}" if operand.shift else "")
     return repr(operand)
 
 

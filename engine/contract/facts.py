@@ -119,6 +119,31 @@ def catalogue() -> Mapping[str, FactInfo]:
     return out
 
 
+@cache
+def element_catalogue(list_path: str) -> Mapping[str, FactInfo] | None:
+    """The fields of one element of a list of objects in the input (``melding.mottakere`` -> kategori,
+    tjeneste, ...), or None when the path is not such a list."""
+    schema = input_schema()
+    node: Any = schema
+    for part in list_path.split("."):
+        if "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        props = node.get("properties") if isinstance(node, dict) else None
+        if not props or part not in props:
+            return None
+        node = props[part]
+    if not isinstance(node, dict) or node.get("type") != "array":
+        return None
+    items = node.get("items", {})
+    if "$ref" in items:
+        items = schema["$defs"][items["$ref"].rsplit("/", 1)[1]]
+    if items.get("type") != "object" or "properties" not in items:
+        return None
+    out: dict[str, FactInfo] = {}
+    _walk(schema, items, "", out)
+    return {p: i for p, i in out.items() if "." not in p and i.type not in ("object", "list", "date", "datetime")}
+
+
 # --------------------------------------------------------------------------- validation
 
 def json_path(parts: Iterable[Any]) -> str:

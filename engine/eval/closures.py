@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..contract.times import shift
-from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, norm
+from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, Quantified, element_fact, norm
 
 Facts = Mapping[str, Any]
 Test = Callable[[Facts], "bool | None"]
@@ -70,7 +70,69 @@ def to_function(node: Condition) -> Callable[[Mapping[str, Any]], bool | None]:
             r = inner(f)
             return None if r is None else not r
         return not_
+    if isinstance(node, Quantified):
+        return _quantified_function(node)
     return compare_function(node)
+
+
+class ElementFacts(Mapping[str, Any]):
+    """The facts inside a quantifier for one element: a name without a dot is the element's field, a
+    dotted path the message's fact."""
+
+    __slots__ = ("element", "outer")
+
+    def __init__(self, element: Any, outer: Facts):
+        self.element: dict[str, Any] = element if isinstance(element, dict) else {}
+        self.outer = outer
+
+    def get(self, path: str, default: Any = None) -> Any:  # what a closure asks, so no KeyError on the way
+        if element_fact(path):
+            return self.element.get(path, default)
+        return self.outer.get(path, default)
+
+    def __getitem__(self, path: str) -> Any:
+        if element_fact(path):
+            return self.element[path]
+        return self.outer[path]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.element
+        yield from (p for p in self.outer if not element_fact(p))
+
+    def __len__(self) -> int:
+        return len(self.element) + sum(1 for p in self.outer if not element_fact(p))
+
+
+def quantify(kind: str, results: Iterable[bool | None]) -> bool | None:
+    """Three-valued ``each`` (all elements) or ``some`` (at least one element) over the elements' results."""
+    decisive = kind == "some"  # True decides "some", False decides "each"
+    unknown = False
+    for r in results:
+        if r is decisive:
+            return decisive
+        if r is None:
+            unknown = True
+    return None if unknown else not decisive
+
+
+def _elements(node: Quantified, f: Facts) -> list[Any] | None:
+    """The list a quantifier goes through; an absent declared list is empty, an absent other list unknown."""
+    items = f.get(node.list_path)
+    if items is None:
+        return [] if node.declared else None
+    return items if isinstance(items, list) else [items]
+
+
+def _quantified_function(node: Quantified) -> Test:
+    inner = to_function(node.condition)
+    kind = node.kind
+
+    def quantified(f: Facts) -> bool | None:
+        items = _elements(node, f)
+        if items is None:
+            return None
+        return quantify(kind, (inner(ElementFacts(item, f)) for item in items))
+    return quantified
 
 
 def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
@@ -183,6 +245,16 @@ def evaluate_traced(node: Condition, facts: Mapping[str, Any]) -> tuple[bool | N
         r, t = evaluate_traced(node.child, facts)
         r = None if r is None else not r
         return r, [{"not": t, "result": r}]
+    if isinstance(node, Quantified):
+        items = _elements(node, facts)
+        elements: list[dict[str, Any]] = []
+        held: list[bool | None] = []
+        for index, item in enumerate(items or ()):
+            r, t = evaluate_traced(node.condition, ElementFacts(item, facts))
+            held.append(r)
+            elements.append({"index": index, "result": r, "conditions": t})
+        r = None if items is None else quantify(node.kind, held)
+        return r, [{node.kind: node.list_path, "elements": elements, "result": r}]
     results: list[bool | None] = []
     traces: list[dict[str, Any]] = []
     for child in node.children:
@@ -217,6 +289,8 @@ def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...
         if isinstance(n, Not):
             r, unknown = walk(n.child)
             return (None if r is None else not r), unknown
+        if isinstance(n, Quantified):
+            return _undecided_elements(n, facts)
         parts = [walk(c) for c in n.children]
         r = combine3(n, [r for r, _ in parts])
         if r is not None:
@@ -224,3 +298,31 @@ def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...
         return None, tuple(f for res, unknown in parts if res is None for f in unknown)
 
     return tuple(dict.fromkeys(walk(node)[1]))
+
+
+def _undecided_elements(node: Quantified, facts: Mapping[str, Any]) -> tuple[bool | None, tuple[str, ...]]:
+    """A quantifier's result, and when unknown the facts that leave it so: ``list[i].field`` for an element."""
+    items = _elements(node, facts)
+    if items is None:
+        return None, (node.list_path,)
+    results, unknown = [], []
+    for index, item in enumerate(items):
+        view = ElementFacts(item, facts)
+        r = to_function(node.condition)(view)
+        results.append(r)
+        if r is None:
+            unknown += [f"{node.list_path}[{index}].{path}" if element_fact(path) else path
+                        for path in undecided_facts(node.condition, view)]
+    r = quantify(node.kind, results)
+    return r, (() if r is not None else tuple(unknown))
+
+
+def witnesses(node: Quantified, facts: Mapping[str, Any]) -> list[int]:
+    """The elements that decide a quantifier as it came out: for ``some`` those that meet the condition,
+    for ``each`` those that do not (all of them when every element meets it)."""
+    items = _elements(node, facts) or []
+    test = to_function(node.condition)
+    results = [test(ElementFacts(item, facts)) for item in items]
+    wanted = node.kind == "some"
+    chosen = [i for i, r in enumerate(results) if r is wanted]
+    return chosen or ([i for i, r in enumerate(results) if r is True] if node.kind == "each" else [])

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..contract.times import shift
-from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, Rule, compares, norm
+from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, Quantified, Rule, compares, norm, quantifiers
 from .closures import Test, literal_test
 
 
@@ -46,6 +46,8 @@ class _Gen:
             return "(" + " or ".join(self.expr(c) for c in node.children) + ")"
         if isinstance(node, Not):
             return f"(not {self.expr(node.child)})"
+        if isinstance(node, Quantified):  # pragma: no cover - generate() leaves such rules to their closure
+            raise ValueError("a quantifier has no two-valued expression")
         return self.compare(node)
 
     def compare(self, c: Compare) -> str:
@@ -131,6 +133,13 @@ def generate(rules: Sequence[Rule], tests: Sequence[Test]) -> tuple[str, RunRule
     for rule, test in zip(rules, tests, strict=True):
         r = gen.const(rule)
         t = gen.const(test)
+        if any(quantifiers(rule.condition)):  # each/some: the rule's own closure decides it
+            body += [f"    x = {t}(f)",
+                     "    if x is True:",
+                     f"        fired.append({r})",
+                     "    elif x is None:",
+                     f"        undecided.append({r})"]
+            continue
         expr = gen.expr(rule.condition)
         need = [gen.var(p) for p in _must_know(rule.condition)]
         check = " and ".join(f"{v} is not None" for v in need) or "True"

@@ -20,6 +20,7 @@ OPS = {  # how a comparison reads in bokmål
 }
 SIGN = {"true": "✓", "false": "✗", "unknown": "?"}
 GROUP = {"all": "alle disse", "any": "minst én av disse", "not": "ikke dette"}
+QUANTIFIER = {"each": "for hver i {list}", "some": "for minst én i {list}"}
 
 
 def tree_lines(steps: Iterable[Mapping[str, Any]], depth: int) -> list[str]:
@@ -29,6 +30,14 @@ def tree_lines(steps: Iterable[Mapping[str, Any]], depth: int) -> list[str]:
     for s in steps:
         if "fact" in s:
             lines.append(f"{pad}{SIGN[s['result']]} {comparison_text(s)}")
+        elif "elements" in s:
+            kind = "each" if "each" in s else "some"
+            lines.append(f"{pad}{SIGN[s['result']]} {QUANTIFIER[kind].format(list=s[kind])}:")
+            if not s["elements"]:
+                lines.append(f"{pad}  (listen er tom)")
+            for e in s["elements"]:
+                lines.append(f"{pad}  {SIGN[e['result']]} nr. {e['index'] + 1}:")
+                lines += tree_lines(e["conditions"], depth + 2)
         else:
             key = next(k for k in GROUP if k in s)
             lines.append(f"{pad}{SIGN[s['result']]} {GROUP[key]}:")
@@ -40,6 +49,13 @@ def condition_text(step: Mapping[str, Any]) -> str:
     """A traced comparison or group as one line of bokmål."""
     if "fact" in step:
         return comparison_text(step)
+    if "elements" in step:
+        kind = "each" if "each" in step else "some"
+        wanted = "false" if kind == "each" else "true"
+        named = [e for e in step["elements"] if e["result"] == wanted] or step["elements"]
+        inner = "; ".join(f"nr. {e['index'] + 1}: " + "; ".join(condition_text(s) for s in e["conditions"])
+                          for e in named)
+        return f"{QUANTIFIER[kind].format(list=step[kind])}: {inner or '(listen er tom)'}"
     key = next(k for k in GROUP if k in step)
     return f"{GROUP[key]}: " + "; ".join(condition_text(s) for s in step[key])
 

@@ -8,6 +8,7 @@ keeps its state on the stack.
 from __future__ import annotations
 
 import datetime as dt
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,8 @@ from ..contract.decision import Decision, Finding, Missing, PackDecision, PackOu
 from ..contract.facts import Facts, missing_inputs, prepare
 from ..lang.compiler import compile_pack
 from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
-from ..lang.tree import CompiledPack, Rule
-from .closures import evaluate_traced, undecided_facts
+from ..lang.tree import CompiledPack, Rule, element_fact, quantifiers
+from .closures import ElementFacts, evaluate_traced, undecided_facts, witnesses
 from .deadlines import resolve_due
 from .describe import condition_text
 from .program import Program, build
@@ -69,18 +70,34 @@ def pack_decision(fired: Iterable[Rule], undecided: Iterable[Rule]) -> PackDecis
     return "allow"
 
 
-def mask_trace(steps: list[dict[str, Any]], facts: Mapping[str, Any]) -> list[dict[str, Any]]:
+_HELD = {True: "true", False: "false", None: "unknown"}
+
+
+def mask_trace(steps: list[dict[str, Any]], facts: Mapping[str, Any], element: str | None = None
+               ) -> list[dict[str, Any]]:
+    """A condition trace with the values each comparison saw, masked as in decisions.
+
+    Inside a quantifier an element's field is named by its place (``melding.mottakere[1].tjeneste``).
+    """
     out: list[dict[str, Any]] = []
     for step in steps:
         step = dict(step)
         if "fact" in step:
             step["value"] = fact_snapshot((step["fact"],), facts).get(step["fact"])
-            step["result"] = {True: "true", False: "false", None: "unknown"}[step["result"]]
+            if element is not None and element_fact(step["fact"]):
+                step["fact"] = f"{element}.{step['fact']}"
+        elif "elements" in step:  # each / some
+            kind = "each" if "each" in step else "some"
+            items = facts.get(step[kind]) or []
+            step["elements"] = [{**e, "result": _HELD[e["result"]],
+                                 "conditions": mask_trace(e["conditions"], ElementFacts(items[e["index"]], facts),
+                                                          f"{step[kind]}[{e['index']}]")}
+                                for e in step["elements"]]
         else:
             for key in ("all", "any", "not"):
                 if key in step:
-                    step[key] = mask_trace(step[key], facts)
-            step["result"] = {True: "true", False: "false", None: "unknown"}[step["result"]]
+                    step[key] = mask_trace(step[key], facts, element)
+        step["result"] = _HELD[step["result"]]
         out.append(step)
     return out
 
@@ -174,6 +191,22 @@ class Engine:
         return assemble(results, facts, explain=explain)
 
 
+def with_elements(rule: Rule, facts: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The facts a fired rule's texts are filled from: for a rule with ``each``/``some``, a field through the
+    list (``melding.mottakere.tjeneste``) is the field of the elements that made the rule fire."""
+    found = list(quantifiers(rule.condition))
+    if not found:
+        return facts
+    extra: dict[str, Any] = {}
+    for node in found:
+        items = facts.get(node.list_path) or []
+        chosen = [items[i] for i in witnesses(node, facts)]
+        for item in chosen:
+            for key, value in item.items():
+                extra.setdefault(f"{node.list_path}.{key}", []).append(value)
+    return ChainMap(extra, dict(facts))
+
+
 def out_of_scope(program: Program, facts: Mapping[str, Any]) -> PackResult:
     """A named pack whose scope does not hold for the message: not applicable, no rule evaluated."""
     pack = program.pack
@@ -226,20 +259,21 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
             advice.append(_validity_advice(p, res.validity))
         for rule in res.fired:
             effect = rule.effect
+            seen = with_elements(rule, values)
             if effect == "obligation":
                 if res.decision == "deny":
                     continue  # a message that must not be sent carries no answer deadline
                 due = {d.name: resolve_due(d, values) for d in rule.due}
                 obligations.append(Finding(rule.id, p.id, effect, rule.title, rule.source,
-                                           render_template(rule.template, values, due),
-                                           fact_snapshot(rule.facts, values), rule.obligation_kind,
+                                           render_template(rule.template, seen, due),
+                                           fact_snapshot(rule.facts, seen), rule.obligation_kind,
                                            {k: v.isoformat() if v else None for k, v in due.items()} or None))
             else:
                 finding = Finding(rule.id, p.id, effect, rule.title, rule.source,
-                                  render_template(rule.template, values), fact_snapshot(rule.facts, values))
+                                  render_template(rule.template, seen), fact_snapshot(rule.facts, seen))
                 (reasons if effect == "deny" else advice).append(finding)
             suggestions.extend(  # for an obligation: how to meet it
-                SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, values), s.value)
+                SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, seen), s.value)
                 for s in rule.suggestions)
         for rule in res.undecided:
             for used in undecided_facts(rule.condition, values):

@@ -78,6 +78,9 @@ def _operands(steps: list[dict[str, Any]], pack: CompiledPack) -> list[dict[str,
                 step["operand_value"] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
             elif isinstance(written, dict) and "vocabulary" in written and written["vocabulary"] in pack.vocabularies:
                 step["operand_value"] = list(pack.vocabularies[written["vocabulary"]].terms)
+        elif "elements" in step:
+            for e in step["elements"]:
+                _operands(e["conditions"], pack)
         else:
             for key in GROUP:
                 if key in step:

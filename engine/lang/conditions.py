@@ -19,10 +19,10 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from ..contract.errors import InputError
-from ..contract.facts import FactInfo, catalogue
+from ..contract.facts import FactInfo, catalogue, element_catalogue
 from ..contract.times import parse_date, parse_datetime
 from .loader import PackProblem, PackSource, Pointer, rule_at
 from .templates import PLACEHOLDER, compile_template
@@ -36,9 +36,11 @@ from .tree import (
     FactRef,
     Not,
     Parameter,
+    Quantified,
     Template,
     Vocabulary,
     compares,
+    element_fact,
     norm,
 )
 
@@ -71,6 +73,13 @@ def text_inferences(node: Condition | None, cat: Mapping[str, FactInfo]) -> list
             if c.op != "exists" and (info := cat.get(c.fact)) is not None and info.free_text]
 
 
+def _through_list(name: str) -> bool:
+    """A template name through a list of objects: ``melding.mottakere.tjeneste`` (the elements a rule is about)."""
+    list_path, _, field_name = name.rpartition(".")
+    fields = element_catalogue(list_path) if list_path else None
+    return fields is not None and field_name in fields
+
+
 def _compatible(a: FactInfo, b: FactInfo) -> bool:
     if a.type == b.type:
         return True
@@ -84,6 +93,27 @@ def _known(name: str, params: Mapping[str, Any], vocabs: Mapping[str, Any]) -> b
     if name.startswith("vocabulary."):
         return name[11:] in vocabs
     return True
+
+
+class ElementCatalogue(Mapping[str, FactInfo]):
+    """The facts inside a quantifier: a name without a dot is a field of the element, a dotted path a fact
+    of the message (or of the event, in a conversation rule)."""
+
+    def __init__(self, fields: Mapping[str, FactInfo], outer: Mapping[str, FactInfo]):
+        self.fields = fields
+        self.outer = outer
+
+    def __getitem__(self, path: str) -> FactInfo:
+        if element_fact(path):
+            return self.fields[path]
+        return self.outer[path]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.fields
+        yield from (p for p in self.outer if not element_fact(p))
+
+    def __len__(self) -> int:
+        return len(self.fields) + sum(1 for p in self.outer if not element_fact(p))
 
 
 class _Operand:
@@ -220,6 +250,9 @@ class ConditionCompiler:
     # ---- conditions
 
     def condition(self, node: dict[str, Any], ptr: Pointer) -> Condition:
+        for kind in ("each", "some"):
+            if kind in node:
+                return self.quantified(kind, node, ptr)
         if "all" in node:
             return All(tuple(self.condition(c, (*ptr, "all", i)) for i, c in enumerate(node["all"])))
         if "any" in node:
@@ -227,6 +260,19 @@ class ConditionCompiler:
         if "not" in node:
             return Not(self.condition(node["not"], (*ptr, "not")))
         return self.comparison(node, ptr)
+
+    def quantified(self, kind: Literal["each", "some"], node: dict[str, Any], ptr: Pointer) -> Quantified:
+        """``each``/``some`` element of a list of objects meets ``when``; inside it a fact without a dot is a
+        field of the element."""
+        list_path = node[kind]
+        info = self.fact_info(list_path, (*ptr, kind))
+        fields = element_catalogue(list_path) or element_catalogue(list_path.partition(".")[2])
+        if info is not None and (info.type != "list" or fields is None):
+            self.error((*ptr, kind), f"'{kind}' går gjennom en liste av oppslag (for eksempel melding.mottakere "
+                       f"eller melding.vedlegg); {list_path} er {type_word(info.type)}", "feil-operator")
+        with self.scoped(ElementCatalogue(fields or {}, self.cat)):
+            condition = self.condition(node["when"], (*ptr, "when"))
+        return Quantified(kind, list_path, condition, bool(info and info.declared))
 
     def comparison(self, node: dict[str, Any], ptr: Pointer) -> Compare:
         c = self._comparison(node, ptr)
@@ -408,7 +454,7 @@ class ConditionCompiler:
                 if name[4:] not in due_names:
                     self.error(ptr, f"teksten viser '{name}', men regelen har ingen slik frist",
                                "mal-leser-ukjent-faktum")
-            elif name not in self.cat:
+            elif name not in self.cat and not _through_list(name):
                 self.error(ptr, f"teksten viser et ukjent faktum '{name}'{did_you_mean(name, self.cat)}",
                            "mal-leser-ukjent-faktum")
 

@@ -45,6 +45,7 @@ from .tree import (
     FactRef,
     Suggestion,
     compares,
+    element_fact,
     facts_of,
     split,
     top_conjuncts,
@@ -116,21 +117,24 @@ def reserved_names() -> frozenset[str]:
 
 # --------------------------------------------------------------------------- compilation
 
-def _qualify(node: Any, own: str, known: set[str]) -> Any:
-    """A copy of a condition tree whose fact paths are qualified with an event name."""
+def _qualify(node: Any, own: str, known: set[str], inside: bool = False) -> Any:
+    """A copy of a condition tree whose fact paths are qualified with an event name.
+
+    Inside ``each``/``some`` a fact without a dot is a field of the element and stays as it is.
+    """
     if isinstance(node, dict):
         out = {}
+        within = inside or "each" in node or "some" in node
         for key, value in node.items():
-            if key == "fact" and isinstance(value, str):
-                out[key] = value if split(value)[0] in known else f"{own}.{value}"
+            if key in ("fact", "each", "some") and isinstance(value, str):
+                keep = split(value)[0] in known or (inside and key == "fact" and element_fact(value))
+                out[key] = value if keep else f"{own}.{value}"
             else:
-                out[key] = _qualify(value, own, known)
+                out[key] = _qualify(value, own, known, (within and key == "when") or inside)
         return out
     if isinstance(node, list):
-        return [_qualify(v, own, known) for v in node]
+        return [_qualify(v, own, known, inside) for v in node]
     return copy.deepcopy(node)
-
-
 
 
 def compile_conversation_rules(comp: ConditionCompiler, seen_ids: dict[str, int]) -> tuple[ConversationRule, ...]:

@@ -373,8 +373,8 @@ def _path_text(error: jsonschema.ValidationError) -> str:
 
 
 _HINTS = {
-    "condition": ("vilkår", "et vilkår er ett av {all: [...]}, {any: [...]}, {not: ...} "
-                  "eller {fact: STI, OPERATOR: VERDI}"),
+    "condition": ("vilkår", "et vilkår er ett av {all: [...]}, {any: [...]}, {not: ...}, "
+                  "{each: LISTE, when: ...}, {some: LISTE, when: ...} eller {fact: STI, OPERATOR: VERDI}"),
     "comparison": ("sammenligning", "en sammenligning har 'fact' og nøyaktig én operator: equals, not_equals, "
                    "in, not_in, lt, le, gt, ge, exists, matches, contains, contains_any, starts_with, mixes"),
 }
@@ -429,7 +429,7 @@ def schema_message(error: jsonschema.ValidationError) -> str:
                 return f"{where}: ikke et gyldig {word}; {hint}"
         if isinstance(error.instance, dict) and "fact" in error.instance:
             return f"{where}: ikke en gyldig sammenligning; {_HINTS['comparison'][1]}"
-        if isinstance(error.instance, dict) and set(error.instance) & {"all", "any", "not"}:
+        if isinstance(error.instance, dict) and set(error.instance) & {"all", "any", "not", "each", "some"}:
             return f"{where}: ikke et gyldig vilkår; {_HINTS['condition'][1]}"
         return f"{where}: har ingen av de tillatte formene ({error.message[:160]})"
     if v in ("minProperties", "maxProperties") and isinstance(error.instance, dict) and "fact" in error.instance:

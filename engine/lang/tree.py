@@ -63,7 +63,27 @@ class Not:
     child: Condition
 
 
-Condition = Compare | All | AnyOf | Not
+@dataclass(frozen=True)
+class Quantified:
+    """``each`` / ``some`` element of a list of objects (``melding.mottakere``) meets a condition.
+
+    Inside ``condition`` a fact without a dot is a field of the element (``tjeneste``); a fact with a
+    dot is a fact of the message as anywhere else. Three-valued like the rest: an unknown element
+    leaves ``each`` unknown unless another element decides it.
+    """
+
+    kind: Literal["each", "some"]
+    list_path: str
+    condition: Condition
+    declared: bool = False  # an absent list is "not declared": an empty list
+
+
+Condition = Compare | All | AnyOf | Not | Quantified
+
+
+def element_fact(path: str) -> bool:
+    """Whether a fact path inside a quantifier names a field of the element (no dot) or a fact of the message."""
+    return "." not in path
 
 
 def compares(node: Condition | None) -> Iterator[Compare]:
@@ -74,18 +94,45 @@ def compares(node: Condition | None) -> Iterator[Compare]:
         yield node
     elif isinstance(node, Not):
         yield from compares(node.child)
+    elif isinstance(node, Quantified):
+        yield from compares(node.condition)
     else:
         for child in node.children:
             yield from compares(child)
 
 
+def quantifiers(node: Condition | None) -> Iterator[Quantified]:
+    """Every quantifier in a condition, outermost first."""
+    if isinstance(node, Quantified):
+        yield node
+    elif isinstance(node, Not):
+        yield from quantifiers(node.child)
+    elif isinstance(node, (All, AnyOf)):
+        for child in node.children:
+            yield from quantifiers(child)
+
+
 def facts_of(node: Condition | None) -> tuple[str, ...]:
-    """Fact paths a condition reads, in order of first use."""
+    """Fact paths a condition reads, in order of first use; an element's field as ``list.field``
+    (``melding.mottakere.tjeneste``)."""
     seen: dict[str, None] = {}
-    for c in compares(node):
-        seen.setdefault(c.fact)
-        if isinstance(c.operand, FactRef):
-            seen.setdefault(c.operand.path)
+
+    def walk(n: Condition | None, within: str | None) -> None:
+        if n is None:
+            return
+        if isinstance(n, Compare):
+            for path in (n.fact, n.operand.path) if isinstance(n.operand, FactRef) else (n.fact,):
+                seen.setdefault(f"{within}.{path}" if within and element_fact(path) else path)
+        elif isinstance(n, Not):
+            walk(n.child, within)
+        elif isinstance(n, Quantified):
+            seen.setdefault(n.list_path)
+            walk(n.condition, n.list_path)
+        else:
+            for child in n.children:
+                walk(child, within)
+
+    walk(node, None)
     return tuple(seen)
 
 

@@ -78,6 +78,7 @@ from ..eval.engine import PackResult, pack_decision
 from ..lang.conversation import event_catalogue
 from ..lang.tree import (
     All,
+    AnyOf,
     Compare,
     CompiledPack,
     Condition,
@@ -86,8 +87,10 @@ from ..lang.tree import (
     EventPattern,
     FactRef,
     Not,
+    Quantified,
     Rule,
     compares,
+    element_fact,
     norm,
     split,
 )
@@ -376,6 +379,8 @@ def truth(node: Condition | None, mode: str, scope: Scope) -> DNF:
         return lower(node, scope)[mode]
     if isinstance(node, Not):
         return truth(node.child, _FLIP[mode], scope)
+    if isinstance(node, Quantified):  # each/some: evaluated as one predicate by condition_alternatives
+        raise TooComplex("a quantifier over a list is evaluated as a predicate")
     parts = [truth(child, mode, scope) for child in node.children]
     conjunctive = isinstance(node, All) == (mode in ("T", "P"))
     return d_and(*parts) if conjunctive else d_or(*parts)
@@ -411,10 +416,15 @@ def condition_alternatives(node: Condition | None, mode: str, scope: Scope, limi
 
 def _unqualify_tree(node: Condition, scope: Scope) -> Condition:
     if isinstance(node, Compare):
-        return _unqualified(node, scope)
+        return node if element_fact(node.fact) else _unqualified(node, scope)
     if isinstance(node, Not):
         return Not(_unqualify_tree(node.child, scope))
-    return type(node)(tuple(_unqualify_tree(c, scope) for c in node.children))
+    if isinstance(node, Quantified):
+        return replace(node, list_path=scope.own(node.list_path) or node.list_path,
+                       condition=_unqualify_tree(node.condition, scope))
+    if isinstance(node, All):
+        return All(tuple(_unqualify_tree(c, scope) for c in node.children))
+    return AnyOf(tuple(_unqualify_tree(c, scope) for c in node.children))
 
 
 def pattern(kind_atom: Atom, conj: Conj) -> dict:
