@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import yaml
 
+from ..contract.errors import InputError
 from ..contract.identifiers import example_number
 from ..contract.times import OSLO
 
@@ -383,7 +384,6 @@ class Spread:
 
 def spread(engine: Engine, requests: Iterable[Mapping[str, Any]]) -> Spread:
     """Evaluate every request with ``engine`` (packs chosen by scope) and count what happened."""
-    from ..contract.errors import InputError
 
     result = Spread(all_rules={p.id: [r.id for r in p.rules] for p in engine.packs.values()})
     for request in requests:

@@ -84,7 +84,8 @@ from ..eval.engine import Engine, PackResult, assemble, pack_decision
 from ..lang.tree import CompiledPack, ConversationRule
 from ..monitor import MonitorFinding
 from ..steps.catalogue import all_steps
-from ..steps.core import Situasjon, Step
+from ..steps.core import Situasjon, Step, load_actors
+from .packtests import check_case, known_rule_ids, load_cases
 
 if TYPE_CHECKING:  # gherkin is imported where features are read
     from gherkin.pickles.compiler import GherkinDocumentWithURI
@@ -235,7 +236,6 @@ def _sides(evaluation: Evaluation,
 
 def cover_pack_tests(engine: Engine, packs: Iterable[CompiledPack], table: dict[tuple[str, str], RuleCoverage],
                      failures: list[Failure]) -> int:
-    from .packtests import check_case, known_rule_ids, load_cases
 
     count = 0
     known = known_rule_ids(engine.packs.values())  # as `dialogvakt test` checks them
@@ -509,7 +509,6 @@ def _then_still_passes(call: _ThenCall, decision: Decision) -> bool:
 def cover_features(engine: Engine, folder: Path, table: dict[tuple[str, str], RuleCoverage],
                    failures: list[Failure], without: list[str],
                    conversation: dict[tuple[str, str], RuleCoverage] | None = None) -> int:
-    from ..steps.core import load_actors
 
     actors_file = folder / "aktorer.yaml"
     actors = load_actors(actors_file) if actors_file.exists() else {}

@@ -25,7 +25,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..contract.times import OSLO
+from ..eval.engine import Engine, UnknownPackError
+from ..lang.loader import PackError
 from ..monitor import Monitor, MonitorConfig, MonitorError, MonitorFinding, findings_text
+from ..monitor.durable import MonitorUnavailable
+from ..monitor.events import EventError, parse_time
+from ..monitor.store import StoreError
 
 if TYPE_CHECKING:  # for annotations only
     from ..lang.tree import CompiledPack
@@ -68,10 +73,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
-    from ..lang.loader import PackError
-    from ..monitor.durable import MonitorUnavailable
-    from ..monitor.events import EventError
-    from ..monitor.store import StoreError
 
     try:
         return args.monitor_func(args)
@@ -86,7 +87,6 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
 
 def _packs(args: argparse.Namespace) -> list[CompiledPack]:
-    from ..eval.engine import Engine, UnknownPackError
 
     engine = Engine.from_directory(args.policies)
     if not args.pack:
@@ -124,7 +124,6 @@ def _print(args: argparse.Namespace, monitor: Monitor, findings: list[MonitorFin
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from ..monitor.events import parse_time
 
     until = parse_time(args.until) if args.until else None
     with Monitor(_packs(args), allow_synthetic_ids=args.test_environment) as monitor:

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +180,6 @@ def read_jsonl(lines: Iterable[str], source: str | None = None) -> Iterator[tupl
 def read_event_file(path: str | Path) -> Iterator[tuple[int, Any]]:
     name = str(path)
     if name == "-":
-        import sys
         yield from read_jsonl(sys.stdin, "<stdin>")
         return
     try:

@@ -16,6 +16,7 @@ from ..contract import dialogmelding
 from ..contract.errors import InputError
 from ..contract.schemas import published_schema
 from ..contract.times import OSLO
+from ..eval.render import decision_text
 from ..lang.tree import CompiledPack
 from .decisionlog import LogError
 from .monitoring import MonitorBinding, MonitorOffline
@@ -75,7 +76,6 @@ async def decide(request: Request) -> Response:
     headers = {"Dialogvakt-Decision-Id": record.id, "Dialogvakt-Input-SHA256": record.input_sha256}
     accept = request.headers.get("accept", "")
     if "text/plain" in accept and "application/json" not in accept:
-        from ..eval.render import decision_text
         return Response(decision_text(evaluated.decision), headers=headers,
                         media_type="text/plain; charset=utf-8")
     return json_response(evaluated.decision.to_dict(), headers=headers)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..lang.tree import CompiledPack
 from .config import ServiceConfig
-from .decisionlog import redact
+from .decisionlog import redact, sqlite_path
 from .problems import Problem
 
 
@@ -27,10 +29,6 @@ class MonitorBinding:
     """
 
     def __init__(self, module: Any, config: ServiceConfig, packs: Sequence[CompiledPack]):
-        import concurrent.futures
-        import os
-
-        from .decisionlog import sqlite_path
 
         settings = module.MonitorConfig.load(os.environ.get("DIALOGVAKT_MONITOR_CONFIG"))
         if settings.store is None:

@@ -23,8 +23,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from ..contract.bokmal import norsk_dato
 from ..contract.identifiers import example_number
 from ..monitor import Monitor, MonitorFinding, finding_labels
+from ..monitor.events import EventError
 from ..monitor.traffic import admission_event, clock_event, discharge_event, iso, receipt_event
 from .core import Situasjon, StepError, parse_tid, step, word
 
@@ -33,12 +35,9 @@ ROLES = {"kommunen": "kommune", "sykehuset": "sykehus", "fastlegen": "fastlege",
 
 
 def _kinds_text() -> str:
-    from importlib import resources
+    return "; ".join(f"«{label}»" for label in finding_labels().values())
 
-    import yaml
 
-    labels = yaml.safe_load(resources.files("engine.schemas").joinpath("monitor-labels.yaml").read_text("utf-8"))
-    return "; ".join(f"«{label}»" for label in labels["funn"].values())
 WHEN = rf"(?P<tid>{DAY} \d{{1,2}}\..*|\d{{4}}-\d{{2}}-\d{{2}}.*)"
 
 
@@ -236,7 +235,6 @@ def _monitor(s: Situasjon) -> Monitor:
 
 
 def _feed(s: Situasjon) -> None:
-    from ..monitor.events import EventError
 
     st = _state(s)
     monitor = _monitor(s)
@@ -339,7 +337,6 @@ def sa_ikke_forfalt(s: Situasjon) -> None:
       "Dagen svaret forfalt, som funnet nevner (virkedager, helligdager regnet med). Fra midnatt den dagen er "
       "svaret forfalt hvis det ikke er kommet. «Og fristen for svar var …» betyr det samme.")
 def sa_fristen_var(s: Situasjon, tid: str) -> None:
-    from ..contract.bokmal import norsk_dato
 
     found = _thread_findings(s, "svar_forfalt")
     if not found:
