@@ -53,13 +53,13 @@ def test_an_answer_in_the_thread_from_the_other_side_counts(monitor) -> None:
     monitor.feed(answer("a1", at(1), reply_to="m1"))  # no samtale_id: the thread is found through svar_pa
     monitor.feed(request("p2", at(2), thread="t-m2"))  # a reminder from the same side is not an answer
     monitor.feed(answer("a3", at(3), thread="t-m3"))
-    monitor.advance(at(7, 13))  # 5 working days after Monday 2 June is Tuesday 10 June: 9 June is Whit Monday
-    assert overdue(monitor) == []
-    monitor.advance(at(7, 14))  # midnight: the answer is due from the start of Tuesday 10 June
+    monitor.advance(at(8, 13))  # 5 working days after Monday 2 June is Tuesday 10 June: 9 June is Whit Monday
+    assert overdue(monitor) == []  # the whole of Tuesday 10 June is in time («3-5 virkedager», D81023 § 6)
+    monitor.advance(at(8, 14))  # midnight after it: the answer is overdue from Wednesday 11 June
     assert overdue(monitor) == ["m2"]
     (finding,) = monitor.findings(kind="svar_forfalt")
     assert finding.due == {"svarfrist": "2025-06-10"}
-    assert finding.detected_at == at(7, 14) == dt.datetime(2025, 6, 10, 0, 0, tzinfo=OSLO)
+    assert finding.detected_at == at(8, 14) == dt.datetime(2025, 6, 11, 0, 0, tzinfo=OSLO)
     assert finding.pack_validity == "valid"
 
 

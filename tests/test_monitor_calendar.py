@@ -1,10 +1,10 @@
 """A generated month of traffic gives the overdue answers on the right dates across Christmas and Easter.
 
 The expected deadlines are computed here, from the Norwegian public holidays written
-out below, not with engine.workdays: the answer falls due on the fifth working day
-after the day the request was sent (D81023 § 6), and from the start of that day
-(midnight in Oslo) it is "forfalt" unless it has come. An answer later that day, or
-after, resolves the finding.
+out below, not with engine.workdays. «Forventet svartid: 3-5 virkedager» (D81023 § 6)
+allows the whole of the fifth working day after the day the request was sent: an
+answer that day is in time, and from midnight in Oslo after that day the answer is
+"forfalt" unless it has come. An answer after that resolves the finding.
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ def start_of(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 0, 0, tzinfo=OSLO)
 
 
+def overdue_from(last_day: dt.date) -> dt.datetime:
+    """Midnight after the last day for an answer."""
+    return start_of(last_day + dt.timedelta(days=1))
+
+
 @pytest.fixture(scope="module")
 def monitor_packs(engine):
     return [engine.packs["helse-bergen-d81023"]]
@@ -63,14 +68,14 @@ def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> Non
     expected = {}
     for req in traffic.requests:
         due = fifth_working_day_after(req.sent.date())
-        if req.answered is None or req.answered >= start_of(due):
+        if req.answered is None or req.answered >= overdue_from(due):
             expected[req.msg_id] = (req, due)
     assert other == []
     assert set(found) == set(expected)
     for msg_id, (req, due) in expected.items():
         f = found[msg_id]
         assert f.due == {"svarfrist": due.isoformat()}, msg_id
-        assert f.detected_at == start_of(due), msg_id  # the traffic has a clock event every midnight
+        assert f.detected_at == overdue_from(due), msg_id  # the traffic has a clock event every midnight
         assert f.thread == req.thread
         if req.answered is None:
             assert (f.status, f.resolved_at) == ("open", None)
@@ -92,49 +97,66 @@ def test_overdue_answers_on_the_right_days(monitor_packs, start: dt.date) -> Non
 
 @pytest.mark.requires_monitor
 def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
-    """Sent Friday 18 December 2026: due Monday 28 December (24 December counts, 25 December does not)."""
+    """Sent Friday 18 December 2026: Monday 28 December is the fifth working day (24 and 31 December count,
+    25 and 26 December do not) and the whole of it is in time; the answer is overdue from Tuesday 29 December."""
     from engine.monitor.traffic import hospital, message_event, municipality
 
     sent = dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO)
     with Monitor(monitor_packs) as monitor:
         monitor.feed(message_event(at=sent, msg_id="m1", type="foresporsel", sender=municipality(1),
                                    recipient=hospital(), thread="t1"))
-        assert monitor.advance("2026-12-27T23:59") == []
-        (finding,) = monitor.advance("2026-12-28T10:00")  # "Når det er mandag 28. desember": it is due
-        assert (finding.status, finding.detected_at) == ("open", dt.datetime(2026, 12, 28, 10, 0, tzinfo=OSLO))
-        (resolved,) = monitor.feed(message_event(at=dt.datetime(2026, 12, 28, 15, 0, tzinfo=OSLO), msg_id="a1",
+        assert monitor.advance("2026-12-28T23:59") == []  # the fifth working day, to its end: in time
+        (finding,) = monitor.advance("2026-12-29T10:00")
+        assert (finding.status, finding.detected_at) == ("open", dt.datetime(2026, 12, 29, 10, 0, tzinfo=OSLO))
+        (resolved,) = monitor.feed(message_event(at=dt.datetime(2026, 12, 29, 15, 0, tzinfo=OSLO), msg_id="a1",
                                                  type="svar", sender=hospital(), recipient=municipality(1),
                                                  thread="t1"))
         assert resolved is finding and (finding.status, finding.resolved_by) == ("resolved", "a1")
     assert fifth_working_day_after(sent.date()) == D(2026, 12, 28)
     assert finding.due == {"svarfrist": "2026-12-28"}
-    assert "svaret forfalt mandag 28. desember 2026" in finding.message
+    assert "senest mandag 28. desember 2026" in finding.message
     assert finding.pack_validity == "expired"  # D81023 was valid until 20 March 2026
 
 
 @pytest.mark.requires_monitor
-def test_an_answer_on_the_due_day_before_the_monitor_looked_is_found_and_resolved(monitor_packs) -> None:
-    """The monitor sees the due day only through the answer: the finding is made and resolved at once."""
+def test_an_answer_on_the_last_day_before_the_monitor_looked_is_in_time(monitor_packs) -> None:
+    """The monitor sees the last day only through the answer: on that day it is in time, no finding."""
     from engine.monitor.traffic import hospital, message_event, municipality
 
     with Monitor(monitor_packs) as monitor:
         monitor.feed(message_event(at=dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO), msg_id="m1",
                                    type="foresporsel", sender=municipality(1), recipient=hospital(), thread="t1"))
         assert monitor.advance("2026-12-24T16:00") == []
-        changed = monitor.feed(message_event(at=dt.datetime(2026, 12, 28, 9, 0, tzinfo=OSLO), msg_id="a1",
+        assert monitor.feed(message_event(at=dt.datetime(2026, 12, 28, 23, 30, tzinfo=OSLO), msg_id="a1",
+                                          type="svar", sender=hospital(), recipient=municipality(1),
+                                          thread="t1")) == []
+        assert monitor.advance("2027-01-04T08:00") == []
+        assert monitor.findings() == []
+
+
+@pytest.mark.requires_monitor
+def test_an_answer_after_the_last_day_before_the_monitor_looked_is_found_and_resolved(monitor_packs) -> None:
+    """The monitor sees the day after the last day only through the answer: made and resolved at once."""
+    from engine.monitor.traffic import hospital, message_event, municipality
+
+    with Monitor(monitor_packs) as monitor:
+        monitor.feed(message_event(at=dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO), msg_id="m1",
+                                   type="foresporsel", sender=municipality(1), recipient=hospital(), thread="t1"))
+        assert monitor.advance("2026-12-24T16:00") == []
+        changed = monitor.feed(message_event(at=dt.datetime(2026, 12, 29, 9, 0, tzinfo=OSLO), msg_id="a1",
                                              type="svar", sender=hospital(), recipient=municipality(1), thread="t1"))
         (finding,) = monitor.findings()
     assert changed == [finding, finding]  # made, then resolved by the same event
     assert (finding.status, finding.due, finding.resolved_by) == ("resolved", {"svarfrist": "2026-12-28"}, "a1")
-    assert finding.detected_at == finding.resolved_at == dt.datetime(2026, 12, 28, 9, 0, tzinfo=OSLO)
+    assert finding.detected_at == finding.resolved_at == dt.datetime(2026, 12, 29, 9, 0, tzinfo=OSLO)
 
 
 @pytest.mark.parametrize(("due", "unit", "expected"), [
-    (D(2026, 12, 28), "working_days", dt.datetime(2026, 12, 28, 0, 0, tzinfo=OSLO)),
-    (D(2026, 3, 29), "days", dt.datetime(2026, 3, 29, 0, 0, tzinfo=OSLO)),  # the day summer time begins
-    (dt.datetime(2026, 10, 25, 15, 30, tzinfo=OSLO), "days", dt.datetime(2026, 10, 25, 0, 0, tzinfo=OSLO)),
+    (D(2026, 12, 28), "working_days", dt.datetime(2026, 12, 29, 0, 0, tzinfo=OSLO)),
+    (D(2026, 3, 28), "days", dt.datetime(2026, 3, 29, 0, 0, tzinfo=OSLO)),  # the night summer time begins
+    (dt.datetime(2026, 10, 24, 15, 30, tzinfo=OSLO), "days", dt.datetime(2026, 10, 25, 0, 0, tzinfo=OSLO)),
 ])
-def test_a_deadline_in_days_falls_due_at_the_start_of_its_day(due, unit, expected) -> None:
+def test_a_deadline_in_days_allows_its_whole_last_day(due, unit, expected) -> None:
     from engine.monitor.durable import overdue_instant
 
     assert overdue_instant(due, unit) == expected.timestamp()
@@ -145,3 +167,21 @@ def test_a_deadline_in_hours_falls_due_just_after_its_time() -> None:
 
     due = dt.datetime(2026, 2, 3, 9, 30, tzinfo=OSLO)
     assert due.timestamp() < overdue_instant(due, "hours") < due.timestamp() + 1
+
+
+@pytest.mark.parametrize(("start", "hours", "expected_utc"), [
+    # «innen 24 timer etter innleggelse» is 24 real hours: across the change to summer time (29 March 2026,
+    # 02:00 -> 03:00) the wall clock shows 09:00, not 08:00, the next day; across the change back
+    # (25 October 2026, 03:00 -> 02:00) it shows 07:00.
+    (dt.datetime(2026, 3, 28, 8, 0, tzinfo=OSLO), 24, dt.datetime(2026, 3, 29, 7, 0, tzinfo=dt.UTC)),
+    (dt.datetime(2026, 10, 24, 8, 0, tzinfo=OSLO), 24, dt.datetime(2026, 10, 25, 6, 0, tzinfo=dt.UTC)),
+    (dt.datetime(2026, 6, 1, 8, 0, tzinfo=OSLO), 24, dt.datetime(2026, 6, 2, 6, 0, tzinfo=dt.UTC)),
+])
+def test_hours_are_elapsed_time_across_summer_time(start, hours, expected_utc) -> None:
+    from engine.eval.deadlines import resolve_due
+    from engine.lang.tree import Due
+
+    due = resolve_due(Due("frist", "x", "hours", hours), {"x": start})
+    assert isinstance(due, dt.datetime)
+    assert due.astimezone(dt.UTC) == expected_utc
+    assert (due.timestamp() - start.timestamp()) / 3600 == hours

@@ -51,11 +51,11 @@ def test_replay_prints_the_findings(capsys, events) -> None:
 
 @pytest.mark.requires_monitor
 def test_replay_until_a_time(capsys, events) -> None:
-    code, out, _ = run(capsys, "monitor", "replay", str(events), "--until", "2026-12-27T23:59", "--format", "json")
-    assert code == 0 and json.loads(out)["findings"] == []
-    code, out, _ = run(capsys, "monitor", "replay", str(events), "--until", "2026-12-28", "--format", "json")
-    doc = json.loads(out)  # the answer due on Monday 28 December is due from the start of that day
-    assert doc["clock"] == "2026-12-28T00:00:00+01:00" and len(doc["findings"]) == 1
+    code, out, _ = run(capsys, "monitor", "replay", str(events), "--until", "2026-12-28T23:59", "--format", "json")
+    assert code == 0 and json.loads(out)["findings"] == []  # Monday 28 December, the last day, is in time
+    code, out, _ = run(capsys, "monitor", "replay", str(events), "--until", "2026-12-29", "--format", "json")
+    doc = json.loads(out)  # overdue from midnight after the last day («3-5 virkedager», D81023 § 6)
+    assert doc["clock"] == "2026-12-29T00:00:00+01:00" and len(doc["findings"]) == 1
     code, out, _ = run(capsys, "monitor", "replay", str(events), "--status", "resolved")
     assert code == 0 and "Ingen funn." in out
 

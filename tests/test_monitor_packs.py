@@ -240,12 +240,13 @@ def test_sent_and_received_requests_must_be_followed_up(packs) -> None:
         m.feed(message_event(at=at(2), msg_id="udeklarert", sender=FASTLEGE, recipient=HUS, thread="t3", **common))
         m.feed(message_event(at=at(3), msg_id="svar", type="svar", sender=HUS, recipient=FASTLEGE, thread="t3",
                              patient=PATIENT))
-        m.feed(clock_event(dt.datetime(2026, 2, 8, 23, 59, tzinfo=OSLO)))  # Monday 2 Feb + 5 working days = 9 Feb
+        # Monday 2 Feb + 5 working days = Monday 9 Feb, the last day for an answer («innen 3–5 arbeidsdager»)
+        m.feed(clock_event(dt.datetime(2026, 2, 9, 23, 59, tzinfo=OSLO)))
         assert m.findings() == []
-        m.feed(clock_event(dt.datetime(2026, 2, 9, 0, 0, tzinfo=OSLO)))  # due from the start of that day
+        m.feed(clock_event(dt.datetime(2026, 2, 10, 0, 0, tzinfo=OSLO)))  # overdue from midnight after it
         found = {f.events[0]: f for f in m.findings()}
     assert set(found) == {"ut", "inn"}
     assert found["ut"].rule == "hv2017-oppfolging-sendt" and "purring" not in found["ut"].message
     assert found["inn"].rule == "hv2017-oppfolging-mottatt"
     assert all(f.due == {"svarfrist": "2026-02-09"} for f in found.values())
-    assert all("svaret forfalt mandag 9. februar 2026" in f.message for f in found.values())
+    assert all("senest mandag 9. februar 2026" in f.message for f in found.values())

@@ -24,7 +24,7 @@ import jsonschema
 from .errors import InputError
 from .identifiers import IdentifierError, classify
 from .schemas import INPUT_SCHEMA, data_file, detailed_validator, fast_validator, input_schema
-from .times import OSLO, parse_date, parse_datetime
+from .times import OSLO, hours_between, parse_date, parse_datetime
 from .workdays import is_working_day
 
 PARTY_CATEGORIES = ("sykehus", "kommune", "fastlege", "legekontor", "pasient")
@@ -384,11 +384,11 @@ def _admission(values: dict[str, Any], request: Mapping[str, Any], notes: list[s
         slutt = values.get("kontekst.innleggelse.slutt")
         if slutt is not None and slutt < start:
             raise InputError("$.kontekst.innleggelse.slutt", "kan ikke være før start")
-        tidspunkt = values["tidspunkt"]
-        values["kontekst.innleggelse.aktiv"] = start <= tidspunkt and (slutt is None or tidspunkt < slutt)
-        sendt = values["melding.sendt"]
-        values["melding.sendt_under_innleggelse"] = start <= sendt and (slutt is None or sendt <= slutt)
-        values["melding.timer_etter_innleggelse"] = round((sendt - start).total_seconds() / 3600, 2)
+        begin, end = start.timestamp(), None if slutt is None else slutt.timestamp()  # instants, not wall time
+        now, sent = values["tidspunkt"].timestamp(), values["melding.sendt"].timestamp()
+        values["kontekst.innleggelse.aktiv"] = begin <= now and (end is None or now < end)
+        values["melding.sendt_under_innleggelse"] = begin <= sent and (end is None or sent <= end)
+        values["melding.timer_etter_innleggelse"] = round(hours_between(start, values["melding.sendt"]), 2)
     kontekst = request.get("kontekst", {})
     innlagt = admitted_when_sent(kontekst.get("pasientstatus"), values.get("melding.sendt_under_innleggelse"))
     if innlagt is not None:

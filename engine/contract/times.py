@@ -33,6 +33,17 @@ def parse_datetime(value: str, path: str) -> dt.datetime:
     return parsed.astimezone(OSLO)
 
 
+def add_hours(moment: dt.datetime, hours: float) -> dt.datetime:
+    """``hours`` real hours later, in Oslo time: counted in UTC, so a change to or from summer time in between
+    is an hour like any other (arithmetic on Oslo's wall clock would give 23 or 25)."""
+    return (moment.astimezone(dt.UTC) + dt.timedelta(hours=hours)).astimezone(OSLO)
+
+
+def hours_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Real hours from ``start`` to ``end`` (negative when end is earlier)."""
+    return (end.timestamp() - start.timestamp()) / 3600
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day of the month ``months`` later (or earlier); the month's last day when it is shorter.
 

@@ -200,9 +200,12 @@ def literal_test(op: str, normalise: bool, fact_type: str) -> Callable[[Any, Any
         fn = ORDER_FUNCTIONS[op]
 
         def ordered(v: Any, o: Any) -> bool:
-            if isinstance(v, dt.datetime) and not isinstance(o, dt.datetime) and isinstance(o, dt.date):
-                v = v.date()
-            elif isinstance(o, dt.datetime) and not isinstance(v, dt.datetime) and isinstance(v, dt.date):
+            if isinstance(v, dt.datetime):
+                if isinstance(o, dt.datetime):  # two instants: on the time line (the same zone compares wall time)
+                    return fn(v.timestamp(), o.timestamp())
+                if isinstance(o, dt.date):
+                    v = v.date()
+            elif isinstance(o, dt.datetime) and isinstance(v, dt.date):
                 o = o.date()
             return fn(v, o)
         return ordered

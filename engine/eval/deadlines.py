@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ..contract.times import OSLO
+from ..contract.times import OSLO, add_hours
 from ..contract.workdays import add_working_days
 from ..lang.tree import Due
 
@@ -15,10 +15,9 @@ def resolve_due(due: Due, facts: Mapping[str, Any]) -> dt.date | dt.datetime | N
     start = facts.get(due.from_fact)
     if start is None:
         return None
-    if due.unit == "hours":
-        if not isinstance(start, dt.datetime):
-            start = dt.datetime.combine(start, dt.time(), OSLO)
-        return start + dt.timedelta(hours=due.amount)
+    if due.unit == "hours":  # elapsed hours: counted on the time line, across the change to or from summer time
+        return add_hours(start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time(), OSLO),
+                         due.amount)
     day = start.date() if isinstance(start, dt.datetime) else start
     if due.unit == "days":
         return day + dt.timedelta(days=due.amount)

@@ -13,7 +13,7 @@ things are new, and both are plain data:
 - a pattern may be ``absent: true`` ("no answer"), optionally ``within`` a
   deadline counted in working days, days or hours from a time of an earlier
   event (``due``), exactly as an obligation's deadline is. The monitor reports
-  the event missing from the start of the due day (days, working days) or just
+  the event missing from midnight after its last day (days, working days) or just
   after the due time (hours).
 
 This module only checks and compiles; the conversation monitor

@@ -13,9 +13,10 @@ pseudonym) and appended to the event log (``monitor_store``); then the packs'
 conversation rules, compiled to durable_rules (``monitor_rules``), see them as
 facts. Time comes only from the events: each event moves the monitor's clock
 to its ``tidspunkt`` (never backwards), and deadlines that have fallen due give
-findings then: a deadline in days or working days at the start of its due day
-(the answer due on Monday 28 December is reported missing from 00:00 that day,
-and the finding names that day), a deadline in hours just after its time. On
+findings then: a deadline in days or working days allows its whole last day
+(an answer due by Monday 28 December is reported missing from 00:00 on Tuesday
+29 December, and the finding names Monday as the last day), a deadline in hours
+(elapsed time) just after its moment. On
 start the monitor replays its log, so a restart gives the same findings as a
 run that never stopped.
 

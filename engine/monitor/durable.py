@@ -590,17 +590,17 @@ class DueSlot:
 
 
 def overdue_instant(due: dt.date | dt.datetime, unit: str) -> float:
-    """The moment a deadline falls due and the awaited event may be reported missing.
+    """The moment the awaited event is overdue and may be reported missing.
 
-    A deadline in days or working days falls due at the start of its due day (midnight in
-    Oslo): on that day the answer "er forfalt" if it has not come, and one that comes later
-    that day resolves the finding as a later one would. A deadline in hours falls due just
-    after its time.
+    A deadline in days or working days allows the whole of its last day: «innen 3–5 arbeidsdager»
+    from Friday 18 December 2026 is met by an answer on Monday 28 December, and the answer is
+    overdue from 00:00 in Oslo on the day after (Tuesday 29 December). A deadline in hours is
+    elapsed time and is overdue just after its moment.
     """
     if unit == "hours":
         return due.timestamp() + 1e-6  # type: ignore[union-attr]
     day = due.date() if isinstance(due, dt.datetime) else due
-    return dt.datetime.combine(day, dt.time(), OSLO).timestamp()
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), OSLO).timestamp()
 
 
 @dataclass

@@ -332,10 +332,11 @@ def sa_ikke_forfalt(s: Situasjon) -> None:
         raise StepError(f"Svaret er forfalt ({_summary(found)}), frist {found[-1].due}.")
 
 
-@step("så", rf"(?:at )?(?:fristen for svar var|svaret forfalt) {WHEN}",
-      "Og svaret forfalt mandag 28. desember 2026",
-      "Dagen svaret forfalt, som funnet nevner (virkedager, helligdager regnet med). Fra midnatt den dagen er "
-      "svaret forfalt hvis det ikke er kommet. «Og fristen for svar var …» betyr det samme.")
+@step("så", rf"(?:at )?(?:fristen for svar var|siste dag for svar var) {WHEN}",
+      "Og fristen for svar var mandag 28. desember 2026",
+      "Den siste dagen svaret kunne komme i tide, som funnet nevner (virkedager, helligdager regnet med). "
+      "Hele den dagen er i tide; fra midnatt etter den er svaret forfalt. «Og siste dag for svar var …» "
+      "betyr det samme.")
 def sa_fristen_var(s: Situasjon, tid: str) -> None:
 
     found = _thread_findings(s, "svar_forfalt")

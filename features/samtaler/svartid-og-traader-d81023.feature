@@ -3,45 +3,48 @@ Egenskap: Svartid og tråder i samtaler etter D81023
   Som samhandlingskoordinator vil jeg at Dialogvakt følger med på trådene mellom
   sykehuset og kommunene, slik at forespørsler som ikke er besvart innen 3–5 virkedager
   blir fulgt opp, også når jul, nyttår og påske kommer imellom, og slik at jeg ser
-  meldinger som ikke hører hjemme i tråden. Svaret forfaller den femte virkedagen etter
-  at forespørselen ble sendt: fra midnatt den dagen er svaret forfalt hvis det ikke er kommet.
+  meldinger som ikke hører hjemme i tråden. «Forventet svartid: 3-5 virkedager» (D81023 § 6):
+  hele den femte virkedagen etter at forespørselen ble sendt er i tide; fra midnatt etter den
+  dagen er svaret forfalt hvis det ikke er kommet.
 
   Bakgrunn:
     Gitt at retningslinjen "helse-bergen-d81023" brukes
     Og at samtalene går mellom Bergen kommune og tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus
 
-  Scenario: Svaret er forfalt mandag 28. desember (eksempelet i saken)
+  Scenario: Svaret er i tide mandag 28. desember og forfalt fra tirsdag 29. desember (eksempelet i saken)
     Gitt at kommunen sendte en forespørsel fredag 18. desember 2026
-    Når det er mandag 28. desember og ingen har svart
+    Når det er mandag 28. desember kl. 23:59 og ingen har svart
+    Så er svaret ikke forfalt ennå
+    Når det er tirsdag 29. desember kl. 00:00 og ingen har svart
     Så er svaret forfalt
 
-  Scenario: En forespørsel rett før jul forfaller først etter julehelgen
+  Scenario: En forespørsel rett før jul har hele mandag 28. desember som siste dag for svar
     Gitt at Bergen kommune sendte en forespørsel fredag 18. desember 2026
-    Når det er søndag 27. desember kl. 23:59 og ingen har svart
+    Når det er mandag 28. desember kl. 23:59 og ingen har svart
     Så er svaret ikke forfalt ennå
-    Når det er mandag 28. desember kl. 00:00 og ingen har svart
+    Når det er tirsdag 29. desember kl. 00:00 og ingen har svart
     Så er svaret forfalt
-    Og svaret forfalt mandag 28. desember 2026
-    Og funnet ble gjort mandag 28. desember 2026 kl. 00:00
+    Og fristen for svar var mandag 28. desember 2026
+    Og funnet ble gjort tirsdag 29. desember 2026 kl. 00:00
     Og funnet viser til § 6
     Og funnet er åpent
-    Og funnet nevner "svaret forfalt mandag 28. desember 2026"
+    Og funnet nevner "senest mandag 28. desember 2026"
 
-  Scenario: Et svar før fristdagen gir ingen funn
+  Scenario: Et svar før den siste dagen gir ingen funn
     Gitt at Bergen kommune sendte en forespørsel fredag 18. desember 2026
     Og sykehuset svarte torsdag 24. desember 2026 kl. 15:00
     Når det er mandag 4. januar 2027
     Så er svaret ikke forfalt
     Og overvåkingen finner ingenting
 
-  Scenario: Et svar senere på fristdagen løser funnet
+  Scenario: Et svar sent på den siste dagen er i tide
     Gitt at Bergen kommune sendte en forespørsel fredag 18. desember 2026
     Når det er mandag 28. desember 2026 kl. 08:00
-    Så er svaret forfalt
-    Når Haukeland universitetssjukehus svarte mandag 28. desember 2026 kl. 15:00
-    Så finner overvåkingen "svaret er forfalt"
-    Og funnet er løst
-    Og funnet ble gjort mandag 28. desember 2026 kl. 08:00
+    Så er svaret ikke forfalt ennå
+    Når Haukeland universitetssjukehus svarte mandag 28. desember 2026 kl. 23:30
+    Og det er mandag 4. januar 2027
+    Så er svaret ikke forfalt
+    Og overvåkingen finner ingenting
 
   Scenario: Et svar som kommer for sent, løser funnet
     Gitt at Bergen kommune sendte en forespørsel fredag 18. desember 2026
@@ -55,27 +58,27 @@ Egenskap: Svartid og tråder i samtaler etter D81023
   Scenario: En påminnelse fra den som spurte er ikke et svar
     Gitt at Bergen kommune sendte en forespørsel mandag 30. november 2026
     Og Bergen kommune sendte en forespørsel i samme tråd fredag 4. desember 2026
-    Når det er mandag 7. desember 2026
+    Når det er tirsdag 8. desember 2026
     Så er svaret forfalt
     Og fristen for svar var mandag 7. desember 2026
 
-  Scenariomal: Helligdager skyver dagen svaret forfaller
+  Scenariomal: Helligdager skyver den siste dagen for svar
     Gitt at kommunen sendte en forespørsel <sendt>
-    Når det er <dagen før> kl. 23:59 og ingen har svart
+    Når det er <siste svardag> kl. 23:59 og ingen har svart
     Så er svaret ikke forfalt ennå
-    Når det er <forfallsdag> kl. 00:00 og ingen har svart
+    Når det er <dagen etter> kl. 00:00 og ingen har svart
     Så er svaret forfalt
-    Og svaret forfalt <forfallsdag>
-    Og funnet ble gjort <forfallsdag> kl. 00:00
+    Og fristen for svar var <siste svardag>
+    Og funnet ble gjort <dagen etter> kl. 00:00
 
     Eksempler:
-      | sendt                           | dagen før                  | forfallsdag                 |
-      | fredag 19. desember 2025        | mandag 29. desember 2025   | tirsdag 30. desember 2025   |
-      | tirsdag 29. desember 2026       | tirsdag 5. januar 2027     | onsdag 6. januar 2027       |
-      | fredag 27. mars 2026            | tirsdag 7. april 2026      | onsdag 8. april 2026        |
-      | mandag 30. mars 2026            | onsdag 8. april 2026       | torsdag 9. april 2026       |
-      | onsdag 1. april 2026 kl. 12:00  | søndag 12. april 2026      | mandag 13. april 2026       |
-      | fredag 15. mai 2026             | torsdag 21. mai 2026       | fredag 22. mai 2026         |
+      | sendt                           | siste svardag               | dagen etter                 |
+      | fredag 19. desember 2025        | tirsdag 30. desember 2025   | onsdag 31. desember 2025    |
+      | tirsdag 29. desember 2026       | onsdag 6. januar 2027       | torsdag 7. januar 2027      |
+      | fredag 27. mars 2026            | onsdag 8. april 2026        | torsdag 9. april 2026       |
+      | mandag 30. mars 2026            | torsdag 9. april 2026       | fredag 10. april 2026       |
+      | onsdag 1. april 2026 kl. 12:00  | mandag 13. april 2026       | tirsdag 14. april 2026      |
+      | fredag 15. mai 2026             | fredag 22. mai 2026         | lørdag 23. mai 2026         |
 
   Scenario: Et svar om et annet fagområde hører hjemme i en ny tråd
     Gitt at Bergen kommune sendte en forespørsel mandag 2. juni 2025

@@ -22,6 +22,21 @@ Egenskap: Tidligmelding og PLO-meldinger rundt en innleggelse (SØ, digital samh
     Når det er fredag 6. februar 2026
     Så finner overvåkingen ingenting
 
+  Scenario: 24 timer er 24 timer, også natten sommertiden begynner
+    # «Skal være kommunen i hende innen 24 timer etter innleggelse»: klokka stilles fram natt til
+    # 29. mars 2026, så 24 timer etter lørdag kl. 08:00 er søndag kl. 09:00.
+    Gitt at Sykehuset Østfold la inn pasienten lørdag 28. mars 2026 kl. 08:00
+    Og Sykehuset Østfold sendte en tidligmelding til Fredrikstad kommune søndag 29. mars 2026 kl. 08:30
+    Når det er mandag 30. mars 2026
+    Så finner overvåkingen ingenting
+
+  Scenario: 24 timer er 24 timer, også natten sommertiden slutter
+    # Klokka stilles tilbake natt til 25. oktober 2026, så 24 timer etter lørdag kl. 08:00 er søndag kl. 07:00.
+    Gitt at Sykehuset Østfold la inn pasienten lørdag 24. oktober 2026 kl. 08:00
+    Og Sykehuset Østfold sendte en tidligmelding til Fredrikstad kommune søndag 25. oktober 2026 kl. 07:30
+    Når det er mandag 26. oktober 2026
+    Så finner overvåkingen "tidligmeldingen er forsinket"
+
   Scenario: Ingen tidligmelding trengs når pasienten ikke har kommunale tjenester
     Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
     Og pasienten ikke mottar kommunale tjenester

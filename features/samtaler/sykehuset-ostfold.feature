@@ -33,23 +33,22 @@ Egenskap: Applikasjonskvitteringer og svartid mellom Sykehuset Østfold og kommu
     Så finner overvåkingen "meldingen ble avvist av mottakeren"
     Og funnet er registrert
 
-  Scenario: Svaret forfaller den femte virkedagen, etter påske
+  Scenario: Den femte virkedagen etter påske er siste dag for svar
     Gitt at kommunen sendte en forespørsel onsdag 1. april 2026
     Og det kom en applikasjonskvittering onsdag 1. april 2026 kl. 10:01
-    Når det er fredag 10. april 2026 kl. 16:00
+    Når det er mandag 13. april 2026 kl. 23:59
     Så er svaret ikke forfalt ennå
-    Når det er mandag 13. april 2026
+    Når det er tirsdag 14. april 2026
     Så er svaret forfalt
-    Og svaret forfalt mandag 13. april 2026
+    Og fristen for svar var mandag 13. april 2026
     Og funnet er åpent
 
-  Scenario: Et svar på fristdagen løser funnet
+  Scenario: Et svar på den siste dagen er i tide
     Gitt at kommunen sendte en forespørsel onsdag 1. april 2026
     Og sykehuset svarte mandag 13. april 2026 kl. 13:00
     Når det er tirsdag 14. april 2026
-    Så finner overvåkingen "svaret er forfalt"
-    Og funnet er løst
-    Og funnet ble gjort mandag 13. april 2026 kl. 13:00
+    Så er svaret ikke forfalt
+    Og overvåkingen finner ikke "svaret er forfalt"
 
   Scenario: Mottakeren melder feil i en del av meldingen
     Gitt at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
