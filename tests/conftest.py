@@ -44,3 +44,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail(f"the monitor must run on Python {sys.version_info.major}.{sys.version_info.minor}"
                     f"{' in CI' if os.environ.get('CI') == 'true' else ''}: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+SEEDS = ROOT.parent / "shared" / "seeds"  # the guideline texts, beside the repository (and in CI)
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    """The folder of the guidelines' texts: a test that needs it skips without it, except in CI."""
+    if not (SEEDS / "README.md").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the guideline texts must be beside the repository in CI ({SEEDS})", pytrace=False)
+        pytest.skip(f"the guideline texts are not beside the repository ({SEEDS})")
+    return SEEDS

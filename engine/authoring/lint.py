@@ -37,6 +37,7 @@ from ..lang.tree import All, CompiledPack, Condition, facts_of
 from .checks import canonical, problem, related, rule_index, shown_facts, sort_key, where
 from .lint_conversation import conversation_problems
 from .packtests import pack_test_files, read_test_file
+from .quotes import quote_problems
 from .search import always_fires, always_fires_within, never_fires
 
 # --------------------------------------------------------------------------- results
@@ -59,8 +60,11 @@ class PackReport:
         return [p for p in self.problems if p.severity != "error"]
 
 
-def lint_pack(folder: Path) -> PackReport:
-    """Read, compile and lint one pack folder; never raises on a bad pack."""
+def lint_pack(folder: Path, texts: Path | None = None) -> PackReport:
+    """Read, compile and lint one pack folder; never raises on a bad pack.
+
+    With ``texts``, a folder of the guidelines' texts, every quote is looked up in its pack's text.
+    """
     folder = Path(folder)
     report = PackReport(folder, folder.name)
     try:
@@ -71,7 +75,10 @@ def lint_pack(folder: Path) -> PackReport:
         report.problems = sorted(exc.problems, key=sort_key)
         return report
     report.pack = pack
-    report.problems = sorted([*pack.warnings, *semantic_problems(pack), *test_file_problems(pack)], key=sort_key)
+    found = [*pack.warnings, *semantic_problems(pack), *test_file_problems(pack)]
+    if texts is not None:
+        found += quote_problems(pack, texts)
+    report.problems = sorted(found, key=sort_key)
     return report
 
 

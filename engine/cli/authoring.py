@@ -28,7 +28,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     folders = list_pack_folders(root)
     if not folders:
         raise UsageError(f"ingen pakker (mapper med pack.yaml) under {root}")
-    reports = [lint_pack(folder) for folder in folders]
+    texts = Path(args.texts) if args.texts else None
+    if texts is not None and not texts.is_dir():
+        raise UsageError(f"--texts {texts}: finnes ikke eller er ikke en mappe")
+    reports = [lint_pack(folder, texts) for folder in folders]
     problems = sorted((p for r in reports for p in r.problems), key=sort_key)
     if args.format == "json":
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
@@ -156,6 +159,8 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="json: a list of {file, line, column, severity, code, rule, message}")
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    p.add_argument("--texts", metavar="DIR", help="folder with the guidelines' texts (the file each pack's "
+                   "document.file names): every quote must be in its text")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("test", help="run the test cases in each pack's tests/ folder")

@@ -161,9 +161,9 @@ def check_sections(comp: ConditionCompiler) -> None:
         return
     for key, i, section, heading in cited_sections(comp.data, headings):
         if heading is None:
-            comp.warn((key, i, "source", "section"),
-                      f"avsnittet '{section}' er ikke ett av pakkens avsnitt: {', '.join(headings)}",
-                      "ukjent-avsnitt")
+            comp.error((key, i, "source", "section"),
+                       f"avsnittet '{section}' er ikke ett av pakkens avsnitt: {', '.join(headings)}",
+                       "ukjent-avsnitt")
 
 
 def _mentioned(data: dict[str, Any], name: str) -> bool:
