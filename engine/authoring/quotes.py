@@ -34,7 +34,8 @@ def normalised(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _HYPHENATED.sub(r"\1\2", text)
     text = _LINK.sub(r"\1", text).translate(_DASHES)
-    text = re.sub(r"[*_#`-]+", "", text)  # markup, and hyphens and dashes: «3–5» is «3-5», «sykepleie-tjenester» one word
+    # markup, and hyphens and dashes: «3–5» reads as «3-5», «sykepleie-tjenester» as one word
+    text = re.sub(r"[*_#`-]+", "", text)
     return " ".join(text.casefold().split())
 
 
