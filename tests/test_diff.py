@@ -53,8 +53,12 @@ def _norm(text: str) -> str:
 
 def _helse_bergen_names() -> set[str]:
     pack = yaml.safe_load((D81023 / "pack.yaml").read_text(encoding="utf-8"))
+    vocabulary = pack["vocabularies"]["helse_bergen"]
+    if "reference" in vocabulary:  # the terms are in the reference data the packs share
+        shared = yaml.safe_load((D81023.parent / "referansedata.yaml").read_text(encoding="utf-8"))
+        vocabulary = shared["vocabularies"][vocabulary["reference"]]
     names = set()
-    for term in pack["vocabularies"]["helse_bergen"]["terms"]:
+    for term in vocabulary["terms"]:
         names.add(_norm(term["term"]))
         names.update(_norm(a) for a in term.get("aliases", []))
     return names

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
+from engine import PackError
 from engine.authoring.trace import trace_markdown, trace_rows
 from engine.lang.compiler import compile_pack, section_heading
 
@@ -59,11 +61,13 @@ def test_sections_give_document_order_and_items_by_number(tmp_path):
                                                         "Vedlegg 2"]
 
 
-def test_a_section_outside_the_list_is_a_warning_with_its_place(tmp_path):
-    pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar"])
-    messages = [str(w) for w in pack.warnings]
-    assert any("avsnittet 'Vedlegg 2' er ikke ett av pakkens avsnitt" in m and "pack.yaml:" in m for m in messages)
-    assert trace_rows(pack)[-1]["section"] == "Vedlegg 2"
+def test_a_section_outside_the_list_is_an_error_with_its_place(tmp_path):
+    """A rule that cites a section the pack's list does not have cites nothing the guideline says: an error."""
+    with pytest.raises(PackError) as caught:
+        compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar"])
+    messages = [str(p) for p in caught.value.problems]
+    assert any("avsnittet 'Vedlegg 2' er ikke ett av pakkens avsnitt" in m and "pack.yaml:" in m
+               and "feil [ukjent-avsnitt]" in m for m in messages)
 
 
 def test_conversation_rules_cite_the_pack_sections_and_show_under_them(tmp_path):
@@ -79,13 +83,14 @@ def test_conversation_rules_cite_the_pack_sections_and_show_under_them(tmp_path)
     assert [r["section"] for r in trace_rows(pack)].index("Felles ansvar 7") == 2  # after Felles ansvar 4
 
 
-def test_a_conversation_rule_outside_the_sections_is_a_warning(tmp_path):
+def test_a_conversation_rule_outside_the_sections_is_an_error(tmp_path):
     rule = {"id": "traad", "source": {"section": "Utforming 7"}, "effect": "deviation",
             "finding": "annen_problemstilling", "message": "Ny tråd.",
             "events": [{"as": "forste", "event": "melding", "when": {"fact": "samtale.forste", "equals": True}}]}
-    pack = compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"],
-                        conversation_rules=[rule])
-    messages = [str(w) for w in pack.warnings]
+    with pytest.raises(PackError) as caught:
+        compile_with(tmp_path, sections=["Hensikt og omfang", "Felles ansvar", "Vedlegg 2"],
+                     conversation_rules=[rule])
+    messages = [str(p) for p in caught.value.problems]
     assert any("avsnittet 'Utforming 7' er ikke ett av pakkens avsnitt" in m and "pack.yaml:" in m for m in messages)
 
 

@@ -2,7 +2,7 @@
 
 A pack names its text file (``document.file``); given the folder where such texts are
 (``dialogvakt validate --texts DIR``), every ``source.quote`` of a rule, a conversation
-rule, a not-checkable entry or a parameter is looked up in it. The comparison is
+rule, a not-checkable entry, a parameter or a vocabulary is looked up in it. The comparison is
 tolerant of what does not change the words: case, white space and line breaks, words
 hyphenated across a line, hyphens and dashes, typographic quotes, and the markup of the
 published text (``*kursiv*``, ``**fet**``, ``[lenker](#)``, bullets). A quote may leave
@@ -62,10 +62,11 @@ def _quotes(pack: CompiledPack) -> Iterator[tuple[tuple[str | int, ...], str, st
             quote = (item.get("source") or {}).get("quote")
             if isinstance(quote, str):
                 yield (key, i, "source", "quote"), quote, item.get("id")
-    for name, spec in (data.get("parameters") or {}).items():
-        quote = (spec.get("source") or {}).get("quote")
-        if isinstance(quote, str):
-            yield ("parameters", name, "source", "quote"), quote, None
+    for key in ("parameters", "vocabularies"):
+        for name, spec in (data.get(key) or {}).items():
+            quote = (spec.get("source") or {}).get("quote")
+            if isinstance(quote, str):
+                yield (key, name, "source", "quote"), quote, None
 
 
 def text_file(pack: CompiledPack, texts: Path) -> Path | None:

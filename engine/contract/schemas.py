@@ -25,6 +25,7 @@ DECISION_SCHEMA = "decision-v1.schema.json"
 EVENT_SCHEMA = "event-v1.schema.json"
 PACK_SCHEMA = "pack-v1.schema.json"
 PACKTEST_SCHEMA = "packtest-v1.schema.json"
+REFERENCE_SCHEMA = "reference-v1.schema.json"
 
 
 def schema_text(name: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from .conditions import ConditionCompiler, did_you_mean, text_inferences, type_word
 from .conversation import compile_conversation_rules
 from .loader import RULE_LISTS, PackError, PackSource, read_pack
+from .reference import REFERENCE_FILE, read_reference, reference_path
 from .tree import CompiledPack, Due, Parameter, Rule, Suggestion, Vocabulary, facts_of, norm
 
 _PARAMETER_TYPES = {
@@ -85,8 +86,38 @@ def _vocabulary_pattern(comp: ConditionCompiler, name: str, mode: str, every: li
     return re.compile(body, re.IGNORECASE | re.UNICODE)
 
 
+def _from_reference(comp: ConditionCompiler, name: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+    """A vocabulary written as ``{reference: NAME}``: the reference data's terms, with the pack's own description
+    and local_interpretation where it gives them. None (and a problem reported) when it cannot be had."""
+    ptr = ("vocabularies", name, "reference")
+    path = reference_path(comp.src.folder)
+    if path is None:
+        comp.error(ptr, f"ordlisten '{name}' viser til referansedata, men det finnes ingen {REFERENCE_FILE} i "
+                   "mappen med pakker", "referansedata")
+        return None
+    try:
+        reference = read_reference(path)
+    except PackError as exc:
+        comp.problems.extend(exc.problems)
+        return None
+    comp.references[str(path)] = reference.digest
+    found = reference.vocabularies.get(spec["reference"])
+    if found is None:
+        comp.error(ptr, f"referansedataene ({path.name}) har ingen ordliste '{spec['reference']}'"
+                   f"{did_you_mean(spec['reference'], reference.vocabularies)}; de har: "
+                   f"{', '.join(reference.vocabularies)}", "referansedata")
+        return None
+    return {"terms": list(found.terms), "match": spec.get("match", found.match),
+            "description": spec.get("description") or found.description,
+            "local_interpretation": spec.get("local_interpretation", found.local_interpretation)}
+
+
 def compile_vocabularies(comp: ConditionCompiler) -> None:
-    for name, spec in (comp.data.get("vocabularies") or {}).items():
+    for name, written in (comp.data.get("vocabularies") or {}).items():
+        spec = _from_reference(comp, name, written) if "reference" in written else written
+        if spec is None:
+            comp.broken_vocabs.add(name)
+            continue
         mode = spec.get("match", "exact")
         terms: list[str] = []
         every: list[str] = []  # terms and aliases as written
@@ -181,12 +212,14 @@ def _unused(comp: ConditionCompiler) -> None:
             comp.warn(("vocabularies", name), f"ordlisten '{name}' brukes ikke av noen regel", "ubrukt-ordliste")
 
 
-def revision(folder: Path) -> str:
-    """A hash of a pack folder's YAML files: which version of the pack decided."""
+def revision(folder: Path, references: dict[str, str] | None = None) -> str:
+    """A hash of a pack folder's YAML files, and of the reference data it takes: which version decided."""
     h = hashlib.sha256()
     for p in sorted(folder.glob("*.yaml")):
         h.update(p.name.encode())
         h.update(p.read_bytes())
+    for digest in sorted((references or {}).values()):
+        h.update(digest.encode())
     return h.hexdigest()[:12]
 
 
@@ -236,7 +269,7 @@ def compile_source(source: PackSource) -> CompiledPack:
         scope=scope, rules=tuple(rules), parameters=comp.params,
         vocabularies=comp.vocabs, not_checkable=tuple(d.get("not_checkable") or ()),
         conversation_rules=tuple(d.get("conversation_rules") or ()), folder=source.folder,
-        revision=revision(source.folder), warnings=tuple(comp.warnings), source=source,
+        revision=revision(source.folder, comp.references), warnings=tuple(comp.warnings), source=source,
         sections=tuple(d.get("sections") or ()), conversation=conversation)
 
 

@@ -139,6 +139,8 @@ class ConditionCompiler:
         self.used_vocabs: set[str] = set()
         self.params: dict[str, Parameter] = {}
         self.broken_params: set[str] = set()  # declared, but refused: their uses are not reported again
+        self.broken_vocabs: set[str] = set()
+        self.references: dict[str, str] = {}  # reference data files used: path -> digest
         self.vocabs: dict[str, Vocabulary] = {}
         # what a template shows for {param.X} and {vocabulary.X}: set once the vocabularies are compiled
         self.template_params: dict[str, Any] = {}
@@ -237,6 +239,8 @@ class ConditionCompiler:
                 return "literal", self.params[name].value
             if "vocabulary" in raw:
                 name = raw["vocabulary"]
+                if name in self.broken_vocabs:
+                    return "unknown", None
                 if name not in self.vocabs:
                     self.error(ptr, f"ukjent ordliste '{name}'{did_you_mean(name, self.vocabs)}; "
                                f"pakken har: {', '.join(self.vocabs) or 'ingen'}", "ukjent-ordliste")
@@ -445,6 +449,8 @@ class ConditionCompiler:
                 else:
                     self.used_params.add(name[6:])
             elif name.startswith("vocabulary."):
+                if name[11:] in self.broken_vocabs:
+                    continue
                 if name[11:] not in self.vocabs:
                     self.error(ptr, f"teksten viser en ukjent ordliste '{name[11:]}'"
                                f"{did_you_mean(name[11:], self.vocabs)}", "ukjent-ordliste")
