@@ -228,20 +228,23 @@ Egenskap: Dialogmeldinger mellom Helse Bergen og kommunene (D81023)
     Så er meldingen tillatt
     Og regelen "d81023-5.6-innlagt-pasient" slår ikke til
 
+  # § 7 er en liste over adresser «som det er mulig å sende dialogmelding til i dag»: den beskriver
+  # hvem som er koblet opp, og stenger ikke for andre. En ukjent tjeneste gir et råd om å sjekke adressen.
   Scenariomal: Sykehuset bruker kommunens tjenesteadresser fra § 7
     Gitt at Haukeland universitetssjukehus sender en forespørsel til tjenesten "<tjeneste>" i Bergen kommune
     Og pasienten er i poliklinisk forløp
     Når meldingen vurderes
-    Så er meldingen <utfall>
+    Så er meldingen tillatt
+    Og det <råd> råd etter § 7
 
     Eksempler:
-      | tjeneste                              | utfall  |
-      | Sykepleiertjeneste                    | tillatt |
-      | Saksbehandling                        | tillatt |
-      | Ergoterapi, PLO                       | tillatt |
-      | Kreftkoordinator                      | tillatt |
-      | Øyeblikkelig hjelp døgntilbud (ØHD)   | tillatt |
-      | Tannhelsetjenesten                    | avvist  |
+      | tjeneste                              | råd      |
+      | Sykepleiertjeneste                    | gis ikke |
+      | Saksbehandling                        | gis ikke |
+      | Ergoterapi, PLO                       | gis ikke |
+      | Kreftkoordinator                      | gis ikke |
+      | Øyeblikkelig hjelp døgntilbud (ØHD)   | gis ikke |
+      | Tannhelsetjenesten                    | gis      |
 
   Scenariomal: Ikke dialogmelding til laboratorium og røntgen for pasienter som ikke er innlagt
     Gitt at Bergen kommune sender en forespørsel til tjenesten "<tjeneste>" ved Haukeland universitetssjukehus
