@@ -170,14 +170,16 @@ Egenskap: Digital dialog mellom pasient og fastlege på helsenorge.no
     Og regelen "ddf-e-konsultasjon-vurdering" slår ikke til
     Og det gis ingen plikt
 
-  Scenario: Et medisinsk spørsmål hører ikke hjemme i «kontakt legekontoret»; pasienten får beskjed om e-konsultasjon
+  # «Ved feilsending må pasienten få beskjed om at de må sende en e-konsultasjon, som vil kreve en
+  # egenandel.» Det er legekontoret som har plikten; pasientens melding er kommet fram og stoppes ikke.
+  Scenario: Et medisinsk spørsmål hører ikke hjemme i «kontakt legekontoret»; legekontoret må gi pasienten beskjed
     Gitt at pasienten sender en henvendelse via kontakt legekontoret til legekontoret
     Og meldingen har formålet "medisinsk spørsmål"
     Og meldingen har teksten "Jeg har hatt feber i fire dager. Hva skal jeg gjøre?"
     Når meldingen vurderes
-    Så er meldingen avvist
+    Så er meldingen tillatt
     Og regelen "ddf-kontakt-medisinsk" slår til
-    Og begrunnelsen nevner "e-konsultasjon, som vil kreve en egenandel"
+    Og det gis en plikt som nevner "e-konsultasjon, som vil kreve en egenandel"
     Og det foreslås "egenandel"
 
   Scenario: En praktisk henvendelse gir ingen plikt
