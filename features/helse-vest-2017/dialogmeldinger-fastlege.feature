@@ -91,13 +91,22 @@ Egenskap: Frittstående dialogmelding mellom sykehusene i Helse Vest og fastlege
       | Pridok           | har avtale      | avvist  | slår til           | slår ikke til |
       | CGM Allmenn      | har ikke avtale | avvist  | slår ikke til      | slår til      |
 
-  Scenario: Uten opplysninger om fastlegens journalsystem og avtale kan meldingen ikke avgjøres
+  # «Fastleger med journalsystemene CGM Allmenn, System X, og Infodoc plenario, og som har avtale med
+  # Helse Vest, kan ta i bruk dialogmeldinger.» Setningen sier hvem som er koblet opp. Legen i sykehuset
+  # vet sjelden hvilket journalsystem fastlegen har, og meldingen avgjøres på de andre reglene.
+  Scenario: Uten opplysninger om fastlegens journalsystem og avtale avgjøres meldingen på de andre reglene
     Gitt at Haukeland universitetssjukehus sender en forespørsel til fastlegen i Bergen
     Og feltet "kontekst.fastlege" mangler
     Når meldingen vurderes
-    Så er meldingen ubestemt
-    Og det mangler opplysning om "kontekst.fastlege.journalsystem"
-    Og det mangler opplysning om "kontekst.fastlege.avtale_dialogmelding"
+    Så er meldingen tillatt
+    Og regelen "hv2017-journalsystem" slår ikke til
+    Og regelen "hv2017-avtale-helse-vest" slår ikke til
+
+  Scenario: Et svar til fastlegen trenger ikke opplysninger om fastlegens journalsystem
+    Gitt at Haukeland universitetssjukehus sender et svar på forespørsel til fastlegen i Bergen
+    Og feltet "kontekst.fastlege" mangler
+    Når meldingen vurderes
+    Så er meldingen tillatt
 
   Scenario: Dialogmeldingen må gjelde en navngitt pasient
     Gitt at fastlegen i Bergen sender en forespørsel til tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus
