@@ -269,18 +269,29 @@ Egenskap: Pleie- og omsorgsmeldinger og dialog under innleggelse ved Sykehuset �
     Og regelen "so-plo-dialog-kun-innlagt" slår til
     Og det foreslås "Vedlegg 1"
 
-  Scenariomal: Med kommuner utenfor opptaksområdet brukes dialog bare under innleggelse
+  # «skal kun benyttes i forbindelse med at pasienten er innlagt i sykehuset» gjelder dialog under
+  # innleggelse. Ås, Aurskog-Høland og Ski utveksler meldinger med SØ; dialog om en pasient i poliklinisk
+  # forløp vurderes etter SØs retningslinje for dialogmeldinger og stoppes ikke av denne avgrensningen.
+  Scenariomal: Med Ås kommune gjelder avgrensningene for dialog under innleggelse, ikke for polikliniske pasienter
     Gitt at tjenesten "Sykepleietjeneste" i Ås kommune sender en forespørsel til <mottaker>
     Og pasienten er <status>
-    Og meldingen har formålet "planlegging av utskrivning"
+    Og meldingen har formålet "<formål>"
     Når meldingen vurderes
     Så er meldingen <utfall>
-    Og regelen "so-plo-dialog-kun-innlagt-utenfor-opptaksomradet" <slår>
 
     Eksempler:
-      | mottaker                                             | status               | utfall  | slår          |
-      | PLO-mottaket ved Sykehuset Østfold                   | innlagt              | tillatt | slår ikke til |
-      | tjenesten "Hjertesykdommer" ved Sykehuset Østfold    | i poliklinisk forløp | avvist  | slår til      |
+      | mottaker                                          | status               | formål                     | utfall       |
+      | PLO-mottaket ved Sykehuset Østfold                | innlagt              | planlegging av utskrivning | tillatt      |
+      | PLO-mottaket ved Sykehuset Østfold                | innlagt              | avklaring                  | avvist       |
+      | tjenesten "Hjertesykdommer" ved Sykehuset Østfold | i poliklinisk forløp | avklaring                  | ikke aktuell |
+
+  Scenario: Med en kommune SØ ikke utveksler meldinger med stoppes også dialog om polikliniske pasienter
+    Gitt at tjenesten "Sykepleietjeneste" i Oslo kommune sender en forespørsel til tjenesten "Hjertesykdommer" ved Sykehuset Østfold
+    Og pasienten er i poliklinisk forløp
+    Når meldingen vurderes
+    Så er meldingen avvist
+    Og regelen "so-plo-kommune" slår til
+    Og regelen "so-plo-dialog-kun-innlagt" slår ikke til
 
   Scenariomal: SØ utveksler pleie- og omsorgsmeldinger elektronisk med kommunene i Østfold og fire utenfor
     Gitt at PLO-mottaket ved Sykehuset Østfold sender en helseopplysning til tjenesten "Sykepleietjeneste" i <kommune>

@@ -75,7 +75,21 @@ Egenskap: Hvilke av Sykehuset Østfolds retningslinjer gjelder for en melding
     Så er meldingen tillatt
     Og retningslinjen "sykehuset-ostfold" er brukt
 
-  Scenario: Med en kommune utenfor opptaksområdet brukes dialog bare under innleggelse
+  Scenariomal: Kommunene utenfor Østfold som SØ utveksler meldinger med, følger retningslinjen for dialogmeldinger
+    Gitt at tjenesten "Sykepleietjeneste" i <kommune> sender en forespørsel til tjenesten "Lungesykdommer" ved Sykehuset Østfold
+    Og pasienten er i poliklinisk forløp
+    Når meldingen vurderes
+    Så er meldingen tillatt
+    Og retningslinjen "sykehuset-ostfold" er brukt
+    Og retningslinjen "sykehuset-ostfold-plo" er ikke brukt
+
+    Eksempler:
+      | kommune                |
+      | Ås kommune             |
+      | Aurskog-Høland kommune |
+      | Nordre Follo kommune   |
+
+  Scenario: En kommune SØ ikke har elektronisk meldingsutveksling med, får ikke dialogmelding
     Gitt at tjenesten "Sykepleietjeneste" i Oslo kommune sender en forespørsel til tjenesten "Lungesykdommer" ved Sykehuset Østfold
     Og pasienten er i poliklinisk forløp
     Når meldingen vurderes
