@@ -422,9 +422,9 @@ async def findings_page(request: Request) -> Response:
     except MonitorOffline as exc:
         return render(request, "findings.html", unavailable=redact(str(exc)), form=form, threads=[], stats=None,
                       packs=sorted(svc.packs.engine.packs), kinds=[], statuses=FINDING_STATUS, counts={})
-    query = {"status": form["status"] or "all", "pack": form["pakke"], "kind": form["type"]}
+    query = {"status": form["status"], "pack": form["pakke"], "kind": form["type"]}  # empty: any
     result = await anyio.to_thread.run_sync(monitor.findings, query)
-    every = (await anyio.to_thread.run_sync(monitor.findings, {"status": "all"}))["findings"]
+    every = (await anyio.to_thread.run_sync(monitor.findings, {}))["findings"]
     found = mask_patient_numbers(result["findings"])
     threads: dict[str, list[dict[str, Any]]] = {}
     for f in found:

@@ -11,7 +11,7 @@
   POST without the matching pair is refused (signed double submit). The Origin header, when
   the browser sends one, must be this service's own.
 - **Headers.** A strict Content-Security-Policy (``default-src 'self'``, no inline script or
-  style, no framing), ``nosniff``, no referrer, and ``no-store``: a page may show a decision
+  style, no framing), ``nosniff``, no referrer to other sites, and ``no-store``: a page may show a decision
   about a patient.
 - **Hidden numbers.** A message echoed back has its patient numbers replaced by
   placeholders; the numbers travel in a hidden field encrypted (Fernet, a key of this
@@ -46,7 +46,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer would make a browser send "Origin: null" with its forms
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",

@@ -123,11 +123,21 @@ def explain_tree(steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _short(location: str | None) -> str:
+    """'/srv/policies/helse-bergen-d81023/rules.yaml:12:5' as 'helse-bergen-d81023/rules.yaml:12' (no server paths)."""
+    if not location:
+        return ""
+    parts = location.replace("\\", "/").split("/")
+    file, _, rest = parts[-1].partition(":")
+    line = rest.split(":", 1)[0]
+    return "/".join([*parts[-2:-1], file]) + (f":{line}" if line else "")
+
+
 def explain_view(doc: Mapping[str, Any]) -> dict[str, Any]:
     packs = []
     for p in doc["packs"]:
         rules = [{"rule": r["rule"], "title": r["title"], "effect": EFFECT.get(r["effect"], r["effect"]),
-                  "section": section_label(str(r["section"] or "")), "location": r["location"] or "",
+                  "section": section_label(str(r["section"] or "")), "location": _short(r["location"]),
                   "result": r["result"], "result_label": RESULT[r["result"]], "missing": r["missing"],
                   "conditions": explain_tree(r["conditions"])} for r in p["rules"]]
         order = {"fired": 0, "undecided": 1, "not_fired": 2}
@@ -200,10 +210,10 @@ def _coverage(coverage: Mapping[str, Any] | None, rule_id: str) -> dict[str, Any
 
 
 def trace_view(pack: CompiledPack, coverage: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """The guideline in its own order: each passage with its quote, the rules that encode it, or why none can."""
+    """The guideline in its own order: each section with its passages (quote, the rules that encode it, or why
+    none can), from ``trace_rows``."""
     talks = {r.id: r for r in pack.conversation}
-    rows = []
-    used: set[str] = set()
+    sections: list[dict[str, Any]] = []
     for row in trace_rows(pack):
         rules = []
         for entry in row["rules"]:
@@ -214,15 +224,23 @@ def trace_view(pack: CompiledPack, coverage: Mapping[str, Any] | None) -> list[d
                     rules.append(_rule(pack, pack.rule(entry["rule"]), coverage))
                 except KeyError:
                     continue
-        key = anchor(row["section"])
-        n = 2
+        passage = {"quote": " ".join(str(row["quote"]).split()), "rules": rules,
+                   "status": row["status"] if row["status"] != "rule" else "", "reason": row["reason"]}
+        if sections and sections[-1]["section"] == row["section"]:
+            sections[-1]["passages"].append(passage)
+            sections[-1]["rules"] += rules
+            continue
+        sections.append({"section": row["section"], "section_label": section_label(row["section"]),
+                         "anchor": anchor(row["section"]), "passages": [passage], "rules": list(rules)})
+    used: set[str] = set()
+    for section in sections:  # a section that comes back out of order keeps its anchor unique
+        key, n = section["anchor"], 2
         while key in used:
-            key, n = f"{anchor(row['section'])}-{n}", n + 1
+            key, n = f"{section['anchor']}-{n}", n + 1
+        section["anchor"] = key
         used.add(key)
-        rows.append({"section": row["section"], "section_label": section_label(row["section"]), "anchor": key,
-                     "quote": " ".join(str(row["quote"]).split()), "rules": rules,
-                     "status": row["status"] if row["status"] != "rule" else "", "reason": row["reason"]})
-    return rows
+        section["unchecked"] = [p["status"] for p in section["passages"] if p["status"]]
+    return sections
 
 
 def parameters_view(pack: CompiledPack) -> list[dict[str, Any]]:
@@ -251,7 +269,7 @@ def vocabularies_view(pack: CompiledPack) -> list[dict[str, Any]]:
 
 
 def coverage_counts(rules: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    covered = [r for row in rules for r in row["rules"] if r["coverage"] is not None]
+    covered = [r for section in rules for r in section["rules"] if r["coverage"] is not None]
     return {"rules": len(covered), "gaps": sum(1 for r in covered if r["coverage"]["gaps"])}
 
 
