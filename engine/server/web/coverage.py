@@ -35,12 +35,17 @@ class CoverageCache:
     meta: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # what the run counted
     running: asyncio.Task[None] | None = None
     failed: str | None = None
+    failed_at: float = 0.0
     seconds: float | None = None
 
+    RETRY_SECONDS = 30.0  # after a failure, pages do not start it again before this
+
     def get(self, pack: str, revision: str) -> dict[str, Any] | None:
-        """{rule id: coverage} for a pack revision, or None while it is not computed yet (and then start it)."""
+        """{rule id: coverage} for a pack revision, or None while it is not computed yet (and then start it,
+        unless it failed moments ago)."""
         found = self.results.get((pack, revision))
-        if found is None and self.running is None:
+        retry = self.failed is None or time.monotonic() - self.failed_at > self.RETRY_SECONDS
+        if found is None and self.running is None and retry:
             self.running = asyncio.get_running_loop().create_task(self._compute())
         return found
 
@@ -72,6 +77,7 @@ class CoverageCache:
             self.failed = None
         except Exception as exc:  # the page says so; the next visit tries again
             self.failed = redact(f"{type(exc).__name__}: {exc}")
+            self.failed_at = time.monotonic()
             log.warning("rule coverage for the pages failed: %s", self.failed)
         finally:
             self.seconds = time.perf_counter() - started

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import jinja2
@@ -124,7 +125,7 @@ def page(handler: Handler, *, public: bool = False) -> Handler:
                         if request.method == "GET":
                             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                             response = RedirectResponse(
-                                "/logg-inn?" + str(_query({"neste": target})), status_code=303)
+                                "/logg-inn?" + urlencode({"neste": target}), status_code=303)
                         else:
                             response = problem_page(request, 401, "Du er ikke logget inn",
                                                     "Logg inn med tjenestens tilgangsnøkkel og prøv igjen.")
@@ -141,12 +142,6 @@ def page(handler: Handler, *, public: bool = False) -> Handler:
         return finish(request, response)
 
     return wrapped
-
-
-def _query(params: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({k: v for k, v in params.items() if v})
 
 
 def _csrf_refused(request: Request) -> HTMLResponse:
