@@ -10,7 +10,7 @@ PYENV_BIN_PATH = $(shell command -v pyenv >/dev/null 2>&1 && root="$$(pyenv root
 	pyenv versions --bare | sort -rV | while read -r v; do \
 	[ -d "$$root/versions/$$v/bin" ] && printf '%s:' "$$root/versions/$$v/bin"; done)
 
-.PHONY: run test test-fast test-pythons docs bench bench-http clean
+.PHONY: run test test-fast test-pythons docs screenshots bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,12 @@ run: $(VENV)/.installed
 	@echo
 	$(BIN)/dialogvakt evaluate --format text examples/*.json
 
-# the gate: lint, types, then every test; any finding fails it
+# the gate: lint, types, then every test; any finding fails it. The browser tests need Debian's
+# chromium: installed here when missing and we are root (CI), else they skip (never under CI=true).
 test: $(VENV)/.installed
 	$(BIN)/ruff check engine tests benchmarks
 	$(BIN)/mypy
+	sh tests/browser/ensure_chromium.sh
 	$(BIN)/python -m pytest
 
 # the tests without those marked slow (wheel build, process restarts, long replays, git revisions)
@@ -42,6 +44,11 @@ docs: $(VENV)/.installed
 	$(BIN)/dialogvakt trace --format markdown > docs/traceability.md
 	$(BIN)/dialogvakt steg > features/README.md
 	$(BIN)/python -m engine.authoring.editor_schemas
+
+# the README's pictures of the pages (docs/screenshots), taken by the browser tests
+screenshots: $(VENV)/.installed
+	sh tests/browser/ensure_chromium.sh
+	DIALOGVAKT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_decisions.py

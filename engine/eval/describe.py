@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..contract.bokmal import show
+from ..lang.tree import All, Compare, Condition, Not, Quantified
 
 OPS = {  # how a comparison reads in bokmål
     "equals": "er", "not_equals": "er ikke", "in": "er en av", "not_in": "er ingen av",
@@ -102,3 +103,43 @@ def _value(value: Any, fact: str) -> str:
     if isinstance(value, str) and len(value) > 80:
         value = value[:79].rstrip() + "…"
     return show(value, fact) if isinstance(value, (str, bool)) else show(value)
+
+
+# --------------------------------------------------------------------------- a rule's condition, without a message
+# Added for the pages that read a guideline as rules; the functions above are unchanged.
+
+def condition_outline(node: Condition | None, parameters: Mapping[str, Any] | None = None,
+                      vocabularies: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """A compiled condition as a tree of bokmål sentences, as written, with no message to compare:
+    ``[{"text": "alle disse", "children": [{"text": "melding.formal er øyeblikkelig hjelp", "children": []}]}]``.
+
+    ``parameters`` and ``vocabularies`` (a pack's) add the value a parameter stands for and the size of a word list.
+    """
+    if node is None:
+        return []
+    if isinstance(node, Compare):
+        return [{"text": statement_text(node, parameters, vocabularies), "children": []}]
+    if isinstance(node, Not):
+        return [{"text": GROUP["not"], "children": condition_outline(node.child, parameters, vocabularies)}]
+    if isinstance(node, Quantified):
+        return [{"text": QUANTIFIER[node.kind].format(list=node.list_path),
+                 "children": condition_outline(node.condition, parameters, vocabularies)}]
+    children = [c for child in node.children for c in condition_outline(child, parameters, vocabularies)]
+    if len(children) == 1:
+        return children
+    return [{"text": GROUP["all" if isinstance(node, All) else "any"], "children": children}]
+
+
+def statement_text(compare: Compare, parameters: Mapping[str, Any] | None = None,
+                   vocabularies: Mapping[str, Any] | None = None) -> str:
+    """One comparison as the rule states it: 'kontekst.dager_siden_utskrivning er større enn parameteren x = 30'."""
+    if compare.op == "exists":
+        return f"{compare.fact} {'finnes' if compare.operand is True else 'finnes ikke'}"
+    step: dict[str, Any] = {"fact": compare.fact, "op": compare.op, "operand": compare.written}
+    written = compare.written
+    if isinstance(written, dict) and "param" in written and parameters and written["param"] in parameters:
+        value = getattr(parameters[written["param"]], "value", parameters[written["param"]])
+        step["operand_value"] = value.isoformat() if hasattr(value, "isoformat") else value
+    elif isinstance(written, dict) and "vocabulary" in written and written["vocabulary"] in (vocabularies or {}):
+        step["operand_value"] = list(getattr((vocabularies or {})[written["vocabulary"]], "terms", ()))
+    return f"{compare.fact} {OPS.get(compare.op, compare.op)} {_operand(step, compare.fact)}"

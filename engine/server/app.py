@@ -63,6 +63,7 @@ from .handlers import (
 from .packs import watch
 from .problems import Problem, problem_response
 from .service import Service
+from .web import routes as page_routes
 
 log = logging.getLogger("dialogvakt.service")
 
@@ -129,7 +130,7 @@ def create_app(config: ServiceConfig) -> Gate:
             service.stop()
 
     handlers = {404: _not_found, 405: _not_found, Problem: _on_problem, Exception: _on_error}
-    app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=handlers)
+    app = Starlette(routes=ROUTES + page_routes(), lifespan=lifespan, exception_handlers=handlers)
     app.state.service = service
     gated = Gate(app, service, ROUTE_PATHS)
     gated.state = app.state  # type: ignore[attr-defined]  # tests reach the service through it

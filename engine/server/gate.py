@@ -11,6 +11,7 @@ from .auth import AuthError, challenge
 from .decisionlog import redact
 from .problems import Problem, problem_response
 from .service import Service
+from .web.paths import is_page
 
 log = logging.getLogger("dialogvakt.service")
 access_log = logging.getLogger("dialogvakt.access")
@@ -61,7 +62,8 @@ class Gate:
             await send(message)
 
         try:
-            if not path.startswith(PUBLIC) and self.service.auth.enabled:
+            # the pages check their own session (a browser sends no Bearer header): engine/server/web/security.py
+            if not path.startswith(PUBLIC) and not is_page(path) and self.service.auth.enabled:
                 try:
                     principal = self.service.auth.authenticate(_authorization(scope))
                 except AuthError as exc:
