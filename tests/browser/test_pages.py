@@ -202,7 +202,7 @@ def test_the_findings_of_the_conversation_monitor_with_each_threads_deadlines(vi
     timeline = open_thread.locator("ol.timeline li")
     expect(timeline.first).to_contain_text("mandag 28. desember 2026")
     expect(timeline.first).to_contain_text("Frist")
-    expect(open_thread.locator("article")).to_contain_text("svaret forfalt mandag 28. desember 2026")
+    expect(open_thread.locator("article")).to_contain_text("skulle ha kommet senest mandag 28. desember 2026")
     late = page.locator("section.thread").filter(has_text="web-trad-3")
     expect(late.locator(".badge-status-resolved")).to_have_text("løst")
     expect(late.locator("ol.timeline")).to_contain_text("Løst")
