@@ -140,3 +140,15 @@ def test_patient_numbers_of_the_xml_never_reach_an_error(tmp_path: Path, capsys:
     for args in (("convert", str(broken)), ("evaluate", str(broken)), ("evaluate", str(X1))):
         _, _, err = run(capsys, *args)
         assert number not in err
+
+
+def test_apprec_on_the_command_line_follows_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.contract.xmlschema import XmlSchemas
+
+    x3 = XML / "d81023-x3-vedlegg-og-kopimottaker.xml"
+    code, out, err = run(capsys, "apprec", str(x3), "--context", str(_context(x3)), "--at", "message")
+    assert code == 0, err
+    assert '<Status V="2" DN="Avvist" />' in out
+    XmlSchemas(need(XSD)).check_apprec(out)
+    code, _, err = run(capsys, "apprec", str(X1.with_suffix(".json")))
+    assert code == 2 and "ikke XML" in err

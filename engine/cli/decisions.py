@@ -122,6 +122,30 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apprec(args: argparse.Namespace) -> int:
+    """The application receipt (AppRec 1.1) a receiver would send back for a received XML message."""
+    from ..contract.apprec import ApprecConfigError, ApprecMapping, apprec_xml
+    from ..contract.dialogmelding import XmlError
+
+    try:
+        mapping = ApprecMapping.load(args.apprec_config)
+    except ApprecConfigError as exc:
+        raise UsageError(f"--apprec-config {exc}") from None
+    engine = load_engine(args)
+    request, parsed = read_request(args.file, args)
+    if parsed is None:
+        raise UsageError(f"{args.file}: en applikasjonskvittering svarer på en mottatt XML-melding; filen er ikke XML")
+    try:
+        decision = engine.evaluate(request, pack=args.pack, at=evaluation_time(args.at, request))
+        receipt = apprec_xml(parsed, decision, mapping)
+    except InputError as exc:
+        raise UsageError(f"{args.file}: {xml_input_error(exc, parsed)}") from None
+    except (UnknownPackError, XmlError) as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    sys.stdout.write(receipt.decode("utf-8"))
+    return 0
+
+
 def cmd_packs(args: argparse.Namespace) -> int:
     engine = load_engine(args)
     today = dt.date.fromisoformat(args.at[:10]) if args.at else dt.date.today()
@@ -194,6 +218,17 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("--format", choices=("json", "yaml"), default="json")
     _xml_options(p)
     p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("apprec", help="the application receipt (AppRec 1.1) for a received Dialogmelding XML")
+    p.add_argument("file", metavar="FILE.xml", help="the received MsgHead message, - for stdin")
+    p.add_argument("--pack", help="evaluate against this pack only")
+    p.add_argument("--at", metavar="ISO-TIME|message", help="evaluate as of this time; 'message': at its GenDate")
+    p.add_argument("--apprec-config", metavar="FILE", help="which decision gives which status "
+                   "(default: engine/schemas/apprec-mapping.yaml)")
+    p.add_argument("--test-environment", action="store_true",
+                   help="accept synthetic test patient numbers (month + 80)")
+    _xml_options(p)
+    p.set_defaults(func=cmd_apprec)
 
     p = sub.add_parser("packs", help="list packs with their validity")
     p.add_argument("--format", choices=("json", "text"), default="text")
