@@ -44,3 +44,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail(f"the monitor must run on Python {sys.version_info.major}.{sys.version_info.minor}"
                     f"{' in CI' if os.environ.get('CI') == 'true' else ''}: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception) -> None:
+    """A step no step of the library matches: say so in bokmål, with the line, instead of pytest-bdd's English."""
+    pytest.fail(f"Ingen steg passer «{step.keyword.strip()} {step.name}» ({feature.rel_filename}:{step.line_number}, "
+                f"scenario «{scenario.name}»). Stegene som finnes står i features/README.md (dialogvakt steg).",
+                pytrace=False)
