@@ -68,12 +68,14 @@ def cmd_test(args: argparse.Namespace) -> int:
             doc["scenarios"] = [r.to_dict() for r in scenarios]
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        print(report_text(reports, quiet=args.quiet, verbose=args.verbose))
-        if features is not None:
+        if features is not None:  # first, so that the pack summary stays the last line
             from ..authoring.scenarios import scenarios_text
 
-            print()
             print(scenarios_text(scenarios, quiet=args.quiet))
+            print()
+        print(report_text(reports, quiet=args.quiet, verbose=args.verbose))
+        if any(not r.ok for r in scenarios):
+            print(f"{sum(not r.ok for r in scenarios)} scenario(er) feilet – se over.")
     return 0 if all(r.ok for r in reports) and all(r.ok for r in scenarios) else 1
 
 
