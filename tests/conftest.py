@@ -57,3 +57,10 @@ def seeds() -> Path:
             pytest.fail(f"the guideline texts must be beside the repository in CI ({SEEDS})", pytrace=False)
         pytest.skip(f"the guideline texts are not beside the repository ({SEEDS})")
     return SEEDS
+
+
+def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception) -> None:
+    """A step no step of the library matches: say so in bokmål, with the line, instead of pytest-bdd's English."""
+    pytest.fail(f"Ingen steg passer «{step.keyword.strip()} {step.name}» ({feature.rel_filename}:{step.line_number}, "
+                f"scenario «{scenario.name}»). Stegene som finnes står i features/README.md (dialogvakt steg).",
+                pytrace=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import InputError
+from engine import Engine, InputError
 from engine.contract import dialogmelding
 from engine.contract.dialogmelding import XmlError, context_from_pairs, parse, to_request
 from engine.contract.identifiers import example_number
@@ -58,9 +58,12 @@ def test_reference_example_maps_every_field_the_issue_names() -> None:
     assert m["samtale_id"] == "65d96651-71e7-466c-ae1b-b986896bf5d1"
     assert m["sendt"] == "2026-02-10T09:42:00+01:00"
     assert m["avsender"] == {"organisasjon": "FJORDVIK KOMMUNE", "orgnr": "921000014",
-                             "tjeneste": "Sykepleietjeneste", "her_id": "8199002"}
+                             "organisasjon_her_id": "8199001", "tjeneste": "Sykepleietjeneste",
+                             "tjeneste_her_id": "8199002", "her_id": "8199002",
+                             "helsepersonell": {"navn": "Sigrid Eksempel", "yrkesgruppe": "SP", "hpr": "8877665"}}
     assert m["mottakere"] == [{"organisasjon": "VESTFJORD SYKEHUS HF", "orgnr": "921000049",
-                               "tjeneste": "Lungesykdommer", "her_id": "8199102"}]
+                               "organisasjon_her_id": "8199101", "tjeneste": "Lungesykdommer",
+                               "tjeneste_her_id": "8199102", "her_id": "8199102"}]
     assert m["pasient"] == {"id": "14854840054"}
     assert m["emne"] == "Oksygenbehandling etter utskrivning"
     assert m["tekst"].startswith("Til Lungesykdommer.") and "2 liter/min" in m["tekst"]
@@ -245,3 +248,223 @@ def test_a_patient_number_in_the_url_is_refused_without_repeating_it() -> None:
 
 def test_module_exports() -> None:
     assert dialogmelding.MESSAGE_TYPES["DIALOG_SVAR"] == "svar"
+
+
+# --------------------------------------------------------------------------- MsgHead 1.2 and Dialogmelding, faithfully
+
+GP_OFFICE = ("<Organisation><OrganisationName>Fjellsiden legesenter</OrganisationName>"
+             "<Ident><Id>8140020</Id><TypeId V='HER'/></Ident><Ident><Id>999888777</Id><TypeId V='ENH'/></Ident>"
+             "<HealthcareProfessional><TypeHealthcareProfessional V='LE'/><FamilyName>Lege</FamilyName>"
+             "<GivenName>Liv</GivenName><Ident><Id>{fnr}</Id><TypeId V='FNR'/></Ident>"
+             "<Ident><Id>123456789</Id><TypeId V='HPR'/></Ident><Ident><Id>8140099</Id><TypeId V='HER'/></Ident>"
+             "</HealthcareProfessional></Organisation>")
+
+
+def _with_sender(xml: str, organisation: str) -> str:
+    start, end = xml.index("<Sender>") + len("<Sender>"), xml.index("</Sender>")
+    return xml[:start] + organisation + xml[end:]
+
+
+def test_the_gps_own_her_id_and_hpr_are_facts_of_the_sender_and_the_author() -> None:
+    gp_fnr = example_number("fnr", seed=21)
+    m = parse(_with_sender(_msg(QUESTION), GP_OFFICE.format(fnr=gp_fnr))).melding
+    gp = {"navn": "Liv Lege", "yrkesgruppe": "LE", "hpr": "123456789", "her_id": "8140099"}
+    assert m["avsender"] == {"organisasjon": "Fjellsiden legesenter", "orgnr": "999888777",
+                             "organisasjon_her_id": "8140020", "her_id": "8140020", "helsepersonell": gp}
+    assert m["forfatter"] == gp
+    assert gp_fnr not in json.dumps(m)  # a professional's personal number is never read
+
+
+def test_levels_of_the_receiver_each_keep_their_her_id() -> None:
+    m = parse(_msg(QUESTION)).melding
+    assert m["avsender"]["tjeneste_her_id"] == "111" and "organisasjon_her_id" not in m["avsender"]
+    assert m["mottakere"][0] == {"organisasjon": "HELSE BERGEN HF", "organisasjon_her_id": "222", "her_id": "222"}
+
+
+def test_a_reference_to_itself_is_not_an_answer() -> None:
+    conv = "<ConversationRef><RefToParent>id-1</RefToParent><RefToConversation>id-1</RefToConversation>" \
+           "</ConversationRef>"
+    xml = _msg("<Notat><TemaKodet V='1'/><TekstNotatInnhold>Til info.</TekstNotatInnhold></Notat>",
+               msg_type="DIALOG_NOTAT").replace("<Sender>", conv + "<Sender>")
+    m = parse(xml).melding
+    assert "svar_pa" not in m
+    assert m["samtale_id"] == "id-1"
+
+
+def test_an_answer_links_to_the_question_it_repeats_when_refToParent_is_absent() -> None:
+    body = ("<Notat><TemaKodet V='5'/><TekstNotatInnhold>Svar.</TekstNotatInnhold><DokIdNotat>svar-9</DokIdNotat>"
+            "<Foresporsel><TypeForesp V='99'/><Sporsmal>Spørsmålet.</Sporsmal><DokIdForesp>sporsmal-7"
+            "</DokIdForesp></Foresporsel></Notat>")
+    parsed = parse(_msg(body, msg_type="DIALOG_SVAR"))
+    assert parsed.melding["svar_pa"] == "sporsmal-7"
+    assert parsed.origins["$.melding.svar_pa"].endswith("/Notat[1]/Foresporsel/DokIdForesp")
+    assert parsed.melding["tekst"] == "Svar."  # the repeated question is not the answer's text
+
+
+def test_own_document_ids_never_become_the_message_answered() -> None:
+    body = ("<Notat><TemaKodet V='5'/><TekstNotatInnhold>Svar.</TekstNotatInnhold><DokIdNotat>eget</DokIdNotat>"
+            "<Foresporsel><TypeForesp V='99'/><DokIdForesp>eget</DokIdForesp></Foresporsel></Notat>")
+    conv = "<ConversationRef><RefToParent>eget</RefToParent><RefToConversation>t</RefToConversation>" \
+           "</ConversationRef>"
+    m = parse(_msg(body, msg_type="DIALOG_SVAR").replace("<Sender>", conv + "<Sender>")).melding
+    assert "svar_pa" not in m
+
+
+def test_text_loses_the_xmls_indentation_but_keeps_line_breaks() -> None:
+    body = ("<Notat><TemaKodet V='1'/><Tema>  Emne\n      over   to linjer </Tema><TekstNotatInnhold>\n"
+            "        Første linje.\n            Andre   linje.\n\n\n\n        Etter et avsnitt.   \n"
+            "      </TekstNotatInnhold></Notat>")
+    m = parse(_msg(body, msg_type="DIALOG_NOTAT")).melding
+    assert m["emne"] == "Emne over to linjer"
+    assert m["tekst"] == "Første linje.\nAndre linje.\n\nEtter et avsnitt."
+
+
+def test_attachment_names_come_from_the_title_else_the_file_reference() -> None:
+    docs = ("<Document><RefDoc><MsgType V='A'/><MimeType>Application/PDF</MimeType><Description>Epikrise mai"
+            "</Description><FileReference>https://example.invalid/blob/77?sig=abc</FileReference></RefDoc>"
+            "</Document><Document><RefDoc><MsgType V='A'/><MimeType>image/png</MimeType>"
+            "<FileReference>https://example.invalid/docs/saar.png?sig=abc</FileReference></RefDoc></Document>")
+    m = parse(_msg(QUESTION, extra_docs=docs)).melding
+    assert m["vedlegg"] == [{"filnavn": "Epikrise mai", "mimetype": "application/pdf"},
+                            {"filnavn": "saar.png", "mimetype": "image/png"}]
+
+
+def test_a_copy_to_a_person_and_to_the_patient() -> None:
+    other = ("<OtherReceiver><RoleReceiver V='1'/><HealthcareProfessional><FamilyName>Fastlege</FamilyName>"
+             "<Ident><Id>7654321</Id><TypeId V='HPR'/></Ident></HealthcareProfessional></OtherReceiver>"
+             "<OtherReceiver><RoleReceiver V='2'/><Patient><FamilyName>Hemmelig</FamilyName></Patient>"
+             "</OtherReceiver>")
+    m = parse(_msg(QUESTION, extra_info=other)).melding
+    assert m["mottakere"][1:] == [{"helsepersonell": {"navn": "Fastlege", "hpr": "7654321"}},
+                                  {"kategori": "pasient"}]
+    assert "Hemmelig" not in json.dumps(m, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- NAV's EI_fellesformat
+
+def _fellesformat(inner: str, sender_fnr: str) -> str:
+    msghead = inner.split("?>", 1)[1]
+    return (f"<?xml version='1.0' encoding='UTF-8'?><EI_fellesformat xmlns='http://www.nav.no/xml/eiff/2/'>"
+            f"{msghead}<MottakenhetBlokk ediLoggId='x1' avsenderFnrFraDigSignatur='{sender_fnr}' "
+            "ebRole='Sykmelder' ebService='DialogmeldingTilNAV' ebAction='Henvendelse'/></EI_fellesformat>")
+
+
+def test_nav_fellesformat_is_unwrapped_and_the_senders_number_never_carried() -> None:
+    sender_fnr = example_number("fnr", seed=31)
+    parsed = parse(_fellesformat(_msg(QUESTION), sender_fnr))
+    assert parsed.envelope == "EI_fellesformat"
+    assert parsed.melding == parse(_msg(QUESTION)).melding
+    assert sender_fnr not in json.dumps(parsed.melding) + json.dumps(parsed.origins)
+    assert parsed.origins["$.melding.type"] == "/EI_fellesformat/MsgHead/MsgInfo/Type/@V"
+
+
+def test_a_fellesformat_without_msghead_names_what_is_missing() -> None:
+    with pytest.raises(XmlError) as info:
+        parse("<EI_fellesformat xmlns='http://www.nav.no/xml/eiff/2/'><MottakenhetBlokk/></EI_fellesformat>")
+    assert info.value.path == "/EI_fellesformat/MsgHead"
+
+
+# --------------------------------------------------------------------------- helsenorge's citizen dialog
+
+PORTAL = ("<Organisation><OrganisationName>Norsk helsenett SF</OrganisationName>"
+          "<Ident><Id>93580</Id><TypeId V='HER'/></Ident><Organisation><OrganisationName>Helsenorge"
+          "</OrganisationName><Ident><Id>93238</Id><TypeId V='HER'/></Ident></Organisation></Organisation>")
+OFFICE = ("<Organisation><OrganisationName>Fjellsiden legesenter</OrganisationName>"
+          "<Ident><Id>8140020</Id><TypeId V='HER'/></Ident></Organisation>")
+
+
+def _citizen(function: str, sender: str, receiver: str) -> str:
+    xml = _msg("<Foresporsel><TypeForesp V='DI' S='2.16.578.1.12.4.1.1.7601'/><EmneSporsmal>Time</EmneSporsmal>"
+               "<Sporsmal>Kan jeg få time?</Sporsmal><RollerRelatertNotat><RolleNotat V='1'/><Person>"
+               "<GivenName>Innbygger</GivenName><FamilyName>Navnesen</FamilyName></Person></RollerRelatertNotat>"
+               "</Foresporsel>", msg_type=function)
+    xml = _with_sender(xml, sender)
+    start, end = xml.index("<Receiver>") + len("<Receiver>"), xml.index("</Receiver>")
+    return xml[:start] + receiver + xml[end:]
+
+
+@pytest.mark.parametrize("function, kind, extra", [
+    ("DIALOG_INNBYGGER_EKONTAKT", "kontakt_legekontoret", {}),
+    ("DIALOG_INNBYGGER_RESEPTFORNYELSE", "forny_resept", {}),
+    ("DIALOG_INNBYGGER_EKONSULTASJON", "e_konsultasjon", {}),
+    ("DIALOG_INNBYGGER_TIMEBESTILLING", "bestill_time", {}),
+    ("DIALOG_INNBYGGER_TIMERESERVASJON", "bestill_time", {"valgt_time": True}),
+    ("DIALOG_INNBYGGER_TIMEONSKE", "bestill_time", {"valgt_time": False}),
+])
+def test_citizen_dialog_types_map_to_the_digital_dialog_types_with_the_citizen_as_sender(
+        function: str, kind: str, extra: dict) -> None:
+    m = parse(_citizen(function, PORTAL, OFFICE)).melding
+    assert m["type"] == kind
+    assert {k: m[k] for k in extra} == extra
+    assert m["avsender"]["kategori"] == "pasient"
+    assert m["avsender"]["tjeneste"] == "Helsenorge"
+    assert "kategori" not in m["mottakere"][0]  # the office's category is context
+    assert "forfatter" not in m  # the citizen's own name is never read
+    assert "Navnesen" not in json.dumps(m, ensure_ascii=False)
+
+
+def test_an_answer_from_the_office_to_the_citizen_has_the_citizen_as_recipient() -> None:
+    m = parse(_citizen("DIALOG_INNBYGGER_EKONTAKT", OFFICE, PORTAL)).melding
+    assert m["mottakere"][0]["kategori"] == "pasient"
+    assert "kategori" not in m["avsender"]
+
+
+def test_a_citizen_message_reaches_the_digital_dialog_pack(engine: Engine) -> None:
+    parsed = parse(_citizen("DIALOG_INNBYGGER_TIMEONSKE", PORTAL, OFFICE))
+    request = to_request(parsed, {"melding": {"mottakere": [{"kategori": "legekontor"}]},
+                                  "kontekst": {"legekontor": {"aktiverte_tjenester": ["bestill_time"],
+                                                              "timebestilling": "kalender"}}})
+    decision = engine.evaluate(request, at="2025-06-02T10:00")
+    assert [p["id"] for p in decision.to_dict()["packs"]] == ["digital-dialog-fastlege"]
+
+
+# --------------------------------------------------------------------------- limits and encodings
+
+def test_deep_xhtml_is_refused_with_the_path_not_a_recursion_error() -> None:
+    deep = "<div xmlns='http://www.w3.org/1999/xhtml'>" * 5000 + "x" + "</div>" * 5000
+    with pytest.raises(XmlError) as info:
+        parse(_msg(f"<Foresporsel><TypeForesp V='99'/><Sporsmal>{deep}</Sporsmal></Foresporsel>"))
+    assert info.value.kind == "limit"
+    assert info.value.path.startswith("/MsgHead/Document/RefDoc/Content/Dialogmelding/Foresporsel/Sporsmal/")
+    assert "dypere enn 64" in info.value.message
+
+
+def test_xhtml_as_deep_as_the_limit_allows_is_read() -> None:
+    nested = "<div xmlns='http://www.w3.org/1999/xhtml'>" * 50 + "dypt" + "</div>" * 50
+    m = parse(_msg(f"<Foresporsel><TypeForesp V='99'/><Sporsmal>{nested}</Sporsmal></Foresporsel>")).melding
+    assert m["tekst"] == "dypt" and m["format"] == "text/html"
+
+
+def test_thousands_of_copy_recipients_are_refused_at_the_first_one_too_many() -> None:
+    one = ("<OtherReceiver><RoleReceiver V='1'/><Organisation><OrganisationName>Kopi</OrganisationName>"
+           "<Ident><Id>1</Id><TypeId V='HER'/></Ident></Organisation></OtherReceiver>")
+    with pytest.raises(XmlError) as info:
+        parse(_msg(QUESTION, extra_info=one * 25_000))
+    assert info.value.kind == "limit"
+    assert info.value.path == "/MsgHead/MsgInfo/OtherReceiver"
+    assert "mer enn 100 kopimottakere" in info.value.message
+
+
+def test_smaller_limits_can_be_given() -> None:
+    with pytest.raises(XmlError) as info:
+        parse(_msg(QUESTION), dialogmelding.XmlLimits(max_elements=10))
+    assert "mer enn 10 elementer" in info.value.message
+    with pytest.raises(XmlError) as info:
+        parse(_msg(QUESTION), dialogmelding.XmlLimits(max_bytes=100))
+    assert info.value.kind == "limit"
+
+
+@pytest.mark.parametrize("encoding", ["x-nope", "UTF-7", "shift_jis", "cp037"])
+def test_an_unsupported_encoding_is_a_clean_error(encoding: str) -> None:
+    xml = _msg(QUESTION).replace('encoding="UTF-8"', f'encoding="{encoding}"').encode("utf-8")
+    with pytest.raises(XmlError) as info:
+        parse(xml)
+    assert info.value.path == "/?xml/@encoding"
+    assert "støttes ikke" in info.value.message
+
+
+@pytest.mark.parametrize("encoding", ["ISO-8859-1", "windows-1252", "UTF-16"])
+def test_the_encodings_senders_use_are_read(encoding: str) -> None:
+    xml = _msg(QUESTION).replace('encoding="UTF-8"', f'encoding="{encoding}"')
+    data = xml.encode("utf-16") if encoding == "UTF-16" else xml.encode(encoding)
+    assert parse(data).melding["tekst"] == "Lungesykdommer: Et spørsmål."

@@ -9,7 +9,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine.steps.catalogue import all_steps
-from engine.steps.core import Situasjon, Step, load_actors
+from engine.steps.core import Situasjon, Step, StepError, load_actors
 
 FEATURES = Path(__file__).resolve().parent.parent / "features"
 
@@ -26,7 +26,12 @@ def _bind(st: Step) -> None:
               for n in ["situasjon", *names, *extra]]
 
     def wrapper(situasjon, **kwargs):
-        st.func(situasjon, **kwargs)
+        try:
+            st.func(situasjon, **kwargs)
+            return
+        except StepError as exc:  # the step's own bokmål: what was expected and what came, no traceback
+            message = f"{st.kind.capitalize()}-steget feilet: {exc}"
+        pytest.fail(message, pytrace=False)
 
     wrapper.__signature__ = inspect.Signature(params)
     wrapper.__name__ = st.func.__name__

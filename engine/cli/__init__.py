@@ -1,6 +1,9 @@
 """The ``dialogvakt`` command.
 
-    dialogvakt evaluate FILE... [--pack ID] [--at TIME] [--format json|text] [--explain]
+    dialogvakt evaluate FILE... [--pack ID] [--at TIME|message] [--format json|text] [--explain]
+                                     FILE is JSON, YAML or Dialogmelding XML (--context FILE, --xsd DIR)
+    dialogvakt convert FILE.xml [--format json|yaml] [--context FILE] [--xsd DIR]   the request XML maps to
+    dialogvakt apprec FILE.xml [--context FILE] [--at message]   the AppRec 1.1 receipt for a received message
     dialogvakt packs                 list the packs with their validity
     dialogvakt validate [PATH] [--format json] [--strict]   lint packs (file:line:column, check id, rule)
     dialogvakt test [PACK]           run the packs' own test cases

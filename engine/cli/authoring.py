@@ -55,11 +55,42 @@ def cmd_test(args: argparse.Namespace) -> int:
         if pack_id not in engine.packs:
             raise UsageError(str(UnknownPackError(pack_id, engine.packs)))
     reports = [pack_report(engine, engine.packs[pack_id]) for pack_id in ids]
+    features = _features_folder(args)
+    scenarios = []
+    if features is not None:
+        from ..authoring.coverage import FeatureFileError
+        from ..authoring.scenarios import run_features
+
+        try:
+            scenarios = run_features(engine, features, ids)
+        except FeatureFileError as exc:
+            raise UsageError(str(exc)) from None
     if args.format == "json":
-        print(json.dumps(report_json(reports), ensure_ascii=False, indent=2))
+        doc = report_json(reports)
+        if features is not None:
+            doc["scenarios"] = [r.to_dict() for r in scenarios]
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
+        if features is not None:  # first, so that the pack summary stays the last line
+            from ..authoring.scenarios import scenarios_text
+
+            print(scenarios_text(scenarios, quiet=args.quiet))
+            print()
         print(report_text(reports, quiet=args.quiet, verbose=args.verbose))
-    return 0 if all(r.ok for r in reports) else 1
+        if any(not r.ok for r in scenarios):
+            print(f"{sum(not r.ok for r in scenarios)} scenario(er) feilet – se over.")
+    return 0 if all(r.ok for r in reports) and all(r.ok for r in scenarios) else 1
+
+
+def _features_folder(args: argparse.Namespace) -> Path | None:
+    """--features DIR, else ./features when it is there; None with --no-features."""
+    if getattr(args, "no_features", False):
+        return None
+    features = Path(args.features) if getattr(args, "features", None) else (
+        Path("features") if Path("features").is_dir() else None)
+    if features is not None and not features.is_dir():
+        raise UsageError(f"{features}: finnes ikke eller er ikke en mappe")
+    return features
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -82,7 +113,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         if features is None:
             print("Ingen mappe med scenarioer (--features): bare pakketestene er regnet med.")
         print(report_text(report))
-    return 1 if report.gaps() else 0
+    return 1 if report.gaps() or report.failures else 0
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -163,11 +194,13 @@ def add_parsers(sub: Subparsers) -> None:
                    "document.file names): every quote must be in its text")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("test", help="run the test cases in each pack's tests/ folder")
+    p = sub.add_parser("test", help="run each pack's test cases and the Gherkin scenarios that exercise it")
     p.add_argument("pack", nargs="?")
     p.add_argument("-v", "--verbose", action="store_true", help="also show file:line of passing cases")
     p.add_argument("-q", "--quiet", action="store_true", help="print only failures and the summaries")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--features", metavar="DIR", help="the scenarios (default: ./features when it is there)")
+    p.add_argument("--no-features", action="store_true", help="only the pack's own test cases")
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser(
@@ -176,7 +209,7 @@ def add_parsers(sub: Subparsers) -> None:
                     "(slår til) and where it does not (slår ikke til). A passing test covers a side when "
                     "the rule went that way in a decision the test checked, and the test would fail had "
                     "the rule gone the other way; undecided rules count on neither side. Exit 1 when a "
-                    "rule lacks a test on one side.")
+                    "rule lacks a test on one side, or when a test or scenario fails.")
     p.add_argument("pack", nargs="?", help="pack id (default: all)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--features", metavar="DIR", help="folder of .feature files (default: ./features if present)")

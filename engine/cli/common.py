@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..contract import dialogmelding
 from ..contract.errors import InputError
 from ..contract.times import OSLO, parse_datetime
+from ..contract.xmlschema import SchemaFolderError, XmlSchemas
 from ..eval.engine import Engine
 from ..lang.loader import DataError, parse_data, read_text
 
@@ -36,6 +38,88 @@ def read_document(path: str) -> Any:
         raise UsageError(f"{name}: er en mappe, ikke en fil") from None
     except DataError as exc:
         raise UsageError(str(exc)) from None
+
+
+def is_xml_file(path: str, head: bytes = b"") -> bool:
+    """A Dialogmelding XML file by its name (``.xml``), or standard input that starts with ``<``."""
+    return path.lower().endswith(".xml") or (path == "-" and head.lstrip().startswith(b"<"))
+
+
+def _read_bytes(path: str) -> bytes:
+    name = "<stdin>" if path == "-" else path
+    try:
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{name}: finnes ikke") from None
+    except IsADirectoryError:
+        raise UsageError(f"{name}: er en mappe, ikke en fil") from None
+
+
+def xml_schemas(args: argparse.Namespace) -> XmlSchemas | None:
+    """The official schemas of ``--xsd DIR`` (strict mode), compiled once per run; None without it."""
+    folder = getattr(args, "xsd", None)
+    if not folder:
+        return None
+    cached = getattr(args, "_xml_schemas", None)
+    if cached is None:
+        try:
+            cached = XmlSchemas(folder)
+        except SchemaFolderError as exc:
+            raise UsageError(f"--xsd {exc}") from None
+        args._xml_schemas = cached
+    return cached
+
+
+def read_request(path: str, args: argparse.Namespace) -> tuple[Any, dialogmelding.ParsedMessage | None]:
+    """A request from a JSON or YAML file, or from Dialogmelding XML completed by ``--context FILE``.
+
+    For XML the parsed message comes back too (for ``--at message`` and receipts). Errors are one line:
+    the file and the element (``m.xml: /MsgHead/MsgInfo/Type/@V: …``) or the field of the context.
+    """
+    context_file = getattr(args, "context", None)
+    name = "<stdin>" if path == "-" else path
+    data = _read_bytes(path)
+    if not is_xml_file(path, data[:64]):
+        if context_file:
+            raise UsageError(f"--context {context_file}: konteksten legges bare til XML-meldinger; "
+                             "i JSON hører den hjemme i dokumentet")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{name}: er ikke UTF-8-tekst") from None
+        try:
+            return parse_data(text, name, as_yaml=path.endswith((".yaml", ".yml"))), None
+        except DataError as exc:
+            raise UsageError(str(exc)) from None
+    schemas = xml_schemas(args)
+    try:
+        if schemas is not None:
+            schemas.check_message(data)
+        parsed = dialogmelding.parse(data)
+    except dialogmelding.XmlError as exc:
+        raise UsageError(f"{name}: {exc}") from None
+    context = read_document(context_file) if context_file else {}
+    if not isinstance(context, dict):
+        raise UsageError(f"--context {context_file}: må være et objekt med tidspunkt, melding og/eller kontekst")
+    unknown = sorted(k for k in context if k not in ("tidspunkt", "melding", "kontekst"))
+    if unknown:
+        raise UsageError(f"--context {context_file}: $.{unknown[0]}: ukjent felt; tillatte felt er: kontekst, "
+                         "melding, tidspunkt")
+    try:
+        return dialogmelding.to_request(parsed, context), parsed
+    except InputError as exc:
+        where = parsed.xml_path(exc.path)
+        raise UsageError(f"{name}: {exc}" + (f" (XML: {where})" if where else "")) from None
+
+
+def evaluation_time(at: str | None, request: Any) -> str | None:
+    """``--at``: a time, or ``message`` for the message's own time (``melding.sendt``, GenDate in XML)."""
+    if at != "message":
+        return at
+    sent = request.get("melding", {}).get("sendt") if isinstance(request, dict) else None
+    if not isinstance(sent, str) or not sent:
+        raise UsageError("--at message: meldingen har ikke noe sendt-tidspunkt (melding.sendt, GenDate i XML)")
+    return sent
 
 
 def load_engine(args: argparse.Namespace) -> Engine:

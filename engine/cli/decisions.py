@@ -1,4 +1,10 @@
-"""Deciding: ``evaluate``, ``explain``, ``packs`` and ``facts``."""
+"""Deciding: ``evaluate``, ``explain``, ``convert``, ``packs`` and ``facts``.
+
+``evaluate`` and ``explain`` read JSON, YAML or Dialogmelding XML (``FILE.xml``, completed by
+``--context CONTEXT.json|yaml`` as over HTTP); ``--at message`` evaluates at the message's own time
+(GenDate), for audits of received messages; ``--xsd DIR`` refuses XML the official schemas refuse.
+``convert FILE.xml`` prints the request an XML message maps to.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,18 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision
+from ..contract.dialogmelding import ParsedMessage
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
 from ..eval.describe import tree_lines
 from ..eval.engine import UnknownPackError
 from ..eval.explain import MARK, explain, explain_text
 from ..eval.render import decision_text
-from .common import UsageError, load_engine, read_document
+from .common import UsageError, evaluation_time, load_engine, read_request
 
 if TYPE_CHECKING:
     from .common import Subparsers
@@ -30,11 +39,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            request = read_document(path)
-            decision: Decision = engine.evaluate(request, pack=args.pack, at=args.at, explain=args.explain)
+            request, parsed = read_request(path, args)
+            try:
+                decision: Decision = engine.evaluate(request, pack=args.pack, at=evaluation_time(args.at, request),
+                                                     explain=args.explain)
+            except InputError as exc:
+                raise UsageError(xml_input_error(exc, parsed)) from None
         except (InputError, UsageError, UnknownPackError) as exc:
             failed = True
-            msg = f"{path}: {exc}" if not str(exc).startswith(path) else str(exc)
+            msg = str(exc) if str(exc).startswith((path, "<stdin>", "--")) else f"{path}: {exc}"
             if args.format == "json" and len(args.files) > 1:
                 outputs.append({"file": path, "error": msg})
             else:
@@ -57,6 +70,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def xml_input_error(exc: InputError, parsed: ParsedMessage | None) -> str:
+    """An input error, with the XML element it came from, or a hint that the context must give it."""
+    if parsed is None:
+        return str(exc)
+    where = parsed.xml_path(exc.path)
+    if where:
+        return f"{exc} (XML: {where})"
+    if "mangler" in exc.message:
+        return f"{exc}; XML-meldingen har ikke dette, så det må komme som kontekst (--context FILE)"
+    return str(exc)
+
+
 def trace_text(trace: Sequence[dict[str, Any]]) -> str:
     lines = ["Sporing (alle regler):"]
     for rule in trace:
@@ -67,10 +92,12 @@ def trace_text(trace: Sequence[dict[str, Any]]) -> str:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     engine = load_engine(args)
+    request, parsed = read_request(args.file, args)
     try:
-        request = read_document(args.file)
-        doc = explain(engine, request, pack=args.pack, at=args.at, rule=args.rule)
-    except (InputError, UnknownPackError) as exc:
+        doc = explain(engine, request, pack=args.pack, at=evaluation_time(args.at, request), rule=args.rule)
+    except InputError as exc:
+        raise UsageError(f"{args.file}: {xml_input_error(exc, parsed)}") from None
+    except UnknownPackError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
     if args.rule and not any(p["rules"] for p in doc["packs"]):
         known = sorted(r.id for p in doc["packs"] for r in engine.packs[p["id"]].rules)
@@ -80,6 +107,42 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         print(explain_text(doc, only=args.only))
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """The request in the input contract v1 an XML message maps to (patient numbers are checked on evaluation)."""
+    request, parsed = read_request(args.file, args)
+    if parsed is None:
+        raise UsageError(f"{args.file}: convert leser Dialogmelding-XML (MsgHead); filen er ikke XML")
+    if args.format == "yaml":
+        print(yaml.safe_dump(request, allow_unicode=True, sort_keys=False, width=100), end="")
+    else:
+        print(json.dumps(request, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_apprec(args: argparse.Namespace) -> int:
+    """The application receipt (AppRec 1.1) a receiver would send back for a received XML message."""
+    from ..contract.apprec import ApprecConfigError, ApprecMapping, apprec_xml
+    from ..contract.dialogmelding import XmlError
+
+    try:
+        mapping = ApprecMapping.load(args.apprec_config)
+    except ApprecConfigError as exc:
+        raise UsageError(f"--apprec-config {exc}") from None
+    engine = load_engine(args)
+    request, parsed = read_request(args.file, args)
+    if parsed is None:
+        raise UsageError(f"{args.file}: en applikasjonskvittering svarer på en mottatt XML-melding; filen er ikke XML")
+    try:
+        decision = engine.evaluate(request, pack=args.pack, at=evaluation_time(args.at, request))
+        receipt = apprec_xml(parsed, decision, mapping)
+    except InputError as exc:
+        raise UsageError(f"{args.file}: {xml_input_error(exc, parsed)}") from None
+    except (UnknownPackError, XmlError) as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    sys.stdout.write(receipt.decode("utf-8"))
     return 0
 
 
@@ -115,11 +178,21 @@ def cmd_facts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _xml_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--context", metavar="FILE", help="for XML: what the XML does not carry (JSON or YAML in the "
+                   "input contract: tidspunkt, melding, kontekst), merged as over HTTP")
+    p.add_argument("--xsd", metavar="DIR", help="strict mode for XML: refuse a message the official XSDs in DIR "
+                   "refuse (MsgHead-v1_2.xsd, dialogmelding-v1.0.xsd, dialogmelding-v1.1.xsd, ...)")
+
+
 def add_parsers(sub: Subparsers) -> None:
-    p = sub.add_parser("evaluate", help="evaluate one or more requests (JSON or YAML)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="request file, or - for standard input")
+    p = sub.add_parser("evaluate", help="evaluate one or more requests (JSON, YAML or Dialogmelding XML)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="request file (.json, .yaml, .xml), or - for "
+                   "standard input")
     p.add_argument("--pack", help="evaluate against this pack only (default: every pack whose scope matches)")
-    p.add_argument("--at", metavar="ISO-TIME", help="evaluate as of this time (overrides tidspunkt)")
+    p.add_argument("--at", metavar="ISO-TIME|message", help="evaluate as of this time (overrides tidspunkt); "
+                   "'message': at the message's own time (melding.sendt, GenDate in XML)")
+    _xml_options(p)
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.add_argument("--explain", action="store_true", help="include a trace of every rule")
     p.add_argument("--test-environment", action="store_true",
@@ -127,9 +200,11 @@ def add_parsers(sub: Subparsers) -> None:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("explain", help="show, for every rule, whether it fired and the values each condition saw")
-    p.add_argument("file", metavar="FILE", help="request file (JSON or YAML), or - for standard input")
+    p.add_argument("file", metavar="FILE", help="request file (JSON, YAML or XML), or - for standard input")
     p.add_argument("--pack", help="explain against this pack only (default: the packs whose scope matches)")
-    p.add_argument("--at", metavar="ISO-TIME", help="evaluate as of this time (overrides tidspunkt)")
+    p.add_argument("--at", metavar="ISO-TIME|message", help="evaluate as of this time (overrides tidspunkt); "
+                   "'message': at the message's own time")
+    _xml_options(p)
     p.add_argument("--rule", metavar="ID", help="show only this rule")
     p.add_argument("--only", choices=("fired", "not_fired", "undecided"),
                    help="show only rules with this result (text)")
@@ -137,6 +212,23 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("--test-environment", action="store_true",
                    help="accept synthetic test patient numbers (month + 80)")
     p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("convert", help="print the request (input contract v1) a Dialogmelding XML maps to")
+    p.add_argument("file", metavar="FILE.xml", help="a MsgHead message (or NAV's EI_fellesformat), - for stdin")
+    p.add_argument("--format", choices=("json", "yaml"), default="json")
+    _xml_options(p)
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("apprec", help="the application receipt (AppRec 1.1) for a received Dialogmelding XML")
+    p.add_argument("file", metavar="FILE.xml", help="the received MsgHead message, - for stdin")
+    p.add_argument("--pack", help="evaluate against this pack only")
+    p.add_argument("--at", metavar="ISO-TIME|message", help="evaluate as of this time; 'message': at its GenDate")
+    p.add_argument("--apprec-config", metavar="FILE", help="which decision gives which status "
+                   "(default: engine/schemas/apprec-mapping.yaml)")
+    p.add_argument("--test-environment", action="store_true",
+                   help="accept synthetic test patient numbers (month + 80)")
+    _xml_options(p)
+    p.set_defaults(func=cmd_apprec)
 
     p = sub.add_parser("packs", help="list packs with their validity")
     p.add_argument("--format", choices=("json", "text"), default="text")

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from ..contract.apprec import ApprecConfigError
+    from ..contract.xmlschema import SchemaFolderError
     from ..server.app import configure_logging, serve
     from ..server.auth import ConfigError, check_exposure, config_from, is_loopback
     from ..server.config import ServiceConfig
@@ -36,11 +38,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     config = ServiceConfig(policies=getattr(args, "policies", None), db=db, secret=secret, auth=auth,
                            reload_interval=args.reload_interval, test_environment=args.test_environment,
-                           max_batch=args.max_batch)
+                           max_batch=args.max_batch, xsd=args.xsd, apprec=args.apprec_config)
     try:
         serve(config, host=args.host, port=args.port)
     except (FileNotFoundError, LogError) as exc:
         raise UsageError(str(exc)) from None
+    except SchemaFolderError as exc:
+        raise UsageError(f"--xsd {exc}") from None
+    except ApprecConfigError as exc:
+        raise UsageError(f"--apprec-config {exc}") from None
     return 0
 
 
@@ -95,6 +101,10 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("--test-environment", action="store_true",
                    help="accept synthetic test patient numbers (month + 80)")
     p.add_argument("--max-batch", type=int, default=1000, help="most requests in one batch (default 1000)")
+    p.add_argument("--xsd", metavar="DIR", help="strict mode: refuse XML that the official XSDs in DIR refuse "
+                   "(MsgHead-v1_2.xsd, dialogmelding-v1.0.xsd, dialogmelding-v1.1.xsd, ...), with the line")
+    p.add_argument("--apprec-config", metavar="FILE", help="which decision gives which AppRec status "
+                   "(default: engine/schemas/apprec-mapping.yaml)")
     p.add_argument("--token-file", metavar="FILE", help="require this static bearer token (or $DIALOGVAKT_TOKEN)")
     p.add_argument("--jwt-key", metavar="FILE", action="append",
                    help="accept JWTs signed by this public key (PEM or JWKS file; repeatable)")

@@ -19,6 +19,14 @@ OPS = {  # how a comparison reads in bokmål
     "exists": "finnes", "contains": "inneholder", "contains_any": "inneholder minst én av",
     "starts_with": "begynner med", "matches": "passer med mønsteret", "mixes": "blander flere av gruppene i",
 }
+MATCH = {  # how a text test matches, as explain reports it (explain.text_match)
+    "word": "som hele ord; «epikrise» treffer ikke «epikrisen»",
+    "prefix": "som begynnelsen av et ord; «epikrise» treffer også «epikrisen»",
+    "exact": "som hele verdien",
+    "regex": "som regulære uttrykk",
+    "substring": "hvor som helst i teksten, også inne i ord",
+    "start": "i begynnelsen av teksten",
+}
 SIGN = {"true": "✓", "false": "✗", "unknown": "?"}
 GROUP = {"all": "alle disse", "any": "minst én av disse", "not": "ikke dette"}
 QUANTIFIER = {"each": "for hver i {list}", "some": "for minst én i {list}"}
@@ -70,6 +78,9 @@ def comparison_text(step: Mapping[str, Any]) -> str:
         text = f"{name} {test}"
     else:
         text = f"{name} {op} {_operand(step, fact)}"
+        if step.get("match") in MATCH:
+            case = "" if step["match"] == "regex" else "; store og små bokstaver og mellomrom teller ikke"
+            text += f" ({MATCH[step['match']]}{case})"
     value = step.get("value")
     seen = "ingen verdi" if value is None else f"verdien var «{_value(value, fact)}»"
     return f"{text}: {seen}"

@@ -10,7 +10,8 @@
                            "result": "fired" | "not_fired" | "undecided", "missing": [...],
                            "conditions": [<node>, ...]}]}]}
 
-A node is a comparison ``{"fact", "op", "operand", "operand_value"?, "value", "result"}`` or a group
+A node is a comparison ``{"fact", "op", "operand", "operand_value"?, "match"?, "value", "result"}``
+(``match``: how a text test matches, see ``text_match``) or a group
 ``{"all" | "any" | "not": [<node>, ...], "result"}``; results are "true", "false" or "unknown".
 Values come through the same masking as decisions: a patient's number is never shown.
 """
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..contract.bokmal import label
-from ..contract.facts import missing_inputs
+from ..contract.facts import catalogue, missing_inputs
 from ..lang.tree import CompiledPack, Rule
 from .closures import evaluate_traced, undecided_facts
 from .describe import GROUP, tree_lines
@@ -68,6 +69,26 @@ def _rule(pack: CompiledPack, rule: Rule, traced: Mapping[str, Any], values: Map
             "missing": missing, "conditions": _operands(traced["conditions"], pack)}
 
 
+def text_match(step: Mapping[str, Any], pack: CompiledPack) -> str | None:
+    """How a text test matches: ``word`` (whole words), ``prefix`` (a word begins so), ``exact`` (the whole
+    value, or an element of a list), ``regex``, ``substring`` (anywhere, inside words too) or ``start``."""
+    op, written = step.get("op"), step.get("operand")
+    if op not in ("contains_any", "contains", "starts_with", "matches"):
+        return None
+    info = catalogue().get(str(step.get("fact")))
+    is_list = info is not None and info.type == "list"
+    if isinstance(written, dict) and "vocabulary" in written and written["vocabulary"] in pack.vocabularies:
+        vocabulary = pack.vocabularies[written["vocabulary"]]
+        return "exact" if is_list else vocabulary.match
+    if op == "matches":
+        return "regex"
+    if op == "starts_with":
+        return "start"
+    if is_list:
+        return "exact"
+    return "word" if op == "contains_any" else "substring"
+
+
 def _operands(steps: list[dict[str, Any]], pack: CompiledPack) -> list[dict[str, Any]]:
     """Add what a parameter or vocabulary operand stands for, so the reader sees the number compared."""
     for step in steps:
@@ -78,6 +99,9 @@ def _operands(steps: list[dict[str, Any]], pack: CompiledPack) -> list[dict[str,
                 step["operand_value"] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
             elif isinstance(written, dict) and "vocabulary" in written and written["vocabulary"] in pack.vocabularies:
                 step["operand_value"] = list(pack.vocabularies[written["vocabulary"]].terms)
+            how = text_match(step, pack)
+            if how:
+                step["match"] = how
         elif "elements" in step:
             for e in step["elements"]:
                 _operands(e["conditions"], pack)

@@ -14,7 +14,11 @@ Endpoints (OpenAPI 3.1 at ``/openapi.json``):
 - ``POST /v1/events``, ``GET /v1/findings``: the conversation monitor
   (``engine.monitor``), imported and built when first used; 501 with the
   reason when it is absent or cannot start;
-- ``GET /healthz``, ``GET /readyz``, ``GET /metrics`` (Prometheus).
+- ``GET /healthz``, ``GET /readyz``, ``GET /metrics`` (Prometheus);
+- ``POST /v1/apprec``: a received message's application receipt (AppRec 1.1, ``apprec``);
+- ``GET /cds-services``, ``POST /cds-services/{id}``: CDS Hooks 2.0 (``cdshooks``).
+
+With ``ServiceConfig.xsd`` (``--xsd DIR``) XML the official schemas refuse is refused (strict mode).
 
 Every decision is committed to the decision log before it is answered; when
 the log cannot be written the request fails with 503 and no decision.
@@ -42,6 +46,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..contract.xmlschema import XmlSchemas
+from .apprec import mapping_for, post_apprec
+from .cdshooks import call_service, discovery
 from .config import ServiceConfig
 from .decisionlog import redact
 from .gate import Gate
@@ -82,6 +89,9 @@ ROUTES = [
     Route("/metrics", metrics, methods=["GET"]),
     Route("/openapi.json", openapi, methods=["GET"]),
     Route("/schemas/{name}", schema_file, methods=["GET"]),
+    Route("/v1/apprec", post_apprec, methods=["POST"]),
+    Route("/cds-services", discovery, methods=["GET"]),
+    Route("/cds-services/{id}", call_service, methods=["POST"]),
 ]
 ROUTE_PATHS = frozenset(r.path for r in ROUTES)
 
@@ -110,6 +120,8 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 def create_app(config: ServiceConfig) -> Gate:
     """The ASGI application. Packs are compiled here (PackError when any fails); the log opens at startup."""
     service = Service(config)
+    schemas = XmlSchemas(config.xsd) if config.xsd else None  # SchemaFolderError: the folder cannot be used
+    mapping_for(config.apprec)  # ApprecConfigError now rather than on the first receipt
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -132,6 +144,7 @@ def create_app(config: ServiceConfig) -> Gate:
     handlers = {404: _not_found, 405: _not_found, Problem: _on_problem, Exception: _on_error}
     app = Starlette(routes=ROUTES + page_routes(), lifespan=lifespan, exception_handlers=handlers)
     app.state.service = service
+    app.state.xml_schemas = schemas
     gated = Gate(app, service, ROUTE_PATHS)
     gated.state = app.state  # type: ignore[attr-defined]  # tests reach the service through it
     gated.router = app.router  # type: ignore[attr-defined]

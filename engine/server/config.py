@@ -19,3 +19,5 @@ class ServiceConfig:
     test_environment: bool = False  # accept synthetic patient numbers
     max_body: int = 20 * MiB
     max_batch: int = 1000
+    xsd: str | None = None  # strict mode: a folder with the official XSDs; XML they refuse is refused
+    apprec: str | None = None  # a YAML file mapping decisions to AppRec status (engine/server/apprec.py)

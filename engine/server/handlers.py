@@ -61,7 +61,7 @@ async def decide(request: Request) -> Response:
             context = dialogmelding.context_from_pairs(options.context_pairs)
         except InputError as exc:
             raise input_problem(exc) from None
-        req, parsed = xml_item(body, context)
+        req, parsed = xml_item(body, context, options.xsd)
         evaluated = Evaluated(evaluate(engine, req, options, parsed, svc.metrics), req, "xml")
     else:
         if options.context_pairs:

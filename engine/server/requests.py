@@ -15,6 +15,7 @@ from ..contract import dialogmelding
 from ..contract.decision import Decision
 from ..contract.errors import InputError
 from ..contract.times import parse_datetime
+from ..contract.xmlschema import XmlSchemas
 from ..eval.engine import Engine, UnknownPackError
 from .metrics import Metrics
 from .problems import Problem, input_problem, xml_problem
@@ -28,16 +29,21 @@ class Options:
     at: dt.datetime | None
     explain: bool
     context_pairs: list[tuple[str, str]]
+    at_message: bool = False  # ?at=message: at the message's own time (melding.sendt; GenDate in XML)
+    xsd: XmlSchemas | None = None  # strict mode (--xsd): the official schemas XML must follow
 
 
 def read_options(request: Request) -> Options:
     packs: list[str] = []
     at = None
     explain = False
+    at_message = False
     rest: list[tuple[str, str]] = []
     for name, value in request.query_params.multi_items():
         if name == "pack":
             packs.extend(v.strip() for v in value.split(",") if v.strip())
+        elif name == "at" and value == "message":
+            at, at_message = None, True
         elif name == "at":
             try:
                 at = parse_datetime(value, "at")
@@ -52,7 +58,7 @@ def read_options(request: Request) -> Options:
             explain = value.lower() in ("", "true", "1")
         else:
             rest.append((name, value))
-    return Options(packs or None, at, explain, rest)
+    return Options(packs or None, at, explain, rest, at_message, getattr(request.app.state, "xml_schemas", None))
 
 
 def media_type(request: Request) -> str:
@@ -102,8 +108,11 @@ class Evaluated:
     source: str  # json | xml
 
 
-def xml_item(xml: bytes | str, context: Mapping[str, Any]) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
+def xml_item(xml: bytes | str, context: Mapping[str, Any],
+             schemas: XmlSchemas | None = None) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
     try:
+        if schemas is not None:
+            schemas.check_message(xml)
         parsed = dialogmelding.parse(xml)
     except dialogmelding.XmlError as exc:
         raise xml_problem(exc) from None
@@ -113,7 +122,8 @@ def xml_item(xml: bytes | str, context: Mapping[str, Any]) -> tuple[dict[str, An
         raise input_problem(exc, parsed) from None
 
 
-def wrapper_item(doc: dict[str, Any]) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
+def wrapper_item(doc: dict[str, Any],
+                 schemas: XmlSchemas | None = None) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
     xml = doc.get("xml")
     if not isinstance(xml, str) or not xml.strip():
         raise input_problem(InputError("$.xml", "må være en tekst med en MsgHead-melding i XML"))
@@ -121,14 +131,21 @@ def wrapper_item(doc: dict[str, Any]) -> tuple[dict[str, Any], dialogmelding.Par
         if key not in ("xml", "tidspunkt", "melding", "kontekst"):
             raise input_problem(InputError(f"$.{key}", "ukjent felt; tillatte felt er: kontekst, melding, "
                                                          "tidspunkt, xml"))
-    return xml_item(xml, {k: v for k, v in doc.items() if k != "xml"})
+    return xml_item(xml, {k: v for k, v in doc.items() if k != "xml"}, schemas)
 
 
 def evaluate(engine: Engine, request: dict[str, Any], options: Options, parsed: dialogmelding.ParsedMessage | None,
               metrics: Metrics) -> Decision:
     started = time.perf_counter()
+    at: Any = options.at
+    if options.at_message:
+        at = (request.get("melding") or {}).get("sendt") if isinstance(request, dict) else None
+        if not isinstance(at, str) or not at:
+            raise Problem(400, "invalid-parameter", "Ugyldig parameter",
+                          "at=message: meldingen har ikke noe sendt-tidspunkt (melding.sendt, GenDate i XML)",
+                          [{"parameter": "at", "message": "meldingen har ikke noe sendt-tidspunkt"}])
     try:
-        decision = engine.evaluate(request, pack=options.packs, at=options.at, explain=options.explain)
+        decision = engine.evaluate(request, pack=options.packs, at=at, explain=options.explain)
     except InputError as exc:
         raise input_problem(exc, parsed) from None
     except UnknownPackError as exc:
@@ -143,6 +160,6 @@ def evaluate_document(engine: Engine, doc: Any, options: Options, metrics: Metri
     if not isinstance(doc, dict):
         raise input_problem(InputError("$", "forespørselen må være et JSON-objekt"))
     if "xml" in doc:
-        request, parsed = wrapper_item(doc)
+        request, parsed = wrapper_item(doc, options.xsd)
         return Evaluated(evaluate(engine, request, options, parsed, metrics), request, "xml")
     return Evaluated(evaluate(engine, doc, options, None, metrics), doc, "json")

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from ..contract import dialogmelding
 from ..contract.decision import Decision
 from ..contract.errors import InputError
 from ..contract.identifiers import example_number
@@ -401,6 +402,49 @@ def gitt_vedlegg(s: Situasjon, antall: str) -> None:
     s.melding["vedlegg"] = [{"filnavn": f"vedlegg{i + 1}.pdf", "mimetype": "application/pdf"} for i in range(n)]
 
 
+@step("gitt", r'(?:at )?meldingen har emnet "(?P<emne>.*)"',
+      'Og meldingen har emnet "Oksygen etter utskrivning"',
+      "Emnet (overskriften) på meldingen: EmneSporsmal eller Tema i XML-meldingen.")
+def gitt_emne(s: Situasjon, emne: str) -> None:
+    s.melding["emne"] = emne
+
+
+@step("gitt", r'(?:at )?meldingen er XML-filen "(?P<fil>[^"]+)"',
+      'Gitt at meldingen er XML-filen "examples/xml/d81023-x1-foresporsel-nylig-utskrevet.xml"',
+      "Leser en mottatt Dialogmelding (MsgHead-XML) slik Dialogvakt leser den over HTTP. Stien er relativ til "
+      "mappen kommandoen kjøres fra. Det XML-en ikke har (partenes kategori, pasientstatus) gis med de andre "
+      "stegene, f.eks. «Og feltet \"melding.avsender.kategori\" er \"kommune\"». Uten eget tidspunkt vurderes "
+      "meldingen ved tidspunktet i XML-en (GenDate).")
+def gitt_xml_fil(s: Situasjon, fil: str) -> None:
+    path = Path(fil)
+    if not path.is_file():
+        raise StepError(f"Finner ikke XML-filen «{fil}» (stien er relativ til {Path.cwd()}).")
+    try:
+        parsed = dialogmelding.parse(path.read_bytes())
+    except dialogmelding.XmlError as exc:
+        raise StepError(f"XML-filen «{fil}» kan ikke leses: {exc}") from None
+    s.melding.clear()
+    s.melding.update(copy.deepcopy(parsed.melding))
+    if "tidspunkt" not in s.request and parsed.melding.get("sendt"):
+        s.request["tidspunkt"] = parsed.melding["sendt"]
+
+
+@step("gitt", r"(?:at )?avsenderen er (?:en |et )?(?P<avsender>sykehus|kommune|fastlege|legekontor|pasient)"
+              r"(?: og mottakeren (?:er )?(?:en |et )?(?P<mottaker>sykehus|kommune|fastlege|legekontor|pasient))?",
+      "Og avsenderen er en kommune og mottakeren et sykehus",
+      "Hva slags parter avsender og mottaker er, når meldingen ikke sier det selv (som en XML-melding). "
+      "Kopimottakere uten kategori får mottakerens.")
+def gitt_kategorier(s: Situasjon, avsender: str, mottaker: str | None = None) -> None:
+    s.melding.setdefault("avsender", {})["kategori"] = avsender
+    if mottaker:
+        mottakere = s.melding.setdefault("mottakere", [{}])
+        if not mottakere:
+            mottakere.append({})
+        mottakere[0]["kategori"] = mottaker
+        for copy_recipient in mottakere[1:]:
+            copy_recipient.setdefault("kategori", mottaker)
+
+
 @step("gitt", r'(?:at )?meldingen har teksten "(?P<tekst>.*)"',
       'Og meldingen har teksten "Lungesykdommer: Spørsmål om oppfølging etter utskrivning."',
       "Meldingsteksten (én linje).")
@@ -595,6 +639,16 @@ def sa_rad(s: Situasjon, seksjon: str | None = None, navn: str | None = None, ik
         raise StepError(f"Det gis råd etter «{wanted}», men skulle ikke ({summary_of(d)}).")
     if not found and not ikke:
         raise StepError(f"Ingen råd viser til «{wanted}» ({summary_of(d)}).")
+
+
+@step("så", r"(?:at )?det gis ingen råd|gis det ingen råd",
+      "Og det gis ingen råd",
+      "Meldingen fikk ingen råd i det hele tatt (fra noen retningslinje).")
+def sa_ingen_rad(s: Situasjon) -> None:
+    d = decision_of(s)
+    if d.advice:
+        shown = "; ".join(f"{a.rule}: {a.message}" for a in d.advice)
+        raise StepError(f"Ventet ingen råd, men fikk {len(d.advice)}: {shown}")
 
 
 @step("så", r'(?:at )?det foreslås (?P<tekst>.+)',
