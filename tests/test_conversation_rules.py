@@ -127,3 +127,16 @@ def test_more_mistakes(tmp_path) -> None:
 def test_the_pack_schema_names_the_conversation_rule_keys(tmp_path) -> None:
     found = problems(tmp_path, GOOD.replace("    finding: svar_forfalt\n", "    finding: svar_forfalt\n    fired: x\n"))
     assert any("ukjent nøkkel 'fired'" in p and "conversation.yaml:" in p for p in found), found
+
+
+def test_scope_belongs_to_a_message_that_must_have_come(tmp_path) -> None:
+    widened = GOOD.replace("      - as: sporsmal\n        event: melding\n",
+                           "      - as: sporsmal\n        event: melding\n        scope: in_or_unknown\n")
+    (rule,) = pack(tmp_path, widened).conversation
+    assert [p.scope for p in rule.patterns] == ["in_or_unknown", "in"]
+    on_absent = GOOD.replace("        absent: true\n", "        absent: true\n        scope: in_or_unknown\n")
+    found = problems(tmp_path, on_absent)
+    assert any("'scope' gjelder en melding som må ha kommet" in p and "conversation.yaml:" in p for p in found), found
+    wrong = GOOD.replace("        event: melding\n        when: {fact: melding.type",
+                         "        event: melding\n        scope: everywhere\n        when: {fact: melding.type")
+    assert any("scope" in p and "everywhere" in p for p in problems(tmp_path, wrong))

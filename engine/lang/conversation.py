@@ -195,6 +195,15 @@ def _absence(comp: ConditionCompiler, ev: dict[str, Any], j: int, eptr: Pointer,
     return absent
 
 
+def _scope(comp: ConditionCompiler, ev: dict[str, Any], eptr: Pointer, absent: bool) -> str:
+    """How the event's message must stand to the pack's scope; only a message that must have happened has one."""
+    scope = ev.get("scope", "in")
+    if "scope" in ev and (ev["event"] != "melding" or absent):
+        comp.error((*eptr, "scope"), "'scope' gjelder en melding som må ha kommet (event: melding, ikke absent)",
+                   "samtaleregel")
+    return str(scope)
+
+
 def _event_condition(comp: ConditionCompiler, ev: dict[str, Any], j: int, eptr: Pointer, seen: _Events
                      ) -> Condition | None:
     """The event's condition, qualified by its name, with the checks that tie it to earlier events."""
@@ -235,7 +244,7 @@ def _events(comp: ConditionCompiler, raw: dict[str, Any], ptr: Pointer) -> _Even
         comp.cat = ScopedCatalogue(seen.kinds)
         condition = _event_condition(comp, ev, j, eptr, seen)
         seen.patterns.append(EventPattern(ev["as"], ev["event"], condition, absent, ev.get("within"),
-                                          comp.src.where(eptr)))
+                                          comp.src.where(eptr), _scope(comp, ev, eptr, absent)))
         if not absent:
             seen.positive.add(ev["as"])
     if len(seen.withins) > 1:

@@ -195,6 +195,9 @@ class EventPattern:
     absent: bool = False
     within: str | None = None
     location: Location | None = None
+    # "in": a message must be in the pack's scope; "in_or_unknown": also one whose scope the message
+    # alone cannot settle (for example whether the patient is admitted), which the rule's other events do
+    scope: str = "in"
 
 
 @dataclass

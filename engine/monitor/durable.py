@@ -667,7 +667,7 @@ class ConversationRuleset(Ruleset):
             names[p.alias] = f"p{n}"
             scope = Scope(p.event, p.alias, self.fields, dict(names), kinds)
             alts = condition_alternatives(p.condition, "T", scope, PATTERN_ALTERNATIVES)
-            extra = (_atom({"s": True}),) if p.event == "melding" else ()
+            extra = (_atom({"s": True}),) if p.event == "melding" and p.scope == "in" else ()
             present_alts.append([{names[p.alias]: pattern(_atom({"k": p.event}), extra + conj)} for conj in alts])
         # absent events: every P alternative becomes its own negation
         negations: list[tuple[EventPattern, Conj]] = []

@@ -69,3 +69,40 @@ Egenskap: Tidligmelding og PLO-meldinger rundt en innleggelse (SØ, digital samh
     Og Sykehuset Østfold sendte en tidligmelding til Fredrikstad kommune mandag 2. februar 2026 kl. 15:00
     Når det er onsdag 4. februar 2026
     Så finner overvåkingen ingenting
+
+  # «skal kun benyttes i forhold til planlegging av utskrivelse»: overvåkingen vet at pasienten er
+  # innlagt fra innleggelsen, også når meldingen selv ikke sier det.
+  Scenario: En dialogmelding under innleggelsen som ikke gjelder utskrivelsen, er et avvik
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og pasienten ikke mottar kommunale tjenester
+    Og hjemmesykepleien i Fredrikstad sendte en forespørsel til tjenesten "Lungesykdommer" ved Sykehuset Østfold tirsdag 3. februar 2026 kl. 10:00
+    Og meldingen har formålet "avklaring"
+    Når det er onsdag 4. februar 2026
+    Så finner overvåkingen "dialogen under innleggelsen gjelder ikke planlegging av utskrivelse"
+    Og funnet er registrert
+    Og funnet nevner "planlegging av utskrivelse"
+
+  Scenario: En dialogmelding under innleggelsen om planlegging av utskrivelsen er i orden
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og pasienten ikke mottar kommunale tjenester
+    Og hjemmesykepleien i Fredrikstad sendte en forespørsel til PLO-mottaket ved Sykehuset Østfold tirsdag 3. februar 2026 kl. 10:00
+    Og meldingen har formålet "planlegging av utskrivning"
+    Når det er onsdag 4. februar 2026
+    Så finner overvåkingen ingenting
+
+  Scenario: Etter utskrivningen gjelder ikke avgrensningen for dialog under innleggelse
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og pasienten ikke mottar kommunale tjenester
+    Og Sykehuset Østfold skrev ut pasienten torsdag 5. februar 2026 kl. 12:00
+    Og hjemmesykepleien i Fredrikstad sendte en forespørsel til tjenesten "Lungesykdommer" ved Sykehuset Østfold mandag 9. februar 2026 kl. 10:00
+    Og meldingen har formålet "avklaring"
+    Når det er tirsdag 10. februar 2026
+    Så finner overvåkingen ikke "dialogen under innleggelsen gjelder ikke planlegging av utskrivelse"
+
+  Scenario: Innleggelsen blir kjent etter dialogmeldingen, og avviket blir funnet likevel
+    Gitt at hjemmesykepleien i Fredrikstad sendte en forespørsel til tjenesten "Lungesykdommer" ved Sykehuset Østfold tirsdag 3. februar 2026 kl. 10:00
+    Og meldingen har formålet "avklaring"
+    Og Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og pasienten ikke mottar kommunale tjenester
+    Når det er onsdag 4. februar 2026
+    Så finner overvåkingen "dialogen under innleggelsen gjelder ikke planlegging av utskrivelse"
