@@ -593,3 +593,30 @@ def test_conversation_template_facts_that_are_always_there_are_not_flagged(tmp_p
     seed(conv, old, f"      En melding i tråden ({shown}) gjelder fagområdet")
     report = lint_pack(folder)
     assert report.problems == [], [str(p) for p in report.problems]
+
+
+def test_a_rule_on_a_local_setting_must_say_so(tmp_path, capsys):
+    folder = copy_pack(tmp_path)
+    rules = folder / "rules.yaml"
+    said = "      (Listen over laboratorie- og røntgentjenester er en lokal innstilling.)\n"
+    rule = rule_id_before(rules, said)
+    text = rules.read_text(encoding="utf-8")
+    message_at = text.rindex("    message:", 0, text.index(said)) + len("    ")
+    line, col = line_col(text, message_at)
+    seed(rules, said, "")
+    problem = assert_found(folder, capsys, code="lokal-tolkning-usagt", rule=rule, file="rules.yaml",
+                           line=line, column=col)
+    assert "laboratorium_rontgen" in problem.message
+
+
+def test_a_conversation_rule_on_a_local_setting_must_say_so(tmp_path, capsys):
+    folder = copy_pack(tmp_path, "sykehuset-ostfold")
+    conversation = folder / "conversation.yaml"
+    said = "      ({param.kvittering_oppfolging_timer} timer er en lokal innstilling.)\n"
+    rule = rule_id_before(conversation, said)
+    text = conversation.read_text(encoding="utf-8")
+    line, col = line_col(text, text.rindex("    message:", 0, text.index(said)) + len("    "))
+    seed(conversation, said, "")
+    problem = assert_found(folder, capsys, code="lokal-tolkning-usagt", rule=rule, file="conversation.yaml",
+                           line=line, column=col)
+    assert "kvittering_oppfolging_timer" in problem.message

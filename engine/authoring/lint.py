@@ -27,8 +27,11 @@ Every check id, with its severity and a bokmål description, is listed in
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..contract.facts import catalogue
 from ..lang.compiler import cited_sections, compile_source
@@ -98,7 +101,7 @@ def semantic_problems(pack: CompiledPack) -> list[PackProblem]:
     """The findings of the semantic checks on a compiled pack."""
     index = rule_index(pack)
     return [*firing_problems(pack, index), *same_condition_problems(pack, index), *template_problems(pack, index),
-            *section_problems(pack), *conversation_problems(pack)]
+            *section_problems(pack), *conversation_problems(pack), *local_problems(pack)]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -187,6 +190,52 @@ def template_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackPro
             out.append(problem(pack, ("rules", index[rule.id], *pointer), "mal-utenfor-vilkar",
                                 f"teksten viser {{{name}}}, men vilkåret leser ikke {name}; når regelen slår "
                                 "til kan det mangle, og teksten viser da «(ukjent)»", rule.id))
+    return out
+
+
+# --------------------------------------------------------------------------- local settings said to be local
+
+_NAMED = re.compile(r"\{(param|vocabulary)\.([A-Za-z0-9_]+)\}")
+
+
+def _named(node: Any) -> Iterator[tuple[str, str]]:
+    """("param" | "vocabulary", name) for each parameter and word list a raw rule names, anywhere in it."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("param", "vocabulary") and isinstance(value, str):
+                yield key, value
+            else:
+                yield from _named(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _named(value)
+    elif isinstance(node, str):
+        yield from ((m.group(1), m.group(2)) for m in _NAMED.finditer(node))
+
+
+def local_settings(pack: CompiledPack, raw: Mapping[str, Any]) -> list[str]:
+    """The parameters and word lists marked local_interpretation that a raw rule uses, in order."""
+    out: list[str] = []
+    for kind, name in _named({k: v for k, v in raw.items() if k != "source"}):
+        item = (pack.parameters if kind == "param" else pack.vocabularies).get(name)
+        if item is not None and item.local_interpretation and name not in out:
+            out.append(name)
+    return out
+
+
+def local_problems(pack: CompiledPack) -> list[PackProblem]:
+    """A rule that rests on a local setting must say so to the person who reads its message."""
+    if pack.source is None:
+        return []
+    out: list[PackProblem] = []
+    for key in ("rules", "conversation_rules"):
+        for i, raw in enumerate(pack.source.data.get(key) or ()):
+            names = local_settings(pack, raw)
+            if names and "lokal" not in str(raw.get("message", "")).casefold():
+                out.append(problem(pack, (key, i, "message"), "lokal-tolkning-usagt",
+                                   f"regelen bygger på {', '.join(names)}, som er satt lokalt (local_interpretation), "
+                                   "men meldingen sier det ikke; skriv for eksempel «(lokal innstilling)»",
+                                   raw.get("id")))
     return out
 
 

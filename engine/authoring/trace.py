@@ -69,7 +69,8 @@ def trace_markdown(packs: Iterable[CompiledPack]) -> str:
         valid_to = pack.valid_to.isoformat() if pack.valid_to else "inntil videre"
         out += [f"## {pack.citation} — {pack.title}", "",
                 f"Pakke `{pack.id}`, kildefil `{pack.document.get('file', '')}`, gyldig "
-                f"{pack.valid_from.isoformat()} – {valid_to}.", "",
+                f"{pack.valid_from.isoformat()} – {valid_to}."
+                + (f" Datoene er en lokal tolkning: {_cell(pack.validity_local)}" if pack.validity_local else ""), "",
                 "| § | Tekst i retningslinjen | Regler (effekt) | Merknad |", "|---|---|---|---|"]
         for row in trace_rows(pack):
             rules = "<br>".join(f"`{r['rule']}` ({r['effect']})" for r in row["rules"]) or "—"

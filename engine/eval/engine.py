@@ -301,6 +301,8 @@ def _validity_advice(pack: CompiledPack, validity: str) -> Finding:
     else:
         message = (f"Retningslinjen {pack.citation} gjelder først fra {norsk_dato(pack.valid_from)}. "
                    "Vurderingen bygger på en retningslinje som ikke har trådt i kraft.")
+    if pack.validity_local:
+        message += f" (Datoen er en lokal innstilling: {pack.validity_local})"
     return Finding(f"{pack.id}.gyldighet", pack.id, "advice", "Gyldighet",
                    {"document": pack.citation, "section": "Gyldighet"}, message,
                    {"valid_from": pack.valid_from.isoformat(),

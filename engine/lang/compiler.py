@@ -270,7 +270,9 @@ def compile_source(source: PackSource) -> CompiledPack:
         vocabularies=comp.vocabs, not_checkable=tuple(d.get("not_checkable") or ()),
         conversation_rules=tuple(d.get("conversation_rules") or ()), folder=source.folder,
         revision=revision(source.folder, comp.references), warnings=tuple(comp.warnings), source=source,
-        sections=tuple(d.get("sections") or ()), conversation=conversation)
+        sections=tuple(d.get("sections") or ()), conversation=conversation,
+        validity_local=" ".join(d["validity"]["description"].split())
+        if (d.get("validity") or {}).get("local_interpretation") else None)
 
 
 def compile_pack(folder: Path) -> CompiledPack:

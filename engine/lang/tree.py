@@ -286,6 +286,7 @@ class CompiledPack:
     source: PackSource | None = field(default=None, repr=False)
     sections: tuple[str, ...] = ()  # section headings in document order (optional)
     conversation: tuple[ConversationRule, ...] = ()  # compiled conversation rules
+    validity_local: str | None = None  # how the dates were read, when the document does not give them
 
     @property
     def citation(self) -> str:
