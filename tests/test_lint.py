@@ -620,3 +620,16 @@ def test_a_conversation_rule_on_a_local_setting_must_say_so(tmp_path, capsys):
     problem = assert_found(folder, capsys, code="lokal-tolkning-usagt", rule=rule, file="conversation.yaml",
                            line=line, column=col)
     assert "kvittering_oppfolging_timer" in problem.message
+
+
+def test_the_search_for_rules_that_never_or_always_fire_says_when_it_gave_up(tmp_path, monkeypatch):
+    import engine.authoring.search as search
+
+    folder = copy_pack(tmp_path)
+    monkeypatch.setattr(search, "MAX_EVALUATIONS", 3)
+    report = lint_pack(folder)
+    gave_up = [p for p in report.problems if p.code == "sok-ga-opp"]
+    assert gave_up and all(p.severity == "warning" and p.rule and p.location and p.location.line > 0
+                           for p in gave_up)
+    assert all("søket ga opp etter 3 kombinasjoner" in p.message for p in gave_up)
+    assert not [p for p in report.problems if p.code in ("slar-aldri-til", "slar-alltid-til")]

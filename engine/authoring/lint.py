@@ -8,8 +8,9 @@ author meant:
   possible input (alone or within the pack's scope), or true for every input that has
   the facts it reads. Each fact gets a small abstract domain of values that can make a
   difference to the comparisons on it, and the rule's own three-valued closure is
-  evaluated over the product of the domains (at most ``MAX_COMBINATIONS``; above that, or
-  for a pattern no value can be found for, nothing is said).
+  evaluated over the product of the domains (for a pattern no value can be found for,
+  nothing is said). The search is bounded in evaluations and time; when it gives up,
+  ``sok-ga-opp`` says so.
 - ``motstridende-regler`` / ``duplikat-regel``: two rules with the same condition
   (canonical form of the compiled condition, order-insensitive in all/any) and
   opposite or equal effects.
@@ -41,7 +42,7 @@ from .checks import canonical, problem, related, rule_index, shown_facts, sort_k
 from .lint_conversation import conversation_problems
 from .packtests import pack_test_files, read_test_file
 from .quotes import quote_problems
-from .search import always_fires, always_fires_within, never_fires
+from .search import SearchGaveUp, always_fires, always_fires_within, never_fires
 
 # --------------------------------------------------------------------------- results
 
@@ -112,23 +113,34 @@ def firing_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProbl
     out: list[PackProblem] = []
     for rule in pack.rules:
         ptr = ("rules", index[rule.id], "when")
-        scope = _scope_part(pack.scope, rule.condition)
-        if never_fires(rule.condition, pack):
-            out.append(problem(pack, ptr, "slar-aldri-til", "regelen kan aldri slå til: vilkåret er usant uansett "
-                                f"hva meldingen inneholder ({_facts_text(rule.condition)})", rule.id))
-        elif scope is not None and never_fires(All((scope, rule.condition)), pack):
-            out.append(problem(pack, ptr, "slar-aldri-til", "regelen kan aldri slå til: vilkåret utelukker "
-                                "meldingene pakken gjelder for (virkeområdet, scope i pack.yaml)", rule.id))
-        elif always_fires(rule.condition, pack):
-            out.append(problem(pack, ptr, "slar-alltid-til", "regelen slår til for alle meldinger der "
-                                f"{_facts_text(rule.condition)} er oppgitt; vilkåret skiller ikke mellom meldinger",
-                                rule.id))
-        elif scope is not None and always_fires_within(scope, rule.condition, pack):
-            out.append(problem(pack, ptr, "slar-alltid-til", "regelen slår til for alle meldinger pakken gjelder "
-                                "for (virkeområdet, scope i pack.yaml) der "
-                                f"{_facts_text(rule.condition)} er oppgitt; vilkåret skiller ikke mellom dem",
-                                rule.id))
+        try:
+            found = _firing_problem(pack, rule.condition)
+        except SearchGaveUp as exc:
+            out.append(problem(pack, ptr, "sok-ga-opp", f"{exc}; om regelen kan slå til, er ikke kontrollert",
+                               rule.id))
+            continue
+        if found is not None:
+            out.append(problem(pack, ptr, found[0], found[1], rule.id))
     return out
+
+
+def _firing_problem(pack: CompiledPack, condition: Condition) -> tuple[str, str] | None:
+    """(check id, message) when the condition never or always holds; None when it discriminates."""
+    scope = _scope_part(pack.scope, condition)
+    if never_fires(condition, pack):
+        return "slar-aldri-til", ("regelen kan aldri slå til: vilkåret er usant uansett hva meldingen inneholder "
+                                  f"({_facts_text(condition)})")
+    if scope is not None and never_fires(All((scope, condition)), pack):
+        return "slar-aldri-til", ("regelen kan aldri slå til: vilkåret utelukker meldingene pakken gjelder for "
+                                  "(virkeområdet, scope i pack.yaml)")
+    if always_fires(condition, pack):
+        return "slar-alltid-til", (f"regelen slår til for alle meldinger der {_facts_text(condition)} er oppgitt; "
+                                   "vilkåret skiller ikke mellom meldinger")
+    if scope is not None and always_fires_within(scope, condition, pack):
+        return "slar-alltid-til", ("regelen slår til for alle meldinger pakken gjelder for (virkeområdet, scope i "
+                                   f"pack.yaml) der {_facts_text(condition)} er oppgitt; vilkåret skiller ikke "
+                                   "mellom dem")
+    return None
 
 
 def _scope_part(scope: Condition, cond: Condition) -> Condition | None:

@@ -29,7 +29,7 @@ from ..lang.conversation import ScopedCatalogue, event_catalogue
 from ..lang.loader import PackProblem
 from ..lang.tree import All, CompiledPack, Condition, ConversationRule, EventPattern, facts_of, split, top_conjuncts
 from .checks import canonical, problem, related, rule_index, shown_facts, where
-from .search import never_fires
+from .search import SearchGaveUp, never_fires
 
 _EFFECT_WORDS = {"deviation": "avvik", "advice": "råd"}
 
@@ -89,10 +89,15 @@ def pattern_problems(pack: CompiledPack, index: dict[str, int]) -> list[PackProb
             if p.condition is None or "when" not in raw_events[j]:
                 continue
             parts = independent_parts(p.condition)
-            if not any(never_fires(part, pack, cat, possibly=p.absent, given=given) for part in parts):
-                continue
             ptr = ("conversation_rules", i, "events", j, "when")
-            out.append(problem(pack, ptr, "slar-aldri-til", _impossible_text(rule, p), rule.id))
+            try:
+                impossible = any(never_fires(part, pack, cat, possibly=p.absent, given=given) for part in parts)
+            except SearchGaveUp as exc:
+                out.append(problem(pack, ptr, "sok-ga-opp", f"{exc}; om hendelsen kan forekomme, er ikke "
+                                   "kontrollert", rule.id))
+                continue
+            if impossible:
+                out.append(problem(pack, ptr, "slar-aldri-til", _impossible_text(rule, p), rule.id))
     return out
 
 

@@ -2,24 +2,32 @@
 
 Each fact a condition reads gets a small abstract domain of values that can make a
 difference to the comparisons on it, and the condition's own three-valued closure is
-evaluated over the product of the domains (at most ``MAX_COMBINATIONS``; above that, or
-for a pattern no value can be found for, nothing is said).
+evaluated over the product of the domains, depth first, cut short where a partial
+combination already decides it. For a pattern no value can be found for nothing is said.
+The search is bounded: after ``MAX_EVALUATIONS`` evaluations or ``MAX_SECONDS`` it raises
+``SearchGaveUp``, and lint says so instead of saying nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..contract.facts import FactInfo, catalogue
 from ..contract.times import OSLO
 from ..eval.closures import to_function
+from ..lang.patterns import Pattern
 from ..lang.tree import All, Compare, CompiledPack, Condition, FactRef, Not, compares, norm
 
-MAX_COMBINATIONS = 20_000
+MAX_EVALUATIONS = 200_000
+MAX_SECONDS = 2.0
+
+
+class SearchGaveUp(Exception):
+    """The search stopped before it could tell; ``str()`` says why (bokmål)."""
 
 
 class _Unknowable(Exception):
@@ -80,7 +88,7 @@ def _witnesses(c: Compare, pack: CompiledPack) -> list[str]:
 
 def _constants(c: Compare) -> list[Any]:
     o = c.operand
-    if o is None or isinstance(o, (FactRef, re.Pattern)) or c.op in ("exists", "mixes"):
+    if o is None or isinstance(o, (FactRef, Pattern)) or c.op in ("exists", "mixes"):
         return []
     if isinstance(o, frozenset):
         return list(o)
@@ -124,7 +132,7 @@ def _present_value(info: FactInfo) -> Any:
 
 def _text_domain(cs: list[Compare], linked: list[Compare], consts: list[Any], pack: CompiledPack) -> list[str]:
     values = {norm(k) for k in consts if isinstance(k, str)}
-    pattern_ops = [c for c in cs if isinstance(c.operand, re.Pattern)]
+    pattern_ops = [c for c in cs if isinstance(c.operand, Pattern)]
     for c in pattern_ops:
         values.update(_witnesses(c, pack))
     values = {v for v in values if v}
@@ -155,7 +163,7 @@ def _list_domain(info: FactInfo, cs: list[Compare], pack: CompiledPack) -> list[
     for c in cs:
         if c.op == "mixes":
             elements.update(name for name, _ in c.operand)
-        elif isinstance(c.operand, re.Pattern):
+        elif isinstance(c.operand, Pattern):
             raise _Unknowable(c.fact)
         else:
             elements.update(k for k in _constants(c) if isinstance(k, str))
@@ -255,9 +263,18 @@ def _find(cond: Condition, domains: dict[str, list[Any]], settled: set[str], wan
     paths = sorted(domains, key=lambda p: p not in settled)
     first_free = sum(1 for p in paths if p in settled)
     facts: dict[str, Any] = {}
+    deadline = time.monotonic() + MAX_SECONDS
+    evaluations = 0
 
     def walk(depth: int) -> bool:
+        nonlocal evaluations
         if depth >= first_free:
+            evaluations += 1
+            if evaluations > MAX_EVALUATIONS:
+                raise SearchGaveUp(f"søket ga opp etter {MAX_EVALUATIONS} kombinasjoner av verdier "
+                                   f"(av {_product_size(domains)} mulige)")
+            if not evaluations % 512 and time.monotonic() > deadline:
+                raise SearchGaveUp(f"søket ga opp etter {MAX_SECONDS:g} sekunder")
             r = test(facts)
             if r is not None or depth == len(paths):
                 return wanted(r)
@@ -296,7 +313,7 @@ def never_fires(cond: Condition, pack: CompiledPack, cat: Mapping[str, FactInfo]
     With ``possibly``, also never undecided: false for every combination (what an absent
     event pattern needs, since the monitor lets an event that possibly matches it block the rule)."""
     domains = _domains(cond, pack, absent_for_all=True, cat=cat, given=given)
-    if domains is None or _product_size(domains) > MAX_COMBINATIONS:
+    if domains is None:
         return False
     wanted: Callable[[Any], bool] = (lambda r: r is not False) if possibly else (lambda r: r is True)
     return not _find(cond, domains, _settled(cond, cat), wanted)
@@ -305,7 +322,7 @@ def never_fires(cond: Condition, pack: CompiledPack, cat: Mapping[str, FactInfo]
 def always_fires(cond: Condition, pack: CompiledPack) -> bool:
     """True when the condition is true for every combination of values of the facts it reads, when given."""
     domains = _domains(cond, pack, absent_for_all=False)
-    if domains is None or _product_size(domains) > MAX_COMBINATIONS:
+    if domains is None:
         return False
     return not _find(cond, domains, _settled(cond), lambda r: r is not True)
 
@@ -314,6 +331,6 @@ def always_fires_within(scope: Condition, cond: Condition, pack: CompiledPack) -
     """True when no combination of given values satisfies the scope without satisfying the condition."""
     outside = All((scope, Not(cond)))
     domains = _domains(outside, pack, absent_for_all=False)
-    if domains is None or _product_size(domains) > MAX_COMBINATIONS:
+    if domains is None:
         return False
     return not _find(outside, domains, _settled(outside), lambda r: r is True)
