@@ -6,13 +6,13 @@ Every check id, with its severity and a bokmål description, is listed in ``sche
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Container, Iterator, Mapping
 from typing import Any
 
 from ..contract.facts import FactInfo, catalogue
 from ..contract.schemas import data_file
 from ..lang.loader import Location, PackProblem, Pointer
+from ..lang.patterns import Pattern
 from ..lang.templates import PLACEHOLDER
 from ..lang.tree import (
     All,
@@ -91,8 +91,8 @@ def _flat_parts(node: All | AnyOf, kind: type[All | AnyOf], rename: Callable[[st
 def _canonical_operand(operand: Any) -> str:
     if isinstance(operand, frozenset):
         return "{" + ",".join(sorted(repr(x) for x in operand)) + "}"
-    if isinstance(operand, re.Pattern):
-        return f"re/{operand.pattern}/{operand.flags}"
+    if isinstance(operand, Pattern):
+        return f"re/{operand.pattern}/"
     if isinstance(operand, FactRef):
         return f"fact:{operand.path}" + (f"+{operand.shift[1]}{operand.shift[0]}" if operand.shift else "")
     return repr(operand)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,16 @@ from typing import Any
 from .conditions import ConditionCompiler, did_you_mean, text_inferences, type_word
 from .conversation import compile_conversation_rules
 from .loader import RULE_LISTS, PackError, PackSource, read_pack
+from .patterns import (
+    NEVER,
+    Pattern,
+    PatternError,
+    compile_pattern,
+    compile_pattern_raw,
+    phrase,
+    translate,
+    words_pattern,
+)
 from .reference import REFERENCE_FILE, read_reference, reference_path
 from .tree import CompiledPack, Due, Parameter, Rule, Suggestion, Vocabulary, facts_of, norm
 
@@ -66,24 +75,18 @@ def compile_parameters(comp: ConditionCompiler) -> None:
                                       bool(spec.get("local_interpretation")), spec.get("source"))
 
 
-def _vocabulary_pattern(comp: ConditionCompiler, name: str, mode: str, every: list[str]) -> re.Pattern[str]:
+def _vocabulary_pattern(comp: ConditionCompiler, name: str, mode: str, every: list[str]) -> Pattern:
     if mode == "regex":
         parts = []
         for i, term in enumerate(every):
             try:
-                re.compile(term)
-            except re.error as exc:
-                comp.error(("vocabularies", name, "terms", i),
-                           f"ordlisten '{name}': ugyldig regulært uttrykk ({exc})", "ugyldig-regex")
-                continue
-            parts.append(f"(?:{term})")
-        body = "|".join(parts) or "(?!)"
-    else:
-        alts = sorted((r"\s+".join(map(re.escape, t.split())) for t in every), key=len, reverse=True)
-        body = r"(?<!\w)(?:" + "|".join(alts) + ")"
-        if mode in ("word", "exact"):
-            body += r"(?!\w)"
-    return re.compile(body, re.IGNORECASE | re.UNICODE)
+                compile_pattern(term)
+                parts.append(f"(?:{translate(term)})")
+            except PatternError as exc:
+                comp.error(("vocabularies", name, "terms", i), f"ordlisten '{name}': {exc}", "ugyldig-regex")
+        return compile_pattern_raw("|".join(parts)) if parts else NEVER
+    alts = sorted((phrase(t) for t in every), key=len, reverse=True)
+    return words_pattern(alts, end=mode in ("word", "exact")) if alts else NEVER
 
 
 def _from_reference(comp: ConditionCompiler, name: str, spec: dict[str, Any]) -> dict[str, Any] | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ from ..contract.errors import InputError
 from ..contract.facts import FactInfo, catalogue, element_catalogue
 from ..contract.times import parse_date, parse_datetime
 from .loader import PackProblem, PackSource, Pointer, rule_at
+from .patterns import NEVER, PatternError, compile_pattern, phrase, words_pattern
 from .templates import PLACEHOLDER, compile_template
 from .tree import (
     All,
@@ -376,11 +376,12 @@ class ConditionCompiler:
         t = info.type
         if t != "string":
             self.error(optr, f"'matches' krever tekst; {path} er {type_word(t)}", "feil-operator")
-        pattern = operand.value.pattern if operand.kind == "vocabulary" else operand.value
+        if operand.kind == "vocabulary":
+            return Compare(op, path, operand.value.pattern, raw, False, t)
         try:
-            return Compare(op, path, re.compile(str(pattern), re.IGNORECASE), raw, False, t)
-        except re.error as exc:
-            self.error(optr, f"ugyldig regulært uttrykk ({exc})", "ugyldig-regex")
+            return Compare(op, path, compile_pattern(str(operand.value)), raw, False, t)
+        except PatternError as exc:
+            self.error(optr, str(exc), "ugyldig-regex")
             return Compare(op, path, None, raw)
 
     def _contains_any(self, op: str, path: str, info: FactInfo, operand: _Operand, raw: Any,
@@ -395,8 +396,8 @@ class ConditionCompiler:
                 lits = [self.typed_literal(v, info, optr) for v in value]
                 compiled = frozenset(norm(v) if normalise and isinstance(v, str) else v for v in lits)
             else:
-                alts = sorted((r"\s+".join(map(re.escape, str(v).split())) for v in value), key=len, reverse=True)
-                compiled = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+                alts = sorted((phrase(str(v)) for v in value), key=len, reverse=True)
+                compiled = words_pattern(alts) if alts else NEVER
         else:
             self.error(optr, "'contains_any' tar en liste eller en ordliste", "feil-verditype")
             return Compare(op, path, None, raw)
