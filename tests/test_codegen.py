@@ -73,6 +73,7 @@ def test_fast_path_equals_closures(engine, request_):
         reference = {rule.id: test(values) for rule, test in zip(program.pack.rules, program.tests, strict=True)}
         assert [r.id for r in fired] == [i for i, v in reference.items() if v is True]
         assert [r.id for r in undecided] == [i for i, v in reference.items() if v is None]
+        assert program.scope(values) is program.scope_closure(values)
 
 
 def test_generated_source_holds_no_pack_text(engine):
@@ -84,3 +85,27 @@ def test_generated_source_holds_no_pack_text(engine):
             for path in rule.facts:
                 assert path not in source
         assert "'" not in source and '"' not in source  # no literals at all: values live in the namespace
+
+
+def test_each_and_some_and_text_patterns_run_in_the_generated_function(engine):
+    d81023 = engine.programs["helse-bergen-d81023"]
+    assert "_q(" in d81023.source  # every recipient, through the elements in the generated function
+    assert ".match(" in d81023.source  # the text's patterns in one set pass
+    # no rule is left to its closure: the generated function holds no reference to a rule's test
+    tests = {id(t) for t in d81023.tests}
+    namespace = d81023.run.__globals__
+    assert not [name for name, value in namespace.items() if id(value) in tests]
+
+
+def test_the_generated_scope_agrees_with_its_closure_on_the_corpus(engine):
+    import json
+
+    from .conftest import ROOT
+
+    for line in (ROOT / "corpus" / "meldinger.jsonl").read_text(encoding="utf-8").splitlines()[:600]:
+        try:
+            values = prepare(json.loads(line), allow_synthetic_ids=True).values
+        except InputError:
+            continue
+        for program in engine.programs.values():
+            assert program.scope(values) is program.scope_closure(values), program.pack.id

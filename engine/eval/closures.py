@@ -25,7 +25,7 @@ TwoValued = Callable[[Any, Any], bool]
 ORDER_FUNCTIONS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
-def _as_comparable(value: Any, fact_type: str, other: Any) -> Any:
+def as_comparable(value: Any, fact_type: str, other: Any) -> Any:
     # a date literal compared with a time: midnight in Oslo
     if isinstance(value, dt.datetime) and isinstance(other, dt.date) and not isinstance(other, dt.datetime):
         return value.date()
@@ -135,6 +135,33 @@ def _quantified_function(node: Quantified) -> Test:
     return quantified
 
 
+NodeTests = Mapping[int, Test]  # id(node) -> its closure, for every node of a pack's conditions
+
+
+def node_tests(conditions: Iterable[Condition]) -> dict[int, Test]:
+    """The closure of every node of these conditions, made once (a ``Program`` keeps them with its pack)."""
+    out: dict[int, Test] = {}
+
+    def walk(n: Condition) -> None:
+        out[id(n)] = to_function(n)
+        if isinstance(n, Not):
+            walk(n.child)
+        elif isinstance(n, Quantified):
+            walk(n.condition)
+        elif isinstance(n, (All, AnyOf)):
+            for child in n.children:
+                walk(child)
+
+    for cond in conditions:
+        walk(cond)
+    return out
+
+
+def _test(node: Condition, tests: NodeTests | None) -> Test:
+    found = tests.get(id(node)) if tests is not None else None
+    return found if found is not None else to_function(node)
+
+
 def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
     path, op, operand, normalise = c.fact, c.op, c.operand, c.normalise
     get = dict.get
@@ -163,7 +190,7 @@ def compare_function(c: Compare) -> Callable[[Mapping[str, Any]], bool | None]:
                 o = shift(o, *offset)
             if normalise and isinstance(o, str):
                 o = norm(o)
-            return base(v, _as_comparable(o, c.fact_type, v))
+            return base(v, as_comparable(o, c.fact_type, v))
         return with_fact
 
     test = literal_test(op, normalise, c.fact_type)
@@ -275,16 +302,17 @@ def combine3(node: All | AnyOf, results: list[bool | None]) -> bool | None:
     return True if True in results else (None if None in results else False)
 
 
-def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...]:
+def undecided_facts(node: Condition, facts: Mapping[str, Any], tests: NodeTests | None = None) -> tuple[str, ...]:
     """The facts whose absence leaves a condition undecided; empty when it is decided.
 
     Only comparisons that are unknown *and* matter count: in ``any`` a true branch decides,
     in ``all`` a false one does, and a fact tested with ``exists`` is never missing.
+    ``tests`` (``node_tests``) saves making the nodes' closures again.
     """
 
     def walk(n: Condition) -> tuple[bool | None, tuple[str, ...]]:
         if isinstance(n, Compare):
-            r = compare_function(n)(facts)
+            r = _test(n, tests)(facts)
             if r is not None:
                 return r, ()
             paths = (n.fact, n.operand.path) if isinstance(n.operand, FactRef) else (n.fact,)
@@ -293,7 +321,7 @@ def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...
             r, unknown = walk(n.child)
             return (None if r is None else not r), unknown
         if isinstance(n, Quantified):
-            return _undecided_elements(n, facts)
+            return _undecided_elements(n, facts, tests)
         parts = [walk(c) for c in n.children]
         r = combine3(n, [r for r, _ in parts])
         if r is not None:
@@ -303,7 +331,8 @@ def undecided_facts(node: Condition, facts: Mapping[str, Any]) -> tuple[str, ...
     return tuple(dict.fromkeys(walk(node)[1]))
 
 
-def _undecided_elements(node: Quantified, facts: Mapping[str, Any]) -> tuple[bool | None, tuple[str, ...]]:
+def _undecided_elements(node: Quantified, facts: Mapping[str, Any], tests: NodeTests | None
+                        ) -> tuple[bool | None, tuple[str, ...]]:
     """A quantifier's result, and when unknown the facts that leave it so: ``list[i].field`` for an element."""
     items = _elements(node, facts)
     if items is None:
@@ -311,20 +340,20 @@ def _undecided_elements(node: Quantified, facts: Mapping[str, Any]) -> tuple[boo
     results, unknown = [], []
     for index, item in enumerate(items):
         view = ElementFacts(item, facts)
-        r = to_function(node.condition)(view)
+        r = _test(node.condition, tests)(view)
         results.append(r)
         if r is None:
             unknown += [f"{node.list_path}[{index}].{path}" if element_fact(path) else path
-                        for path in undecided_facts(node.condition, view)]
+                        for path in undecided_facts(node.condition, view, tests)]
     r = quantify(node.kind, results)
     return r, (() if r is not None else tuple(unknown))
 
 
-def witnesses(node: Quantified, facts: Mapping[str, Any]) -> list[int]:
+def witnesses(node: Quantified, facts: Mapping[str, Any], tests: NodeTests | None = None) -> list[int]:
     """The elements that decide a quantifier as it came out: for ``some`` those that meet the condition,
     for ``each`` those that do not (all of them when every element meets it)."""
     items = _elements(node, facts) or []
-    test = to_function(node.condition)
+    test = _test(node.condition, tests)
     results = [test(ElementFacts(item, facts)) for item in items]
     wanted = node.kind == "some"
     chosen = [i for i, r in enumerate(results) if r is wanted]

@@ -1,72 +1,107 @@
-"""A fast path for a pack's rules: one generated Python function per pack.
+"""A fast path for a pack's rules and scope: one generated Python function each.
 
 The generated source contains only identifiers made here (``v3``, ``C12``,
-``R4``) and operators; every value from the pack (fact paths, literals, sets,
+``t4``) and operators; every value from the pack (fact paths, literals, sets,
 regular expressions, the rules themselves) is passed in through the function's
 namespace, never written into the source. So no text from a pack can become
 code.
 
-For each rule the function first checks that every fact the rule may need to
-be *known* is present. Then the rule is an ordinary two-valued Python
-expression. Otherwise it falls back to the rule's three-valued closure
-(``closures.to_function``), which decides whether the rule is undecided. Facts marked
-"declared" are never unknown: their absence is handled inside the expression.
-The closures stay the reference: tests check that both paths agree.
+Each condition becomes one three-valued Python expression (True, False or None
+for unknown), with the closures' Kleene logic written out: a comparison of a
+missing fact is None (or, for a declared fact, what its absence means), ``all``
+is False at the first false child and else unknown if any child was, ``any`` the
+same the other way round, ``each``/``some`` go through the list's elements.
+Every text pattern a pack tests on one fact is run in one RE2 set pass per
+message (``PatternSet``), and each test reads its answer from that pass.
+The closures stay the reference semantics: tests check that both agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..contract.times import shift
-from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, Quantified, Rule, compares, norm, quantifiers
-from .closures import Test, literal_test
+from ..lang.patterns import Pattern, PatternSet
+from ..lang.tree import All, AnyOf, Compare, Condition, FactRef, Not, Quantified, Rule, element_fact, norm
+from .closures import Test, as_comparable, literal_test, quantify
 
 
 class _Gen:
-    def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_n": _norm_any, "_list_has": _list_has, "_list_any": _list_any}
+    def __init__(self, pattern_facts: Mapping[str, PatternSet] | None = None) -> None:
+        self.namespace: dict[str, Any] = {"_n": _norm_any, "_list_has": _list_has, "_list_any": _list_any,
+                                          "_items": _items, "_q": quantify, "_ac": as_comparable}
         self.vars: dict[str, str] = {}
+        self.temps = 0
+        self.element: str | None = None  # the loop variable inside each/some
+        self.sets = dict(pattern_facts or {})  # fact -> the set of every pattern tested on it
+        self.hits: dict[str, str] = {}  # fact -> the variable holding its set pass
 
     def const(self, value: Any) -> str:
         name = f"C{len(self.namespace)}"
         self.namespace[name] = value
         return name
 
+    def temp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
     def var(self, path: str) -> str:
+        if self.element is not None and element_fact(path):
+            return f"{self.element}.get({self.const(path)})"
         if path not in self.vars:
             self.vars[path] = f"v{len(self.vars)}"
         return self.vars[path]
 
     def expr(self, node: Condition) -> str:
-        if isinstance(node, All):
-            return "(" + " and ".join(self.expr(c) for c in node.children) + ")"
-        if isinstance(node, AnyOf):
-            return "(" + " or ".join(self.expr(c) for c in node.children) + ")"
+        """A three-valued expression for the condition: True, False or None (unknown)."""
+        if isinstance(node, (All, AnyOf)):
+            decisive = "False" if isinstance(node, All) else "True"
+            other = "True" if isinstance(node, All) else "False"
+            names = [self.temp() for _ in node.children]
+            undecided = " or ".join(f"{t} is None" for t in names)
+            out = f"(None if {undecided} else {other})"
+            for t, child in reversed(list(zip(names, node.children, strict=True))):
+                out = f"({decisive} if ({t} := {self.expr(child)}) is {decisive} else {out})"
+            return out
         if isinstance(node, Not):
-            return f"(not {self.expr(node.child)})"
-        if isinstance(node, Quantified):  # pragma: no cover - generate() leaves such rules to their closure
-            raise ValueError("a quantifier has no two-valued expression")
+            t = self.temp()
+            return f"(None if ({t} := {self.expr(node.child)}) is None else not {t})"
+        if isinstance(node, Quantified):
+            items, t = self.var(node.list_path), self.temp()
+            outer, self.element = self.element, f"e{len(self.namespace)}"
+            try:
+                inner = self.expr(node.condition)
+            finally:
+                loop, self.element = self.element, outer
+            return (f"(None if ({t} := _items({items}, {self.const(node.declared)})) is None else "
+                    f"_q({self.const(node.kind)}, ({inner} for {loop} in {t})))")
         return self.compare(node)
 
     def compare(self, c: Compare) -> str:
         v = self.var(c.fact)
         if c.op == "exists":
             return f"({v} is not None)" if c.operand else f"({v} is None)"
+        absent = self.const((c.op in ("not_equals", "not_in")) if c.declared else None)
         if isinstance(c.operand, FactRef):
             o = self.var(c.operand.path)
+            ov = o
             if c.operand.shift is not None:  # a calendar offset: the closures' own function, in the namespace
                 unit, amount = c.operand.shift
-                o = f"{self.const(shift)}({o}, {self.const(unit)}, {self.const(amount)})"
+                ov = f"{self.const(shift)}({ov}, {self.const(unit)}, {self.const(amount)})"
             if c.normalise:
-                o = f"_n({o})"
-            body = self.body(c, v, o)
+                ov = f"_n({ov})"
+            if c.fact_type in ("date", "datetime"):
+                ov = f"_ac({ov}, {self.const(c.fact_type)}, {v})"
+            return f"({absent} if {v} is None else (None if {o} is None else {self.body(c, v, ov)}))"
+        if isinstance(c.operand, Pattern) and c.fact in self.sets and not (
+                self.element is not None and element_fact(c.fact)):
+            if c.fact not in self.hits:
+                self.hits[c.fact] = f"h{len(self.hits)}"
+            body = f"({self.const(self.sets[c.fact].index(c.operand))} in {self.hits[c.fact]})"
         else:
             body = self.body(c, v, self.const(dict(c.operand) if c.op == "mixes" else c.operand))
-        if c.declared:  # absent means "not declared": only the negative comparisons hold
-            return f"({v} is None or {body})" if c.op in ("not_equals", "not_in") else f"({v} is not None and {body})"
-        return body
+        return f"({absent} if {v} is None else {body})"
 
     def body(self, c: Compare, v: str, o: str) -> str:
         op = c.op
@@ -112,49 +147,65 @@ def _list_any(values: Sequence[Any], wanted: Any) -> bool:
     return any(_norm_any(x) in wanted for x in values)
 
 
-def _must_know(node: Condition) -> list[str]:
-    """Facts whose absence would make the rule's result unknown (not the declared ones)."""
-    out: list[str] = []
-    for c in compares(node):
-        if c.op != "exists" and not c.declared:
-            out.append(c.fact)
-        if isinstance(c.operand, FactRef):
-            out += [c.fact, c.operand.path]
-    return list(dict.fromkeys(out))
+def _items(value: Any, declared: bool) -> list[Any] | None:
+    """What a quantifier goes through, as the closures see it: an absent declared list is empty, an absent
+    other list unknown, a single value a list of one, and an element that is no object one without fields."""
+    if value is None:
+        return [] if declared else None
+    items = value if value.__class__ is list else [value]
+    return [e if e.__class__ is dict else {} for e in items]
+
+
+def pattern_sets(conditions: Iterable[Condition]) -> dict[str, PatternSet]:
+    """For each fact tested with two or more patterns (outside each/some): one set over them all."""
+    by_fact: dict[str, list[Pattern]] = {}
+    for cond in conditions:
+        _collect_patterns(cond, by_fact, False)
+    return {fact: PatternSet(patterns) for fact, patterns in by_fact.items() if len(set(patterns)) > 1}
+
+
+def _collect_patterns(node: Condition, out: dict[str, list[Pattern]], inside: bool) -> None:
+    if isinstance(node, Compare):
+        if isinstance(node.operand, Pattern) and not (inside and element_fact(node.fact)):
+            out.setdefault(node.fact, []).append(node.operand)
+    elif isinstance(node, Not):
+        _collect_patterns(node.child, out, inside)
+    elif isinstance(node, Quantified):
+        _collect_patterns(node.condition, out, True)
+    else:
+        for child in node.children:
+            _collect_patterns(child, out, inside)
 
 
 RunRules = Callable[[Mapping[str, Any]], tuple[list[Rule], list[Rule]]]
+ScopeTest = Callable[[Mapping[str, Any]], "bool | None"]
 
 
-def generate(rules: Sequence[Rule], tests: Sequence[Test]) -> tuple[str, RunRules]:
-    """The source of the fast function for these rules (with their closures), and the function itself."""
-    gen = _Gen()
-    body: list[str] = []
-    for rule, test in zip(rules, tests, strict=True):
-        r = gen.const(rule)
-        t = gen.const(test)
-        if any(quantifiers(rule.condition)):  # each/some: the rule's own closure decides it
-            body += [f"    x = {t}(f)",
-                     "    if x is True:",
-                     f"        fired.append({r})",
-                     "    elif x is None:",
-                     f"        undecided.append({r})"]
-            continue
-        expr = gen.expr(rule.condition)
-        need = [gen.var(p) for p in _must_know(rule.condition)]
-        check = " and ".join(f"{v} is not None" for v in need) or "True"
-        body += [f"    if {check}:",
-                 f"        if {expr}:",
-                 f"            fired.append({r})",
-                 "    else:",
-                 f"        x = {t}(f)",
-                 "        if x is True:",
-                 f"            fired.append({r})",
-                 "        elif x is None:",
-                 f"            undecided.append({r})"]
-    loads = [f"    {name} = g({gen.const(path)})" for path, name in gen.vars.items()]
-    source = "\n".join(["def run(f):", "    g = f.get", "    fired = []", "    undecided = []",
-                        *loads, *body, "    return fired, undecided"])
+def _finish(gen: _Gen, name: str, body: list[str], result: str) -> tuple[str, Any]:
+    loads = [f"    {var} = g({gen.const(path)})" for path, var in gen.vars.items()]
+    passes = [f"    {h} = {gen.const(gen.sets[path])}.match({gen.vars[path]}) if {gen.vars[path]} is not None "
+              "else ()" for path, h in gen.hits.items()]
+    source = "\n".join([f"def {name}(f):", "    g = f.get", *loads, *passes, *body, f"    return {result}"])
     namespace = dict(gen.namespace)
     exec(compile(source, "<dialogvakt rules>", "exec"), namespace)
-    return source, namespace["run"]
+    return source, namespace[name]
+
+
+def generate(rules: Sequence[Rule], tests: Sequence[Test] = ()) -> tuple[str, RunRules]:
+    """The source of the fast function for these rules, and the function itself: (fired, undecided) rules."""
+    gen = _Gen(pattern_sets(rule.condition for rule in rules))
+    body: list[str] = ["    fired = []", "    undecided = []"]
+    for rule in rules:
+        r = gen.const(rule)
+        body += [f"    x = {gen.expr(rule.condition)}",
+                 "    if x is True:",
+                 f"        fired.append({r})",
+                 "    elif x is None:",
+                 f"        undecided.append({r})"]
+    return _finish(gen, "run", body, "fired, undecided")
+
+
+def generate_test(condition: Condition) -> tuple[str, ScopeTest]:
+    """A condition (a pack's scope) as one generated three-valued test."""
+    gen = _Gen(pattern_sets([condition]))
+    return _finish(gen, "test", [], gen.expr(condition))

@@ -20,7 +20,7 @@ from ..contract.facts import Facts, missing_inputs, prepare
 from ..lang.compiler import compile_pack
 from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
 from ..lang.tree import CompiledPack, Rule, element_fact, quantifiers
-from .closures import ElementFacts, evaluate_traced, undecided_facts, witnesses
+from .closures import ElementFacts, NodeTests, evaluate_traced, undecided_facts, witnesses
 from .deadlines import resolve_due
 from .describe import condition_text
 from .program import Program, build
@@ -36,6 +36,7 @@ class PackResult:
     undecided: list[Rule]
     trace: list[dict[str, Any]] | None = None
     scope: bool | None = True  # for a pack named by the caller: whether its scope held (None: not known)
+    program: Program | None = None
 
 
 def evaluate_pack(program: Program, facts: Mapping[str, Any], *, explain: bool = False) -> PackResult:
@@ -58,7 +59,8 @@ def evaluate_pack(program: Program, facts: Mapping[str, Any], *, explain: bool =
     else:
         fired, undecided = program.run(facts)
     today = facts["tidspunkt"].date()
-    return PackResult(pack, pack_decision(fired, undecided), pack.validity(today), fired, undecided, trace)
+    return PackResult(pack, pack_decision(fired, undecided), pack.validity(today), fired, undecided, trace,
+                      program=program)
 
 
 def pack_decision(fired: Iterable[Rule], undecided: Iterable[Rule]) -> PackDecision:
@@ -191,7 +193,7 @@ class Engine:
         return assemble(results, facts, explain=explain)
 
 
-def with_elements(rule: Rule, facts: Mapping[str, Any]) -> Mapping[str, Any]:
+def with_elements(rule: Rule, facts: Mapping[str, Any], tests: NodeTests | None = None) -> Mapping[str, Any]:
     """The facts a fired rule's texts are filled from: for a rule with ``each``/``some``, a field through the
     list (``melding.mottakere.tjeneste``) is the field of the elements that made the rule fire."""
     found = list(quantifiers(rule.condition))
@@ -200,7 +202,7 @@ def with_elements(rule: Rule, facts: Mapping[str, Any]) -> Mapping[str, Any]:
     extra: dict[str, Any] = {}
     for node in found:
         items = facts.get(node.list_path) or []
-        chosen = [items[i] for i in witnesses(node, facts)]
+        chosen = [items[i] for i in witnesses(node, facts, tests)]
         for item in chosen:
             for key, value in item.items():
                 extra.setdefault(f"{node.list_path}.{key}", []).append(value)
@@ -210,7 +212,8 @@ def with_elements(rule: Rule, facts: Mapping[str, Any]) -> Mapping[str, Any]:
 def out_of_scope(program: Program, facts: Mapping[str, Any]) -> PackResult:
     """A named pack whose scope does not hold for the message: not applicable, no rule evaluated."""
     pack = program.pack
-    return PackResult(pack, "not_applicable", pack.validity(facts["tidspunkt"].date()), [], [], None, scope=False)
+    return PackResult(pack, "not_applicable", pack.validity(facts["tidspunkt"].date()), [], [], None, scope=False,
+                      program=program)
 
 
 def scope_note(pack: CompiledPack, facts: Mapping[str, Any]) -> str:
@@ -242,6 +245,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
     notes = list(facts.notes)
     for res in results:
         p = res.pack
+        tests = res.program.node_tests if res.program is not None else None
         if res.scope is not True:
             notes.append(scope_note(p, values))
         if res.scope is False:
@@ -249,7 +253,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
                                         p.valid_to, res.validity, res.decision))
             continue
         if res.scope is None:
-            for used in undecided_facts(p.scope, values):
+            for used in undecided_facts(p.scope, values, tests):
                 for path in missing_inputs(used, values):
                     rules, _ = missing.get((path, p.id), ([], False))
                     missing[(path, p.id)] = ([*rules, f"{p.id}.virkeomrade"], True)
@@ -259,7 +263,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
             advice.append(_validity_advice(p, res.validity))
         for rule in res.fired:
             effect = rule.effect
-            seen = with_elements(rule, values)
+            seen = with_elements(rule, values, tests)
             if effect == "obligation":
                 if res.decision == "deny":
                     continue  # a message that must not be sent carries no answer deadline
@@ -276,7 +280,7 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
                 SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, seen), s.value)
                 for s in rule.suggestions)
         for rule in res.undecided:
-            for used in undecided_facts(rule.condition, values):
+            for used in undecided_facts(rule.condition, values, tests):
                 for path in missing_inputs(used, values):
                     rules, decisive = missing.get((path, p.id), ([], False))
                     if rule.id not in rules:

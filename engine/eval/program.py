@@ -10,17 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..lang.tree import CompiledPack
-from .closures import Test, to_function
-from .codegen import RunRules, generate
+from .closures import NodeTests, Test, node_tests, to_function
+from .codegen import RunRules, ScopeTest, generate, generate_test
 
 
 @dataclass(frozen=True)
 class Program:
     pack: CompiledPack
-    scope: Test
+    scope: ScopeTest  # the generated scope test (three-valued, like its closure)
     tests: tuple[Test, ...]  # the three-valued closure of each rule, in the pack's order
     run: RunRules = field(repr=False)  # the generated function: (fired, undecided) rules
     source: str = field(repr=False, default="")  # the generated function's source
+    scope_closure: Test | None = field(repr=False, default=None)  # the scope's closure, the reference
+    node_tests: NodeTests = field(repr=False, default_factory=dict)  # every node's closure, for explanations
 
     def test(self, rule_id: str) -> Test:
         for rule, test in zip(self.pack.rules, self.tests, strict=True):
@@ -32,4 +34,7 @@ class Program:
 def build(pack: CompiledPack) -> Program:
     tests = tuple(to_function(rule.condition) for rule in pack.rules)
     source, run = generate(pack.rules, tests)
-    return Program(pack, to_function(pack.scope), tests, run, source)
+    scope_closure = to_function(pack.scope)
+    _, scope = generate_test(pack.scope)
+    nodes = node_tests([pack.scope, *(rule.condition for rule in pack.rules)])
+    return Program(pack, scope, tests, run, source, scope_closure, nodes)
