@@ -152,6 +152,16 @@ def test_configuration_from_file_and_environment(tmp_path) -> None:
     config = MonitorConfig.load(config_file, env={"DIALOGVAKT_MONITOR_SECRET": "fra-miljo",
                                                   "DIALOGVAKT_MONITOR_STORE": "postgresql://x@y/z"})
     assert (config.store, config.secret) == ("postgresql://x@y/z", b"fra-miljo")
+    assert config.lateness == dt.timedelta(minutes=15)  # the default for live use
+    config_file.write_text("lateness: 2h\n")
+    assert MonitorConfig.load(config_file, env={}).lateness == dt.timedelta(hours=2)
+    assert MonitorConfig.load(config_file, env={"DIALOGVAKT_MONITOR_LATENESS": "0"}).lateness == dt.timedelta(0)
+    assert MonitorConfig.load(None, env={"DIALOGVAKT_MONITOR_LATENESS": "90s"}).lateness == dt.timedelta(seconds=90)
+    with pytest.raises(MonitorError, match=r"DIALOGVAKT_MONITOR_LATENESS: expected a whole number with a unit.*'15'"):
+        MonitorConfig.load(None, env={"DIALOGVAKT_MONITOR_LATENESS": "15"})
+    config_file.write_text("lateness: en time\n")
+    with pytest.raises(MonitorError, match=r"monitor\.yaml: lateness: expected"):
+        MonitorConfig.load(config_file, env={})
     config_file.write_text("stor: typo\n")
     with pytest.raises(MonitorError, match="unknown key stor"):
         MonitorConfig.load(config_file, env={})
