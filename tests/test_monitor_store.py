@@ -162,6 +162,8 @@ def test_configuration_from_file_and_environment(tmp_path) -> None:
     config_file.write_text("lateness: en time\n")
     with pytest.raises(MonitorError, match=r"monitor\.yaml: lateness: expected"):
         MonitorConfig.load(config_file, env={})
+    with pytest.raises(MonitorError, match="cannot be negative"):
+        Monitor([], lateness=dt.timedelta(minutes=-1))
     config_file.write_text("stor: typo\n")
     with pytest.raises(MonitorError, match="unknown key stor"):
         MonitorConfig.load(config_file, env={})
@@ -250,3 +252,39 @@ def test_a_log_of_a_later_format_is_refused_with_what_to_do(tmp_path) -> None:
     with pytest.raises(StoreError, match=r"format 3; this version reads formats 1 and 2\. Use the version"):
         open_store(path)
 
+
+@pytest.mark.requires_monitor
+def test_a_migrated_log_replays_its_old_events_as_they_were_applied(engine, tmp_path) -> None:
+    """Events an older version applied as they arrived are replayed so, whatever the lateness window now."""
+    from engine.monitor.traffic import hospital, message_event, municipality
+
+    def message(msg_id: str, when: dt.datetime, kind: str, **kw) -> dict:
+        a, b = (municipality(1), hospital()) if kind == "foresporsel" else (hospital(), municipality(1))
+        return message_event(at=when, msg_id=msg_id, type=kind, sender=a, recipient=b, thread="t1", **kw)
+
+    stream = [message("m1", dt.datetime(2026, 3, 2, 10, 0, tzinfo=OSLO), "foresporsel"),
+              {"hendelse": "klokke", "tidspunkt": "2026-03-10T00:05:00+01:00", "id": "k1"},
+              message("a1", dt.datetime(2026, 3, 9, 23, 50, tzinfo=OSLO), "svar")]  # sent in time, came after
+    packs = [engine.packs["helse-bergen-d81023"]]
+    new = tmp_path / "new.sqlite"
+    with Monitor(packs, store=new, secret=b"s", lateness=0) as m:  # applied as they arrive, as format 1 did
+        for event in stream:
+            m.feed(event)
+        before = [f.to_dict() for f in m.findings()]
+    assert [(f["rule"], f["status"]) for f in before] == [("d81023-6-svar-forfalt", "resolved")]
+    with sqlite3.connect(new) as conn:
+        rows = [(seq, eid, kind, time, json.dumps({**json.loads(body), "avledet": json.loads(derived)}))
+                for seq, eid, kind, time, body, derived in conn.execute("SELECT * FROM dv_events ORDER BY seq")]
+        meta = dict(conn.execute("SELECT key, value FROM dv_meta WHERE key = 'secret_check'").fetchall())
+        indexes = {t: conn.execute(f"SELECT * FROM {t}").fetchall()
+                   for t in ("dv_messages", "dv_threads", "dv_admissions")}
+    old = tmp_path / "old.sqlite"
+    write_format_1(str(old), rows, meta, indexes)
+    with Monitor(packs, store=old, secret=b"s", lateness="1h") as m:
+        assert [f.to_dict() for f in m.findings()] == before
+        assert m.stats()["late_events"] == 1
+        m.feed(message("m2", dt.datetime(2026, 3, 11, 10, 0, tzinfo=OSLO), "foresporsel", event_id="later"))
+        m.feed({"hendelse": "klokke", "tidspunkt": "2026-03-19T00:30:00+01:00", "id": "k2"})
+        m.feed(message("a2", dt.datetime(2026, 3, 18, 23, 50, tzinfo=OSLO), "svar"))  # within the window now
+        m.flush()
+        assert [(f.events, f.status) for f in m.findings()] == [(("m1",), "resolved")]

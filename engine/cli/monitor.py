@@ -128,8 +128,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     until = parse_time(args.until) if args.until else None
     with Monitor(_packs(args), allow_synthetic_ids=args.test_environment) as monitor:
         monitor.feed_file(args.events, until=until)
-        if until is not None:
+        if until is not None:  # the file is every event there is: apply them all
             monitor.advance(until)
+        else:
+            monitor.flush()
         _print(args, monitor, monitor.findings())
     return 0
 

@@ -27,7 +27,7 @@ from ..contract.bokmal import norsk_dato
 from ..contract.identifiers import example_number
 from ..monitor import Monitor, MonitorFinding, finding_labels
 from ..monitor.events import EventError
-from ..monitor.traffic import admission_event, clock_event, discharge_event, iso, receipt_event
+from ..monitor.traffic import admission_event, discharge_event, iso, receipt_event
 from .core import Situasjon, StepError, parse_tid, step, word
 
 DAY = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)"
@@ -230,18 +230,20 @@ def _monitor(s: Situasjon) -> Monitor:
     st = _state(s)
     if st["monitor"] is None:
         packs = [s.engine.packs[s.pack]] if s.pack else list(s.engine.packs.values())
-        st["monitor"] = Monitor(packs, allow_synthetic_ids=True)
+        st["monitor"] = Monitor(packs, allow_synthetic_ids=True, lateness=0)  # each event applied as it comes
     return st["monitor"]
 
 
-def _feed(s: Situasjon) -> None:
-
+def _feed(s: Situasjon, *, flush: bool = False) -> None:
+    """Feed the events not fed yet; ``flush``: then say that every event up to the latest has come."""
     st = _state(s)
     monitor = _monitor(s)
     try:
         for _, event in st["events"][st["fed"]:]:
             monitor.feed(event)
             st["fed"] += 1
+        if flush:
+            monitor.flush()
     except EventError as exc:
         raise StepError(f"En hendelse i scenarioet er ugyldig: {exc}") from None
 
@@ -259,16 +261,14 @@ def nar_det_er(s: Situasjon, tid: str, ingen: str | None = None) -> None:
             raise StepError("Scenarioet sier at ingen har svart, men tråden har et svar.")
     when = _time(s, tid)
     _feed(s)
-    monitor = _monitor(s)
-    if monitor.clock is None or when > monitor.clock:
-        monitor.feed(clock_event(when))
+    _monitor(s).advance(when)
 
 
 @step("når", r"overvåkingen har sett (?:meldingene|hendelsene)",
       "Når overvåkingen har sett meldingene",
       "Overvåkingen får hendelsene så langt; klokka står på den siste hendelsen.")
 def nar_sett(s: Situasjon) -> None:
-    _feed(s)
+    _feed(s, flush=True)
 
 
 @step("når", rf"(?P<avsender>.+?) svarte(?: på (?:forespørselen|meldingen))? {WHEN}",
@@ -276,7 +276,7 @@ def nar_sett(s: Situasjon) -> None:
       "Som «Gitt … svarte …», men overvåkingen får svaret med en gang.")
 def nar_svarte(s: Situasjon, avsender: str, tid: str) -> None:
     _answered(s, avsender, tid)
-    _feed(s)
+    _feed(s, flush=True)
 
 
 # --------------------------------------------------------------------------- Så
