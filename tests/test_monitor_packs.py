@@ -201,6 +201,25 @@ def test_plo_messages_outside_an_admission(packs) -> None:
 
 
 @pytest.mark.requires_monitor
+def test_a_discharge_leaves_no_moment_in_which_the_patient_is_not_admitted(packs) -> None:
+    """A discharge replaces the admission's fact with one that has an end; the new one is there before the old
+    goes. A PLO message whose check falls in the hour of the discharge would otherwise see «not admitted»."""
+    with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
+        m.feed(admission(0))
+        m.feed(plo("during", 5, "helseopplysning_tidligmelding"))  # checked 12 hours later, at hour 17
+        m.feed(discharge_event(at=at(17.5), adm_id="a1"))  # in that same hour
+        m.feed(discharge_event(at=at(17.7), adm_id="a1") | {"id": "corrected"})  # and corrected: a third version
+        m.feed(plo("after", 75, "helseopplysning_endringsmelding"))  # two days after the discharge
+        m.advance(at(100))
+        assert [(f.rule, f.events, f.status) for f in m.findings()] == [
+            ("soplo-utenfor-innleggelse", ("after",), "open")]
+        (rs,) = m.rulesets
+        sessions = {sid for (_, sid) in m._sessions}
+        admissions = [f["id"] for sid in sessions for f in rs.facts(sid) if f["k"] == "innleggelse"]
+        assert admissions == ["e1v2"]  # one fact for the admission: its latest version
+
+
+@pytest.mark.requires_monitor
 def test_an_admission_reported_after_the_message_clears_it(packs) -> None:
     with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
         m.feed(plo("p1", 1, "melding_om_innlagt_pasient"))

@@ -45,6 +45,9 @@ Monday as the last day), a deadline in hours (elapsed time) just after its
 moment. On start the monitor replays its log through the same buffer, so a
 restart gives the same findings as a run that never stopped.
 
+A discharge gives its admission a new version, asserted before the old one is
+retracted, so that no rule sees a moment when the patient is not admitted.
+
 Findings are shaped like a decision's reasons (rule, pack, effect, title,
 source, message, facts, kind, due) and add the thread, the events, when the
 finding was made and its status: ``open`` (an expected event is still
@@ -144,6 +147,7 @@ class Monitor:
         self._open_anchors: dict[int, int] = {}
         self._gone: set[int] = set()  # events retracted after the retention time
         self._facts_cache: OrderedDict[int, dict] = OrderedDict()
+        self._versions: dict[int, int] = {}  # admission seq -> how often a discharge gave it a new version
         # the reorder buffer: (time, seq, time as datetime, event, facts), released up to the watermark
         self._waiting: list[tuple[float, int, dt.datetime, StoredEvent, dict | None]] = []
         self._latest: dt.datetime | None = None  # the latest event time seen
@@ -398,6 +402,8 @@ class Monitor:
             return out
         sid = str(derived.get("shard", 0))
         kind, seq, body = event.kind, event.seq, event.body
+        new_id: str | None = None  # a discharge: the admission's fact gets a new version
+        old_id = ""
         if event.kind == "utskrivning":
             seq = derived["innleggelse_seq"]
             if seq in self._gone:
@@ -405,6 +411,9 @@ class Monitor:
             body = with_discharge(self.store.get(seq).body, event.body)
             kind = "innleggelse"
             facts = event_facts(body)
+            old_id = self._fact_id(seq)
+            self._versions[seq] = self._versions.get(seq, 0) + 1
+            new_id = self._fact_id(seq)
         elif facts is None or kind == "melding":
             facts = event_facts(body)  # a message's thread facts come from its derived part
         self._remember(seq, facts)
@@ -424,9 +433,10 @@ class Monitor:
                     fact[s.instant_field] <= now and (state["n"] is None or state["n"] < fact[s.instant_field])
                     for s in rs.slots if s.instant_field in fact):
                 out.extend(self._sync(i, sid))  # a deadline in this hour or already passed: the clock must be there
-            if event.kind == "utskrivning":
-                rs.retract(sid, f"e{seq}")
-            rs.assert_fact(sid, fact)
+            if new_id is not None:  # the admission's new version is there before the old one goes
+                rs.replace(sid, {**fact, "id": new_id}, old_id)
+            else:
+                rs.assert_fact(sid, fact)
             for hour in hours:
                 heapq.heappush(self._pending_hours.setdefault((i, sid), []), hour)
             for slot in rs.slots:
@@ -436,6 +446,11 @@ class Monitor:
                 heapq.heappush(self._expiry, ((when + self.retention).timestamp(), seq, i, sid))
             out.extend(self._drain(i, sid))
         return out
+
+    def _fact_id(self, seq: int) -> str:
+        """The id of an event's fact in the rules: ``e{seq}``, ``e{seq}v{n}`` after its n-th discharge."""
+        version = self._versions.get(seq, 0)
+        return f"e{seq}v{version}" if version else f"e{seq}"
 
     def _session(self, i: int, sid: str) -> dict:
         key = (i, sid)
@@ -494,7 +509,7 @@ class Monitor:
             if self._open_anchors.get(seq):
                 heapq.heappush(self._expiry, ((time + self._retention()).timestamp(), seq, i, sid))
                 continue
-            self.rulesets[i].retract(sid, f"e{seq}")
+            self.rulesets[i].retract(sid, self._fact_id(seq))
             self._gone.add(seq)
         return out
 
