@@ -342,3 +342,15 @@ def test_a_restart_with_events_waiting_releases_them_at_the_same_points(engine, 
     with Monitor(packs, store=store, secret=b"s", lateness="1h") as m:
         assert [f.to_dict() for f in m.findings()] == before
         assert m.stats()["late_events"] == 1 and m.stats()["waiting"] == 0
+
+
+def test_a_message_gets_the_thread_facts_it_would_have_had_if_it_came_in_order() -> None:
+    from engine.monitor.core import with_thread
+    from engine.monitor.events import event_facts, to_stored
+
+    _, _, _, body = to_stored(message_event(at=at(0), msg_id="m1", type="svar", sender=FREDRIKSTAD,
+                                            recipient=SO_LUNGE, reply_to="m0", patient=example_number("fnr")),
+                              secret=b"s")
+    derived = {"shard": 3, "samtale": {"id": "t0", "forste": False, "nummer": 2}}
+    assert with_thread(event_facts(body), derived) == event_facts({**body, "avledet": derived})
+    assert with_thread(event_facts(body), derived)["samtale.nummer"] == 2

@@ -414,8 +414,10 @@ class Monitor:
             old_id = self._fact_id(seq)
             self._versions[seq] = self._versions.get(seq, 0) + 1
             new_id = self._fact_id(seq)
-        elif facts is None or kind == "melding":
-            facts = event_facts(body)  # a message's thread facts come from its derived part
+        elif facts is None:
+            facts = event_facts(body)
+        elif kind == "melding":
+            facts = with_thread(facts, derived)  # known when it came, but its thread only now
         self._remember(seq, facts)
         now = self._now().timestamp()  # set by _advance above; nothing below moves it
         for i, rs in enumerate(self.rulesets):
@@ -583,6 +585,13 @@ class Monitor:
             events=tuple(self._event_name(s) or str(s) for s in seqs),
             detected_at=self._now(), status="open" if rule.absent else "recorded",
             pack_validity=pack.validity(anchor_day))
+
+
+def with_thread(facts: dict, derived: dict) -> dict:
+    """A message's facts from before it was applied, with its thread: what ``event_facts`` gives once the
+    derived part is there (a test holds the two together)."""
+    samtale = derived.get("samtale") or {}
+    return {**facts, **{f"samtale.{key}": samtale[key] for key in ("id", "forste", "nummer") if key in samtale}}
 
 
 def order_time(event: StoredEvent) -> dt.datetime:
