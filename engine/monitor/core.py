@@ -321,13 +321,14 @@ class Monitor:
         self.events_seen += 1
         when = order_time(event)
         moment = when.timestamp()
-        if self._watermark is not None and moment < self._watermark:
+        advance = bool(event.derived.get("advance"))
+        if self._watermark is not None and moment < self._watermark and not advance:
             self.late_events += 1  # later than the window: applied below, before anything still waiting
         heapq.heappush(self._waiting, (moment, event.seq, when, event, facts))
         if self._latest is None or when > self._latest:
             self._latest = when
         mark = self._latest.timestamp() - (0 if in_arrival_order else self.lateness.total_seconds())
-        if event.derived.get("advance"):
+        if advance:
             mark = max(mark, moment)
         self._watermark = mark if self._watermark is None else max(self._watermark, mark)
         out: list[MonitorFinding] = []
