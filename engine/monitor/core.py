@@ -211,7 +211,8 @@ class Monitor:
     # ---- feeding
 
     def feed(self, event: Mapping[str, Any]) -> list[MonitorFinding]:
-        """Check, store and apply one event; returns the findings it made or resolved. Raises EventError."""
+        """Check and store one event, and apply the events it releases from the reorder buffer (itself too,
+        unless it must wait for the window); returns the findings they made or resolved. Raises EventError."""
         with self._lock, self.store.transaction():
             return self._ingest(event)
 
@@ -220,7 +221,8 @@ class Monitor:
         """Feed events (or (line, event) pairs) in transactions of ``batch`` events.
 
         An invalid event stops the feed with an EventError that names its line; the events
-        before it are kept. With ``until``, events after that time are skipped.
+        before it are kept. With ``until``, events whose ``tidspunkt`` is after it are skipped
+        (they had not come by then). The last window's events wait, as after ``feed``.
         """
         out: list[MonitorFinding] = []
         iterator = iter(events)
