@@ -77,6 +77,23 @@ def test_a_negation_must_be_the_last_pattern() -> None:
 
 
 @pytest.mark.requires_monitor
+def test_retracting_one_of_two_blocking_facts_fires_the_negation() -> None:
+    """Why a discharge drops what the old admission's retraction fires (ConversationRuleset.replace)."""
+    engine = load_durable()
+    fired: list[str] = []
+    host = _host({"x": {"all": [{"m": {"k": "plo"}}, {"n$not": {"$and": [{"k": "adm"}, {"p": {"m": "p"}}]}}],
+                        "run": lambda c: fired.append(c.m.id)}})
+    host.assert_fact("r", {"sid": "0", "id": "a1", "k": "adm", "p": 1})
+    host.assert_fact("r", {"sid": "0", "id": "m", "k": "plo", "p": 1})
+    host.assert_fact("r", {"sid": "0", "id": "a2", "k": "adm", "p": 1})  # a second blocker
+    assert fired == []
+    host.retract_fact("r", {"sid": "0", "id": "a1"})
+    assert fired == ["m"]  # although a2 still blocks it
+    with pytest.raises(engine.MessageObservedException):  # no new values under a known id
+        host.assert_fact("r", {"sid": "0", "id": "a2", "k": "adm", "p": 2})
+
+
+@pytest.mark.requires_monitor
 def test_or_inside_a_negation_is_wrong_separate_negations_are_right() -> None:
     def run(negations: list[dict]) -> list[int]:
         fired: list[int] = []

@@ -38,7 +38,8 @@ def answer(msg_id: str, when: dt.datetime, **kw) -> dict:
 
 @pytest.fixture
 def monitor(engine):
-    with Monitor([engine.packs["helse-bergen-d81023"]]) as m:
+    # no lateness window: each event is applied as it is fed, so the tests see exact instants
+    with Monitor([engine.packs["helse-bergen-d81023"]], lateness=0) as m:
         yield m
 
 
@@ -159,7 +160,7 @@ def test_invalid_events_are_named_by_path_and_never_echo_values(monitor, tmp_pat
 
 
 def test_old_events_leave_the_rules_after_the_retention_time(engine) -> None:
-    with Monitor([engine.packs["helse-bergen-d81023"]], retention_days=30) as m:
+    with Monitor([engine.packs["helse-bergen-d81023"]], retention_days=30, lateness=0) as m:
         m.feed(request("m1", at(), fagomrader=["lunge"]))
         m.feed(answer("a1", at(1), thread="t-m1"))
         (rs,) = m.rulesets
@@ -179,7 +180,7 @@ def test_old_events_leave_the_rules_after_the_retention_time(engine) -> None:
 def test_a_month_of_requests_uses_few_sessions(engine) -> None:
     from engine.monitor.traffic import open_threads
 
-    with Monitor([engine.packs["helse-bergen-d81023"]], shards=8) as m:
+    with Monitor([engine.packs["helse-bergen-d81023"]], shards=8, lateness=0) as m:
         m.feed_many(open_threads(3000, 300))
         stats = m.stats()
         assert stats["threads"] == 3000 and stats["sessions"] <= 8

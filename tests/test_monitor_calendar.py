@@ -102,7 +102,7 @@ def test_the_christmas_example_of_the_brief(monitor_packs) -> None:
     from engine.monitor.traffic import hospital, message_event, municipality
 
     sent = dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO)
-    with Monitor(monitor_packs) as monitor:
+    with Monitor(monitor_packs, lateness=0) as monitor:  # each event applied as it is fed
         monitor.feed(message_event(at=sent, msg_id="m1", type="foresporsel", sender=municipality(1),
                                    recipient=hospital(), thread="t1"))
         assert monitor.advance("2026-12-28T23:59") == []  # the fifth working day, to its end: in time
@@ -123,7 +123,7 @@ def test_an_answer_on_the_last_day_before_the_monitor_looked_is_in_time(monitor_
     """The monitor sees the last day only through the answer: on that day it is in time, no finding."""
     from engine.monitor.traffic import hospital, message_event, municipality
 
-    with Monitor(monitor_packs) as monitor:
+    with Monitor(monitor_packs, lateness=0) as monitor:  # each event applied as it is fed
         monitor.feed(message_event(at=dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO), msg_id="m1",
                                    type="foresporsel", sender=municipality(1), recipient=hospital(), thread="t1"))
         assert monitor.advance("2026-12-24T16:00") == []
@@ -139,7 +139,7 @@ def test_an_answer_after_the_last_day_before_the_monitor_looked_is_found_and_res
     """The monitor sees the day after the last day only through the answer: made and resolved at once."""
     from engine.monitor.traffic import hospital, message_event, municipality
 
-    with Monitor(monitor_packs) as monitor:
+    with Monitor(monitor_packs, lateness=0) as monitor:  # each event applied as it is fed
         monitor.feed(message_event(at=dt.datetime(2026, 12, 18, 10, 0, tzinfo=OSLO), msg_id="m1",
                                    type="foresporsel", sender=municipality(1), recipient=hospital(), thread="t1"))
         assert monitor.advance("2026-12-24T16:00") == []

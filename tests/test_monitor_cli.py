@@ -107,3 +107,52 @@ def test_the_event_schema_is_published_and_describes_the_events(events) -> None:
     validator = jsonschema.Draft202012Validator(self_contained(EVENT_SCHEMA))
     for line in events.read_text().splitlines():
         validator.validate(json.loads(line))
+
+
+@pytest.fixture
+def late_answer(tmp_path):
+    """An answer sent in time (Monday 28 December, 23:50) that comes after the clock event at midnight."""
+    path = tmp_path / "late.jsonl"
+    write_jsonl([
+        message_event(at=T0, msg_id="m1", type="foresporsel", sender=municipality(1), recipient=hospital(),
+                      thread="t1"),
+        clock_event(dt.datetime(2026, 12, 29, 0, 0, tzinfo=OSLO)),
+        message_event(at=dt.datetime(2026, 12, 29, 0, 20, tzinfo=OSLO), msg_id="a1", type="svar",
+                      sender=hospital(), recipient=municipality(1), thread="t1",
+                      sendt="2026-12-28T23:50:00+01:00"),  # received 00:20; its time is when it was sent
+    ], path)
+    return path
+
+
+@pytest.mark.requires_monitor
+def test_replay_applies_events_in_time_order_within_the_lateness_window(capsys, late_answer) -> None:
+    code, out, _ = run(capsys, "monitor", "replay", str(late_answer), "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["findings"] == [] and doc["late_events"] == 0 and doc["waiting"] == 0
+    assert doc["clock"] == "2026-12-29T00:00:00+01:00"  # applied to the end of the file
+    code, out, _ = run(capsys, "monitor", "replay", str(late_answer), "--lateness", "0", "--format", "json")
+    doc = json.loads(out)  # without a window the clock has passed the deadline when the answer comes
+    assert [(f["rule"], f["status"]) for f in doc["findings"]] == [("d81023-6-svar-forfalt", "resolved")]
+    assert doc["late_events"] == 1
+    code, out, _ = run(capsys, "monitor", "replay", str(late_answer), "--lateness", "0")
+    assert "1 hendelser kom senere enn vinduet" in out
+    code, _, err = run(capsys, "monitor", "replay", str(late_answer), "--lateness", "15")
+    assert code == 2 and "--lateness: expected a whole number with a unit" in err
+
+
+@pytest.mark.requires_monitor
+def test_feed_leaves_the_last_window_waiting_unless_flushed(capsys, monkeypatch, tmp_path, late_answer) -> None:
+    monkeypatch.setenv("DIALOGVAKT_MONITOR_SECRET", "s")
+    store = str(tmp_path / "log.sqlite")
+    code, out, _ = run(capsys, "monitor", "feed", str(late_answer), "--store", store, "--lateness", "1h")
+    assert code == 0 and "2 hendelser etter mandag 28. desember 2026 kl. 23:00 venter" in out
+    code, out, _ = run(capsys, "monitor", "findings", "--store", store, "--lateness", "1h", "--format", "json")
+    doc = json.loads(out)
+    assert (doc["events"], doc["waiting"], doc["findings"]) == (3, 2, [])  # a replay: the same two wait
+    code, out, _ = run(capsys, "monitor", "feed", str(late_answer), "--store", store, "--lateness", "1h", "--flush",
+                       "--format", "json")
+    doc = json.loads(out)
+    assert (doc["waiting"], doc["findings"], doc["late_events"]) == (0, [], 0)
+    monkeypatch.setenv("DIALOGVAKT_MONITOR_LATENESS", "1h")
+    code, out, _ = run(capsys, "monitor", "tick", "2027-01-10", "--store", store, "--format", "json")
+    assert json.loads(out)["findings"] == []  # the answer was in time

@@ -75,6 +75,10 @@ def test_the_packs_share_their_parameters_with_the_monitor(packs) -> None:
     assert so.parameters["kvittering_oppfolging_timer"].local_interpretation
 
 
+# The monitors below have no lateness window (lateness=0): each event is applied as it is fed, so that
+# a test sees the findings an event makes at the exact instant; tests/test_monitor_order.py has windows.
+
+
 def kinds(findings) -> list[tuple[str, str]]:
     return sorted((f.rule, f.status) for f in findings)
 
@@ -90,7 +94,7 @@ def sent(msg_id: str, hours: float, **kw) -> dict:
 @pytest.mark.requires_monitor
 def test_a_sent_message_without_a_receipt_is_found_after_the_local_limit(packs) -> None:
     assert packs["sykehuset-ostfold"].parameters["kvittering_oppfolging_timer"].value == 24  # the times below
-    with Monitor([packs["sykehuset-ostfold"]]) as m:
+    with Monitor([packs["sykehuset-ostfold"]], lateness=0) as m:
         m.feed(sent("m1", 0))
         m.feed(sent("m2", 0.5))
         m.feed(receipt_event(at=at(0.1), msg_id="m1"))
@@ -107,7 +111,7 @@ def test_a_sent_message_without_a_receipt_is_found_after_the_local_limit(packs) 
 
 @pytest.mark.requires_monitor
 def test_received_messages_do_not_wait_for_our_receipts(packs) -> None:
-    with Monitor([packs["sykehuset-ostfold"]]) as m:
+    with Monitor([packs["sykehuset-ostfold"]], lateness=0) as m:
         event = sent("m1", 0)
         event["retning"] = "mottatt"
         m.feed(event)
@@ -117,7 +121,7 @@ def test_received_messages_do_not_wait_for_our_receipts(packs) -> None:
 
 @pytest.mark.requires_monitor
 def test_a_rejected_receipt_is_a_finding_at_once(packs) -> None:
-    with Monitor([packs["sykehuset-ostfold"]]) as m:
+    with Monitor([packs["sykehuset-ostfold"]], lateness=0) as m:
         m.feed(sent("m1", 0))
         found = m.feed(receipt_event(at=at(0.1), msg_id="m1", status="avvist", errors=["E21"]))
         assert kinds(found) == [("so-felles-5-kvittering-avvist", "recorded")]
@@ -130,7 +134,7 @@ def test_a_rejected_receipt_is_a_finding_at_once(packs) -> None:
 def test_sykehuset_ostfold_thread_rules(packs) -> None:
     reply = {"type": "svar", "sender": {**SO, "tjeneste": "Lungesykdommer"}, "recipient": FREDRIKSTAD,
              "patient": PATIENT}
-    with Monitor([packs["sykehuset-ostfold"]]) as m:
+    with Monitor([packs["sykehuset-ostfold"]], lateness=0) as m:
         m.feed(sent("m1", 0, fagomrader=["lungesykdommer"], emne="Oksygen hjemme"))
         found = m.feed(message_event(at=at(2), msg_id="m2", reply_to="m1", fagomrader=["kirurgi"],
                                      emne="Sv: Sårstell", formal="bekreftelse", **reply))
@@ -158,7 +162,7 @@ def admission(hours: float, **kw) -> dict:
 
 @pytest.mark.requires_monitor
 def test_early_health_information_is_due_24_hours_after_admission(packs) -> None:
-    with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
+    with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
         m.feed(admission(0))
         m.feed(plo("p1", 0.1, "melding_om_innlagt_pasient"))
         assert m.advance(at(24)) == []
@@ -172,7 +176,7 @@ def test_early_health_information_is_due_24_hours_after_admission(packs) -> None
 
 @pytest.mark.requires_monitor
 def test_early_health_information_in_time_or_not_needed(packs) -> None:
-    with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
+    with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
         m.feed(admission(0))
         m.feed(plo("p1", 20, "helseopplysning_tidligmelding"))
         m.feed(admission_event(at=at(1), adm_id="a2", patient=example_number("fnr", seed=9), hospital_party=SO,
@@ -183,7 +187,7 @@ def test_early_health_information_in_time_or_not_needed(packs) -> None:
 
 @pytest.mark.requires_monitor
 def test_plo_messages_outside_an_admission(packs) -> None:
-    with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
+    with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
         m.feed(plo("before", -30, "helseopplysning_endringsmelding"))  # no admission yet
         m.feed(admission(0))
         m.feed(plo("during", 5, "helseopplysning_tidligmelding"))
@@ -197,8 +201,27 @@ def test_plo_messages_outside_an_admission(packs) -> None:
 
 
 @pytest.mark.requires_monitor
+def test_a_discharge_leaves_no_moment_in_which_the_patient_is_not_admitted(packs) -> None:
+    """A discharge replaces the admission's fact with one that has an end; the new one is there before the old
+    goes. A PLO message whose check falls in the hour of the discharge would otherwise see «not admitted»."""
+    with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
+        m.feed(admission(0))
+        m.feed(plo("during", 5, "helseopplysning_tidligmelding"))  # checked 12 hours later, at hour 17
+        m.feed(discharge_event(at=at(17.5), adm_id="a1"))  # in that same hour
+        m.feed(discharge_event(at=at(17.7), adm_id="a1") | {"id": "corrected"})  # and corrected: a third version
+        m.feed(plo("after", 75, "helseopplysning_endringsmelding"))  # two days after the discharge
+        m.advance(at(100))
+        assert [(f.rule, f.events, f.status) for f in m.findings()] == [
+            ("soplo-utenfor-innleggelse", ("after",), "open")]
+        (rs,) = m.rulesets
+        sessions = {sid for (_, sid) in m._sessions}
+        admissions = [f["id"] for sid in sessions for f in rs.facts(sid) if f["k"] == "innleggelse"]
+        assert admissions == ["e1v2"]  # one fact for the admission: its latest version
+
+
+@pytest.mark.requires_monitor
 def test_an_admission_reported_after_the_message_clears_it(packs) -> None:
-    with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
+    with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
         m.feed(plo("p1", 1, "melding_om_innlagt_pasient"))
         m.feed(admission(0))  # registered late, but it began before the message
         m.advance(at(100))
@@ -214,7 +237,7 @@ def test_an_admission_reported_after_the_message_clears_it(packs) -> None:
 @pytest.mark.requires_monitor
 def test_admission_report_before_transfer_needs_an_admission(packs) -> None:
     agreed = {"pasientstatus": "innlagt", "overforing_akuttmottak_avklart": True}
-    with Monitor([packs["sykehuset-ostfold-plo"]]) as m:
+    with Monitor([packs["sykehuset-ostfold-plo"]], lateness=0) as m:
         m.feed(plo("r1", 0, "innleggelsesrapport", context=agreed))
         m.feed(admission(2))
         m.feed(plo("r2", 50, "innleggelsesrapport", context={"overforing_akuttmottak_avklart": True}) |
@@ -230,7 +253,7 @@ def test_admission_report_before_transfer_needs_an_admission(packs) -> None:
 @pytest.mark.requires_monitor
 def test_sent_and_received_requests_must_be_followed_up(packs) -> None:
     common = {"type": "foresporsel", "patient": PATIENT}
-    with Monitor([packs["helse-vest-2017"]]) as m:
+    with Monitor([packs["helse-vest-2017"]], lateness=0) as m:
         m.feed(message_event(at=at(0), msg_id="ut", sender=FASTLEGE, recipient=HUS, thread="t1", retning="sendt",
                              **common))
         m.feed(message_event(at=at(1), msg_id="inn", sender=HUS, recipient=FASTLEGE, thread="t2",

@@ -492,14 +492,15 @@ def _fake_monitor_module(calls: dict) -> types.ModuleType:
         shards = 16
         retention_days = 180
         allow_synthetic_ids = False
+        lateness = "the configured lateness window"
 
         @classmethod
         def load(cls, path=None, env=None):
             return cls()
 
     class Monitor:
-        def __init__(self, packs, *, store, secret, shards, retention_days, allow_synthetic_ids):
-            calls["init"] = {"packs": [p.id for p in packs], "store": store, "secret": secret}
+        def __init__(self, packs, *, store, secret, shards, retention_days, allow_synthetic_ids, lateness):
+            calls["init"] = {"packs": [p.id for p in packs], "store": store, "secret": secret, "lateness": lateness}
 
         def feed_many(self, events, *, source=None):
             found = []
@@ -534,6 +535,7 @@ def test_monitor_endpoints_drive_the_monitor(make_client, monkeypatch, tmp_path:
     assert calls["init"]["store"] == str(tmp_path / "decisions.sqlite.monitor.sqlite")
     assert calls["init"]["secret"] == SECRET
     assert calls["init"]["packs"] == list(engine.packs)
+    assert calls["init"]["lateness"] == "the configured lateness window"
     response = client.post("/v1/events", json={"events": [{"hendelse": "sendt"}, {"tidspunkt": "x"}]})
     problem = _problem(response)
     assert response.status_code == 422 and problem["errors"][0]["path"] == "$.events[1].hendelse"

@@ -5,20 +5,48 @@
     with Monitor(store="monitor.sqlite", secret=b"...") as monitor:   # replays the log it finds
         new = monitor.feed(event)              # an event dict (schemas/event-v1.schema.json)
         monitor.feed_file("events.jsonl")      # or a whole JSONL file
-        monitor.advance("2026-12-29T08:00")    # time passes (stored as a clock event)
+        monitor.advance("2026-12-29T08:00")    # it is now this time, and everything before it has come
         monitor.open_findings()                # overdue answers, missing receipts, ... still open
 
 Events are checked, made anonymous (the patient's number becomes a keyed
-pseudonym) and appended to the event log (``monitor_store``); then the packs'
-conversation rules, compiled to durable_rules (``monitor_rules``), see them as
-facts. Time comes only from the events: each event moves the monitor's clock
-to its ``tidspunkt`` (never backwards), and deadlines that have fallen due give
-findings then: a deadline in days or working days allows its whole last day
-(an answer due by Monday 28 December is reported missing from 00:00 on Tuesday
-29 December, and the finding names Monday as the last day), a deadline in hours
-(elapsed time) just after its moment. On
-start the monitor replays its log, so a restart gives the same findings as a
-run that never stopped.
+pseudonym) and appended to the event log (``store``) as they arrive; the log
+is the truth. The packs' conversation rules, compiled to durable_rules
+(``durable``), see them as facts in time order, not in the order they arrived:
+
+- An event's time is its ``tidspunkt``; for a message it is ``melding.sendt``
+  (the moment the rules' deadlines count from, and what a reply is compared
+  with), or ``tidspunkt`` when that is earlier or the message has no ``sendt``.
+  Events at the same time keep the order they arrived in.
+- Events wait in a reorder buffer ordered by (time, arrival). The watermark is
+  the latest event time seen less the lateness window (``lateness``, 15 minutes
+  by default; ``config``); events at or before it are released in order. A
+  receipt that comes before its message, a reply linked only by ``svar_pa``
+  that comes before its parent, or an answer sent in time that comes after a
+  later clock event are therefore applied as if they had come in order, as
+  long as they are no later than the window.
+- ``advance(to)`` says that it is now ``to`` and everything before it has come:
+  it releases everything up to ``to``. It is stored (as a clock event marked
+  ``advance``), so that a replay releases at the same point. A clock event in
+  a stream (``hendelse: klokke``) is ordered like any other event.
+- An event older than the watermark when it arrives is later than the window:
+  it is applied at once, as well as can be (the clock never goes back, so a
+  finding it would have prevented is made and then resolved by it), and
+  counted in ``stats()["late_events"]``.
+- What the monitor works out about an event (its thread, through ``svar_pa``
+  to the parent's; whether it repeats a message; the admission a discharge
+  ends; its session) is worked out when it is released, and stored beside the
+  raw event.
+
+The monitor's clock follows the released events, never their arrival, and
+deadlines that have fallen due give findings then: a deadline in days or
+working days allows its whole last day (an answer due by Monday 28 December
+is reported missing from 00:00 on Tuesday 29 December, and the finding names
+Monday as the last day), a deadline in hours (elapsed time) just after its
+moment. On start the monitor replays its log through the same buffer, so a
+restart gives the same findings as a run that never stopped.
+
+A discharge gives its admission a new version, asserted before the old one is
+retracted, so that no rule sees a moment when the patient is not admitted.
 
 Findings are shaped like a decision's reasons (rule, pack, effect, title,
 source, message, facts, kind, due) and add the thread, the events, when the
@@ -41,12 +69,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..contract.times import OSLO
 from ..eval.closures import Test, to_function
 from ..eval.deadlines import resolve_due
 from ..eval.engine import Engine
 from ..eval.render import fact_snapshot
 from ..lang.tree import CompiledPack, Due
-from .config import MonitorError
+from .config import DEFAULT_LATENESS, MonitorError, parse_lateness
 from .durable import (
     HOUR,
     ConversationEntry,
@@ -66,7 +95,7 @@ from .events import (
     with_discharge,
 )
 from .findings import MonitorFinding, fill_conversation
-from .store import EventStore, open_store
+from .store import DERIVED, EventStore, open_store
 
 MAX_SESSIONS = 1000  # durable_rules fails at its 1,024th live session of a ruleset
 _instances = itertools.count(1)
@@ -79,7 +108,8 @@ class Monitor:
 
     def __init__(self, packs: Iterable[CompiledPack] | Any | None = None, *,
                  store: str | Path | EventStore | None = None, secret: bytes | str | None = None,
-                 shards: int = 16, retention_days: int | None = 180, allow_synthetic_ids: bool = False):
+                 shards: int = 16, retention_days: int | None = 180, allow_synthetic_ids: bool = False,
+                 lateness: dt.timedelta | str | int = DEFAULT_LATENESS):
         load_durable()  # MonitorUnavailable with the reason, before anything else
         if packs is None:
             packs = Engine.from_directory().packs.values()
@@ -93,6 +123,7 @@ class Monitor:
         self.shards = shards
         self.retention = dt.timedelta(days=retention_days) if retention_days else None
         self.allow_synthetic_ids = allow_synthetic_ids
+        self.lateness = parse_lateness(lateness)
         self.rulesets: list[ConversationRuleset] = build_conversation_rulesets(
             self.packs.values(), prefix=f"dialogvakt{next(_instances)}")
         if self.retention is not None:
@@ -116,10 +147,17 @@ class Monitor:
         self._open_anchors: dict[int, int] = {}
         self._gone: set[int] = set()  # events retracted after the retention time
         self._facts_cache: OrderedDict[int, dict] = OrderedDict()
+        self._versions: dict[int, int] = {}  # admission seq -> how often a discharge gave it a new version
+        # the reorder buffer: (time, seq, time as datetime, event, facts), released up to the watermark
+        self._waiting: list[tuple[float, int, dt.datetime, StoredEvent, dict | None]] = []
+        self._latest: dt.datetime | None = None  # the latest event time seen
+        self._watermark: float | None = None  # events at or before it are released; it never goes back
+        self.late_events = 0  # events that came later than the window
         self.events_seen = 0
         with self._lock:
+            ordered_from = int(self.store.meta("ordered_from_seq") or 0)  # earlier: applied as they arrived
             for event in self.store.events():
-                self._apply(event)
+                self._take(event, in_arrival_order=event.seq < ordered_from)
 
     # ---- set-up
 
@@ -173,7 +211,8 @@ class Monitor:
     # ---- feeding
 
     def feed(self, event: Mapping[str, Any]) -> list[MonitorFinding]:
-        """Check, store and apply one event; returns the findings it made or resolved. Raises EventError."""
+        """Check and store one event, and apply the events it releases from the reorder buffer (itself too,
+        unless it must wait for the window); returns the findings they made or resolved. Raises EventError."""
         with self._lock, self.store.transaction():
             return self._ingest(event)
 
@@ -182,7 +221,8 @@ class Monitor:
         """Feed events (or (line, event) pairs) in transactions of ``batch`` events.
 
         An invalid event stops the feed with an EventError that names its line; the events
-        before it are kept. With ``until``, events after that time are skipped.
+        before it are kept. With ``until``, events whose ``tidspunkt`` is after it are skipped
+        (they had not come by then). The last window's events wait, as after ``feed``.
         """
         out: list[MonitorFinding] = []
         iterator = iter(events)
@@ -212,10 +252,22 @@ class Monitor:
         return self.feed_many(read_event_file(path), source=str(path), batch=batch, until=limit)
 
     def advance(self, to: dt.datetime | str) -> list[MonitorFinding]:
-        """Let time pass to ``to``; stored as a clock event so that a replay sees the same."""
+        """It is now ``to`` and every event before it has come: apply everything up to ``to`` and let time
+        pass to it. Stored (as a clock event marked ``advance``) so that a replay releases at the same point."""
         moment = parse_time(to, "$.tidspunkt")
-        return self.feed({"hendelse": "klokke", "tidspunkt": moment.isoformat(),
-                          "id": f"klokke-{moment.isoformat()}"})
+        body = {"hendelse": "klokke", "tidspunkt": moment.isoformat()}
+        event_id = f"advance-{moment.isoformat()}"
+        with self._lock, self.store.transaction():
+            seq = self.store.append(event_id, "klokke", moment, body, {"advance": True})
+            if seq is None:
+                return []  # said before
+            return self._take(StoredEvent(seq, event_id, "klokke", moment, {**body, DERIVED: {"advance": True}}))
+
+    def flush(self) -> list[MonitorFinding]:
+        """``advance`` to the latest event time seen: for the end of a file that holds every event there is."""
+        with self._lock:
+            latest = self._latest
+        return [] if latest is None else self.advance(latest)
 
     # ---- asking
 
@@ -231,37 +283,88 @@ class Monitor:
         return self.findings(status="open", **filters)
 
     def stats(self) -> dict:
+        """Counts for operators: events in the log, waiting in the buffer and late, findings, the clock."""
         with self._lock:
             return {"events": self.store.count(), "threads": self.store.threads(),
                     "sessions": len(self._sessions), "rulesets": len(self.rulesets),
                     "findings": len(self._findings),
                     "open": sum(1 for f in self._findings.values() if f.status == "open"),
-                    "clock": self.clock.isoformat() if self.clock else None}
+                    "clock": self.clock.isoformat() if self.clock else None,
+                    "waiting": len(self._waiting), "late_events": self.late_events,
+                    "lateness_seconds": int(self.lateness.total_seconds()),
+                    "watermark": self.watermark.isoformat() if self.watermark else None}
+
+    @property
+    def watermark(self) -> dt.datetime | None:
+        """Events at or before this time have been applied; later ones wait in the buffer."""
+        if self._watermark is None:
+            return None
+        return dt.datetime.fromtimestamp(self._watermark, OSLO)
 
     # ---- ingestion
 
     def _ingest(self, raw: Mapping[str, Any]) -> list[MonitorFinding]:
+        """Check an event, store it as it came, and take it into the reorder buffer."""
         event_id, kind, time, body = to_stored(raw, secret=self.secret, allow_synthetic_ids=self.allow_synthetic_ids)
-        derived = self._derive(event_id, kind, body)
-        body["avledet"] = derived
-        facts = checked_facts(body) if kind != "klokke" else None
+        facts = checked_facts(body) if kind != "klokke" else None  # an EventError before anything is stored
         seq = self.store.append(event_id, kind, time, body)
         if seq is None:
             return []  # this event is already in the log
-        if kind == "melding" and not derived.get("duplikat"):
+        return self._take(StoredEvent(seq, event_id, kind, time, body), facts)
+
+    # ---- the reorder buffer
+
+    def _take(self, event: StoredEvent, facts: dict | None = None, *,
+              in_arrival_order: bool = False) -> list[MonitorFinding]:
+        """Put an event in the buffer, move the watermark, and apply what it releases (in time order).
+
+        ``in_arrival_order``: an event of a log written before events were ordered, replayed as it was applied.
+        """
+        self.events_seen += 1
+        when = order_time(event)
+        moment = when.timestamp()
+        advance = bool(event.derived.get("advance"))
+        if self._watermark is not None and moment < self._watermark and not advance:
+            self.late_events += 1  # later than the window: applied below, before anything still waiting
+        heapq.heappush(self._waiting, (moment, event.seq, when, event, facts))
+        if self._latest is None or when > self._latest:
+            self._latest = when
+        mark = self._latest.timestamp() - (0 if in_arrival_order else self.lateness.total_seconds())
+        if advance:
+            mark = max(mark, moment)
+        self._watermark = mark if self._watermark is None else max(self._watermark, mark)
+        out: list[MonitorFinding] = []
+        while self._waiting and self._waiting[0][0] <= self._watermark:
+            _, _, when, waiting, known = heapq.heappop(self._waiting)
+            out.extend(self._apply(self._derived(waiting), when, known))
+        return out
+
+    def _derived(self, event: StoredEvent) -> StoredEvent:
+        """The event with its derived part: as stored when it was applied before, or worked out now."""
+        if DERIVED in event.body:
+            return event
+        derived = self._derive(event)
+        with self.store.transaction():  # the derived part and the indexes together (joins a feed's transaction)
+            self._index(event, derived)
+            self.store.set_derived(event.seq, derived)
+        return StoredEvent(event.seq, event.id, event.kind, event.time, {**event.body, DERIVED: derived})
+
+    def _index(self, event: StoredEvent, derived: dict) -> None:
+        body, seq = event.body, event.seq
+        if event.kind == "melding" and not derived.get("duplikat"):
             samtale = derived["samtale"]
-            self.store.touch_thread(samtale["id"], derived["shard"], seq, time)
+            self.store.touch_thread(samtale["id"], derived["shard"], seq, event.time)
             if body["melding"].get("id"):
                 self.store.add_message(body["melding"]["id"], seq, samtale["id"], derived["shard"])
-        elif kind == "innleggelse" and not derived.get("duplikat"):
+        elif event.kind == "innleggelse" and not derived.get("duplikat"):
             self.store.add_admission(body["innleggelse"]["id"], seq, derived["shard"])
-        return self._apply(StoredEvent(seq, event_id, kind, time, body), facts)
 
     def _shard(self, key: str) -> int:
         return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % self.shards
 
-    def _derive(self, event_id: str, kind: str, body: dict) -> dict:
-        """Thread, session and links that the monitor works out when an event comes in."""
+    def _derive(self, event: StoredEvent) -> dict:
+        """Thread, session and links, worked out when the event is applied (from the events applied before it)."""
+        event_id, kind, body = event.id, event.kind, event.body
         patient = (body.get("pasient") or {}).get("pseudonym")
         if kind == "melding":
             m = body["melding"]
@@ -294,14 +397,16 @@ class Monitor:
 
     # ---- applying events to the rulesets
 
-    def _apply(self, event: StoredEvent, facts: dict | None = None) -> list[MonitorFinding]:
-        self.events_seen += 1
-        out = self._advance(event.time)
+    def _apply(self, event: StoredEvent, when: dt.datetime, facts: dict | None = None) -> list[MonitorFinding]:
+        """Apply one released event at its time ``when``: the clock moves there (never back), then the rules see it."""
+        out = self._advance(when)
         derived = event.derived
         if event.kind == "klokke" or derived.get("duplikat") or derived.get("ukjent_innleggelse"):
             return out
         sid = str(derived.get("shard", 0))
         kind, seq, body = event.kind, event.seq, event.body
+        new_id: str | None = None  # a discharge: the admission's fact gets a new version
+        old_id = ""
         if event.kind == "utskrivning":
             seq = derived["innleggelse_seq"]
             if seq in self._gone:
@@ -309,8 +414,13 @@ class Monitor:
             body = with_discharge(self.store.get(seq).body, event.body)
             kind = "innleggelse"
             facts = event_facts(body)
+            old_id = self._fact_id(seq)
+            self._versions[seq] = self._versions.get(seq, 0) + 1
+            new_id = self._fact_id(seq)
         elif facts is None:
             facts = event_facts(body)
+        elif kind == "melding":
+            facts = with_thread(facts, derived)  # known when it came, but its thread only now
         self._remember(seq, facts)
         now = self._now().timestamp()  # set by _advance above; nothing below moves it
         for i, rs in enumerate(self.rulesets):
@@ -328,18 +438,24 @@ class Monitor:
                     fact[s.instant_field] <= now and (state["n"] is None or state["n"] < fact[s.instant_field])
                     for s in rs.slots if s.instant_field in fact):
                 out.extend(self._sync(i, sid))  # a deadline in this hour or already passed: the clock must be there
-            if event.kind == "utskrivning":
-                rs.retract(sid, f"e{seq}")
-            rs.assert_fact(sid, fact)
+            if new_id is not None:  # the admission's new version is there before the old one goes
+                rs.replace(sid, {**fact, "id": new_id}, old_id)
+            else:
+                rs.assert_fact(sid, fact)
             for hour in hours:
                 heapq.heappush(self._pending_hours.setdefault((i, sid), []), hour)
             for slot in rs.slots:
                 if slot.instant_field in fact:
                     heapq.heappush(self._deadlines, (fact[slot.instant_field], i, sid))
             if self.retention is not None and event.kind != "utskrivning":
-                heapq.heappush(self._expiry, ((event.time + self.retention).timestamp(), seq, i, sid))
+                heapq.heappush(self._expiry, ((when + self.retention).timestamp(), seq, i, sid))
             out.extend(self._drain(i, sid))
         return out
+
+    def _fact_id(self, seq: int) -> str:
+        """The id of an event's fact in the rules: ``e{seq}``, ``e{seq}v{n}`` after its n-th discharge."""
+        version = self._versions.get(seq, 0)
+        return f"e{seq}v{version}" if version else f"e{seq}"
 
     def _session(self, i: int, sid: str) -> dict:
         key = (i, sid)
@@ -398,7 +514,7 @@ class Monitor:
             if self._open_anchors.get(seq):
                 heapq.heappush(self._expiry, ((time + self._retention()).timestamp(), seq, i, sid))
                 continue
-            self.rulesets[i].retract(sid, f"e{seq}")
+            self.rulesets[i].retract(sid, self._fact_id(seq))
             self._gone.add(seq)
         return out
 
@@ -472,6 +588,23 @@ class Monitor:
             events=tuple(self._event_name(s) or str(s) for s in seqs),
             detected_at=self._now(), status="open" if rule.absent else "recorded",
             pack_validity=pack.validity(anchor_day))
+
+
+def with_thread(facts: dict, derived: dict) -> dict:
+    """A message's facts from before it was applied, with its thread: what ``event_facts`` gives once the
+    derived part is there (a test holds the two together)."""
+    samtale = derived.get("samtale") or {}
+    return {**facts, **{f"samtale.{key}": samtale[key] for key in ("id", "forste", "nummer") if key in samtale}}
+
+
+def order_time(event: StoredEvent) -> dt.datetime:
+    """When an event happened, for ordering: ``tidspunkt``; for a message its ``melding.sendt``, unless
+    ``tidspunkt`` is earlier (a sender's clock ahead of ours must not push the watermark into the future)."""
+    if event.kind == "melding":
+        sent = event.body["melding"].get("sendt")
+        if sent:
+            return min(event.time, parse_time(sent, "$.melding.sendt"))
+    return event.time
 
 
 def _event_time(event: Any) -> dt.datetime:

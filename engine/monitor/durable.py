@@ -33,6 +33,13 @@ durable_rules 2.0.28 (unmaintained) has sharp edges; each is handled here:
   rule takes at most 32 patterns: rulesets are split below ``MAX_RULES``;
 - an event is consumed by the first rule that matches it: only facts are used,
   and they stay until retracted;
+- retracting a fact that blocks a negation fires the rule again even when
+  another fact still blocks it (measured here: every retraction of a matching
+  fact fires), and a fact cannot be asserted again under its id with other
+  values: a fact is changed by asserting its new version under a new id first
+  and retracting the old one after, and the firings that retraction causes for
+  events the new version blocks (those its assertion resolved) are dropped
+  (``ConversationRuleset.replace``);
 - a fact that no rule matches raises MessageNotHandledException (and is not
   kept): it is caught and ignored;
 - ``$iall`` is false on an empty list and regular expressions are not
@@ -695,6 +702,21 @@ class ConversationRuleset(Ruleset):
         return out
 
     # ---- facts
+
+    def replace(self, sid: str, fact: dict, old_id: str) -> None:
+        """Put a new version of an event's fact (same ``q``, new ``id``) in place of the fact ``old_id``.
+
+        The new version is asserted first, so no moment passes without the event. Retracting the old one
+        then fires every rule whose absent event it matched, even where the new version still matches it:
+        those firings, for the events the new version's assertion resolved, are dropped.
+        """
+        start = len(self.records)
+        self.assert_fact(sid, fact)
+        still = {(index, seqs) for role, index, seqs, by in self.records[start:]
+                 if role == "resolve" and by == fact["q"]}
+        start = len(self.records)
+        self.retract(sid, old_id)
+        self.records[start:] = [r for r in self.records[start:] if r[0] != "fire" or (r[1], r[2]) not in still]
 
     def project(self, kind: str, facts: Mapping[str, Any], seq: int, scope: bool | None,
                 clock_hour: int | None) -> tuple[dict, list[int]]:

@@ -1,12 +1,23 @@
 """The monitor's event log: SQLite by default, PostgreSQL where a site runs one.
 
 The log is append-only. Each event is kept in its stored form (no patient
-numbers; see ``monitor_events``) with its place in the log (``seq``). Beside it
-the store keeps small indexes that the monitor needs while events come in:
-message id -> thread and session, thread -> session and length, admission id ->
-its event. They are written in the same transaction as the event. The monitor's
-rule state is never stored: after a restart it is rebuilt by replaying the log,
-which gives the same findings as a run that never stopped.
+numbers; see ``monitor_events``) with its place in the log (``seq``), as it
+arrived. What the monitor works out about an event when it applies it, in time
+order (its thread and place in it, its session, the admission a discharge ends,
+whether it repeats a message: ``derived``), is kept beside it in its own column,
+written when the event is applied; it is empty while the event waits in the
+monitor's reorder buffer. Beside the events the store keeps small indexes that
+the monitor needs while it applies them: message id -> thread and session,
+thread -> session and length, admission id -> its event. They are written in the
+same transaction as the derived part. The monitor's rule state is never stored:
+after a restart it is rebuilt by replaying the log, which gives the same
+findings as a run that never stopped.
+
+Format 2 keeps the derived part in its own column; format 1 (before the monitor
+applied events in time order) kept it inside the event as ``avledet``. A format 1
+log is migrated when it is opened, and ``meta("ordered_from_seq")`` says where
+the events applied in time order begin: those before it were applied as they
+arrived, and a replay applies them so again.
 
     open_store(None)                          # SQLite in memory (a replay)
     open_store("/var/lib/dialogvakt/monitor.sqlite")
@@ -26,12 +37,13 @@ from typing import Any
 
 from .events import StoredEvent
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+DERIVED = "avledet"  # where a StoredEvent's body carries its derived part (StoredEvent.derived reads it)
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS dv_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS dv_events (seq {serial} PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, "
-    "kind TEXT NOT NULL, time TEXT NOT NULL, body TEXT NOT NULL)",
+    "kind TEXT NOT NULL, time TEXT NOT NULL, body TEXT NOT NULL, derived TEXT)",
     "CREATE TABLE IF NOT EXISTS dv_messages (message_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
     "thread_id TEXT NOT NULL, shard INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS dv_threads (thread_id TEXT PRIMARY KEY, shard INTEGER NOT NULL, "
@@ -75,9 +87,29 @@ class EventStore:
             version = self.meta("schema_version")
             if version is None:
                 self.set_meta("schema_version", SCHEMA_VERSION)
+            elif version == "1":
+                self._migrate_from_1()
             elif version != SCHEMA_VERSION:
                 raise StoreError(f"{self.location}: the event log has format {version}; this version reads "
-                                 f"format {SCHEMA_VERSION}")
+                                 f"formats 1 and {SCHEMA_VERSION}. Use the version of Dialogvakt that wrote it.")
+
+    def _migrate_from_1(self) -> None:
+        """Format 1 -> 2: the derived part moves out of each event into its own column."""
+        self._exec("ALTER TABLE dv_events ADD COLUMN derived TEXT")
+        last = 0
+        while True:
+            rows = self._exec("SELECT seq, body FROM dv_events WHERE seq > ? ORDER BY seq LIMIT 2000",
+                              (last,)).fetchall()
+            if not rows:
+                break
+            for seq, text in rows:
+                body = json.loads(text)
+                derived = body.pop(DERIVED, None) or {}
+                self._exec("UPDATE dv_events SET body = ?, derived = ? WHERE seq = ?",
+                           (_dumps(body), _dumps(derived), seq))
+            last = rows[-1][0]
+        self.set_meta("ordered_from_seq", str(last + 1))
+        self.set_meta("schema_version", SCHEMA_VERSION)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -114,19 +146,25 @@ class EventStore:
 
     # ---- events
 
-    def append(self, event_id: str, kind: str, time: dt.datetime, body: dict) -> int | None:
-        """Add an event; returns its seq, or None when an event with this id is already in the log."""
-        text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        row = self._exec("INSERT INTO dv_events (event_id, kind, time, body) VALUES (?, ?, ?, ?) "
+    def append(self, event_id: str, kind: str, time: dt.datetime, body: dict,
+               derived: dict | None = None) -> int | None:
+        """Add an event as it arrived (``derived`` only where it is known on arrival); returns its seq,
+        or None when an event with this id is already in the log."""
+        row = self._exec("INSERT INTO dv_events (event_id, kind, time, body, derived) VALUES (?, ?, ?, ?, ?) "
                          "ON CONFLICT (event_id) DO NOTHING RETURNING seq",
-                         (event_id, kind, time.isoformat(), text)).fetchone()
+                         (event_id, kind, time.isoformat(), _dumps(body),
+                          None if derived is None else _dumps(derived))).fetchone()
         return int(row[0]) if row else None
 
+    def set_derived(self, seq: int, derived: dict) -> None:
+        """What the monitor worked out about an event when it applied it."""
+        self._exec("UPDATE dv_events SET derived = ? WHERE seq = ?", (_dumps(derived), seq))
+
     def events(self, after: int = 0, batch: int = 2000) -> Iterator[StoredEvent]:
-        """Every event after ``after`` in log order, read in batches."""
+        """Every event after ``after`` in log order (as they arrived), read in batches."""
         last = after
         while True:
-            rows = self._exec("SELECT seq, event_id, kind, time, body FROM dv_events WHERE seq > ? "
+            rows = self._exec("SELECT seq, event_id, kind, time, body, derived FROM dv_events WHERE seq > ? "
                               "ORDER BY seq LIMIT ?", (last, batch)).fetchall()
             if not rows:
                 return
@@ -135,7 +173,8 @@ class EventStore:
             last = rows[-1][0]
 
     def get(self, seq: int) -> StoredEvent:
-        row = self._exec("SELECT seq, event_id, kind, time, body FROM dv_events WHERE seq = ?", (seq,)).fetchone()
+        row = self._exec("SELECT seq, event_id, kind, time, body, derived FROM dv_events WHERE seq = ?",
+                         (seq,)).fetchone()
         if row is None:
             raise KeyError(seq)
         return _event(row)
@@ -182,9 +221,17 @@ class EventStore:
                    (admission_id, seq, shard))
 
 
+def _dumps(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _event(row: tuple) -> StoredEvent:
-    seq, event_id, kind, time, body = row
-    return StoredEvent(int(seq), event_id, kind, dt.datetime.fromisoformat(time), json.loads(body))
+    """An event from its row; the derived part, once applied, is in the body under ``avledet``."""
+    seq, event_id, kind, time, body, derived = row
+    data = json.loads(body)
+    if derived is not None:
+        data[DERIVED] = json.loads(derived)
+    return StoredEvent(int(seq), event_id, kind, dt.datetime.fromisoformat(time), data)
 
 
 class SQLiteStore(EventStore):

@@ -39,7 +39,7 @@ class MonitorBinding:
         self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialogvakt-monitor")
         self.monitor = self._thread.submit(
             module.Monitor, list(packs), store=settings.store, secret=secret, shards=settings.shards,
-            retention_days=settings.retention_days,
+            retention_days=settings.retention_days, lateness=settings.lateness,
             allow_synthetic_ids=settings.allow_synthetic_ids or config.test_environment).result()
 
     def post_events(self, body: Any) -> dict[str, Any]:

@@ -6,10 +6,15 @@
     Så er svaret forfalt
     Og svaret forfalt mandag 28. desember 2026
 
-The steps add events to the scenario (messages, receipts, admissions); "Når"
-feeds them to a conversation monitor built on the scenario's packs and moves its
-clock. An answer due on a day is "forfalt" from the start of that day (the
-monitor's rule, ``monitor_rules.overdue_instant``). A party is named as in
+The steps add events to the scenario (messages, receipts, admissions, clock
+events); "Når" feeds them to a conversation monitor built on the scenario's
+packs, in the order the scenario tells them (that is the order they arrive in),
+and says what time it is. The monitor has no lateness window unless the
+scenario gives one («Gitt at overvåkingen venter inntil 1 time på hendelser som
+kommer fram sent»): without one, each event is applied as it arrives, so that a
+scenario sees exact instants; with one, events that arrive out of order within
+it are applied in time order. An answer due on a day is "forfalt" from the
+start of the day after it (the monitor's rule, ``durable.overdue_instant``). A party is named as in
 features/aktorer.yaml, or by its role («kommunen», «sykehuset», «fastlegen»,
 «legekontoret») once the parties are given. The state lives in
 ``Situasjon.extra["samtale"]``. Importing this module registers the steps;
@@ -44,7 +49,7 @@ WHEN = rf"(?P<tid>{DAY} \d{{1,2}}\..*|\d{{4}}-\d{{2}}-\d{{2}}.*)"
 def _state(s: Situasjon) -> dict[str, Any]:
     return s.extra.setdefault("samtale", {"events": [], "fed": 0, "monitor": None, "threads": 0,
                                           "parties": {}, "patient": None, "thread": None, "request": None,
-                                          "finding": None})
+                                          "finding": None, "lateness": dt.timedelta(0)})
 
 
 def _time(s: Situasjon, text: str) -> dt.datetime:
@@ -85,7 +90,7 @@ def _counterpart(s: Situasjon, sender_phrase: str, sender: dict[str, Any]) -> di
 
 
 def _add(s: Situasjon, when: dt.datetime, event: dict[str, Any]) -> None:
-    """An event for the monitor, in the order the scenario tells it (a late report keeps the monitor's clock)."""
+    """An event for the monitor, in the order the scenario tells it: the order in which it arrives."""
     _state(s)["events"].append((when, event))
 
 
@@ -108,6 +113,23 @@ def _message(s: Situasjon, when: dt.datetime, sender: dict[str, Any], recipient:
 
 
 # --------------------------------------------------------------------------- Gitt
+
+UNITS = {"minutt": "minutes", "minutter": "minutes", "time": "hours", "timer": "hours", "dag": "days",
+         "dager": "days", "døgn": "days"}
+
+
+@step("gitt", r"(?:at )?overvåkingen venter inntil (?P<antall>\d+) (?P<enhet>minutt|minutter|time|timer|dag|dager|døgn)"
+              r" på hendelser som kommer fram sent",
+      "Gitt at overvåkingen venter inntil 1 time på hendelser som kommer fram sent",
+      "Vinduet for forsinkede hendelser: en hendelse som kommer fram etter senere hendelser, men ikke mer enn "
+      "dette etter den seneste, vurderes på sin plass i tiden. Uten dette steget vurderes hver hendelse når den "
+      "kommer fram. Skrives før overvåkingen har sett noe.")
+def gitt_vindu(s: Situasjon, antall: str, enhet: str) -> None:
+    st = _state(s)
+    if st["monitor"] is not None:
+        raise StepError("Vinduet for forsinkede hendelser må oppgis før overvåkingen har sett hendelsene.")
+    st["lateness"] = dt.timedelta(**{UNITS[enhet]: int(antall)})
+
 
 @step("gitt", r"(?:at )?samtalene går mellom (?P<a>.+?) og (?P<b>(?:tjenesten \"[^\"]+\" (?:i|ved|hos|på) )?.+)",
       'Gitt at samtalene går mellom Bergen kommune og tjenesten "Lungesykdommer" ved Haukeland universitetssjukehus',
@@ -189,6 +211,30 @@ def gitt_kvittering(s: Situasjon, tid: str, status: str | None = None) -> None:
     _add(s, when, receipt_event(at=when, msg_id=messages[-1]["melding"]["id"], status=code))
 
 
+@step("gitt", rf"(?:at )?(?:svaret|meldingen) kom fram {WHEN}",
+      "Og svaret kom fram tirsdag 29. desember 2026 kl. 00:05",
+      "Den siste meldingen ble sendt da steget før sier, men kom fram til oss først på dette tidspunktet. "
+      "Overvåkingen ordner meldinger etter når de ble sendt.")
+def gitt_kom_fram(s: Situasjon, tid: str) -> None:
+    st = _state(s)
+    messages = [e for _, e in st["events"] if e["hendelse"] == "melding"]
+    if not messages:
+        raise StepError("Det finnes ingen melding ennå; skriv først at noen sendte eller svarte.")
+    when = _time(s, tid)
+    if when < _time(s, messages[-1]["melding"]["sendt"]):
+        raise StepError("En melding kan ikke komme fram før den ble sendt.")
+    messages[-1]["tidspunkt"] = iso(when)
+
+
+@step("gitt", rf"(?:at )?det kom en klokkehendelse {WHEN}",
+      "Og det kom en klokkehendelse tirsdag 29. desember 2026 kl. 00:00",
+      "En hendelse som bare sier hva klokka er (som et system sender med jevne mellomrom). Den kommer fram her i "
+      "scenarioet og ordnes etter tiden, som andre hendelser.")
+def gitt_klokke(s: Situasjon, tid: str) -> None:
+    when = _time(s, tid)
+    _add(s, when, clock_event(when))
+
+
 @step("gitt", rf"(?:at )?(?P<sykehus>.+?) la inn pasienten {WHEN}",
       "Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00",
       "En innleggelse (døgnopphold) begynner. Pasienten mottar kommunale tjenester med mindre noe annet sies.")
@@ -230,26 +276,34 @@ def _monitor(s: Situasjon) -> Monitor:
     st = _state(s)
     if st["monitor"] is None:
         packs = [s.engine.packs[s.pack]] if s.pack else list(s.engine.packs.values())
-        st["monitor"] = Monitor(packs, allow_synthetic_ids=True)
+        st["monitor"] = Monitor(packs, allow_synthetic_ids=True, lateness=st["lateness"])
     return st["monitor"]
 
 
-def _feed(s: Situasjon) -> None:
-
+def _feed(s: Situasjon, *, flush: bool = False, order: str = "fortalt") -> None:
+    """Feed the events not fed yet, in the order told (or reversed, or by time); ``flush``: then say that
+    every event up to the latest has come, as a step that says the monitor has seen them does."""
     st = _state(s)
     monitor = _monitor(s)
+    pending = st["events"][st["fed"]:]
+    if order == "omvendt rekkefølge":
+        pending = pending[::-1]
+    elif order == "tidsrekkefølge":
+        pending = sorted(pending, key=lambda pair: pair[0])
     try:
-        for _, event in st["events"][st["fed"]:]:
+        for _, event in pending:
             monitor.feed(event)
             st["fed"] += 1
+        if flush:
+            monitor.flush()
     except EventError as exc:
         raise StepError(f"En hendelse i scenarioet er ugyldig: {exc}") from None
 
 
 @step("når", rf"det er (?P<tid>{DAY} \d{{1,2}}\..+?|\d{{4}}-\d{{2}}-\d{{2}}.*?)(?P<ingen> og ingen har svart)?",
       "Når det er mandag 28. desember og ingen har svart",
-      "Overvåkingen får hendelsene så langt, og klokka går fram til dette tidspunktet (uten klokkeslett: kl. 10:00). "
-      "«og ingen har svart» sjekker at tråden ikke har et svar.")
+      "Overvåkingen får hendelsene så langt, og klokka går fram til dette tidspunktet (uten klokkeslett: kl. 10:00): "
+      "alt som skjedde før det, er kommet fram. «og ingen har svart» sjekker at tråden ikke har et svar.")
 def nar_det_er(s: Situasjon, tid: str, ingen: str | None = None) -> None:
     st = _state(s)
     if ingen and st["request"] is not None:
@@ -259,16 +313,24 @@ def nar_det_er(s: Situasjon, tid: str, ingen: str | None = None) -> None:
             raise StepError("Scenarioet sier at ingen har svart, men tråden har et svar.")
     when = _time(s, tid)
     _feed(s)
-    monitor = _monitor(s)
-    if monitor.clock is None or when > monitor.clock:
-        monitor.feed(clock_event(when))
+    _monitor(s).advance(when)
 
 
 @step("når", r"overvåkingen har sett (?:meldingene|hendelsene)",
       "Når overvåkingen har sett meldingene",
-      "Overvåkingen får hendelsene så langt; klokka står på den siste hendelsen.")
+      "Overvåkingen får hendelsene så langt, i den rekkefølgen scenarioet forteller dem; klokka står på den "
+      "siste hendelsen.")
 def nar_sett(s: Situasjon) -> None:
-    _feed(s)
+    _feed(s, flush=True)
+
+
+@step("når", r"overvåkingen får hendelsene i (?P<orden>omvendt rekkefølge|tidsrekkefølge)",
+      "Når overvåkingen får hendelsene i omvendt rekkefølge",
+      "Som «Når overvåkingen har sett hendelsene», men hendelsene kommer fram i omvendt rekkefølge av hvordan "
+      "scenarioet forteller dem (eller i tidsrekkefølge). Med et vindu for forsinkede hendelser som rommer dem, "
+      "blir funnene de samme.")
+def nar_rekkefolge(s: Situasjon, orden: str) -> None:
+    _feed(s, flush=True, order=orden)
 
 
 @step("når", rf"(?P<avsender>.+?) svarte(?: på (?:forespørselen|meldingen))? {WHEN}",
@@ -276,7 +338,7 @@ def nar_sett(s: Situasjon) -> None:
       "Som «Gitt … svarte …», men overvåkingen får svaret med en gang.")
 def nar_svarte(s: Situasjon, avsender: str, tid: str) -> None:
     _answered(s, avsender, tid)
-    _feed(s)
+    _feed(s, flush=True)
 
 
 # --------------------------------------------------------------------------- Så

@@ -125,3 +125,41 @@ Egenskap: Svartid og tråder i samtaler etter D81023
     Og feltet "melding.emne" er "SV: Oksygenbehandling i hjemmet"
     Når overvåkingen har sett meldingene
     Så finner overvåkingen ingenting
+
+  Scenario: Et svar sendt i tide som kom fram etter klokkehendelsen ved midnatt, gir ingen funn
+    # Svaret ble sendt mandag 28. desember kl. 23:50, den siste dagen, men kom fram etter klokkehendelsen
+    # ved midnatt. Overvåkingen ordner meldinger etter når de ble sendt, og venter inntil en time på
+    # hendelser som kommer fram sent.
+    Gitt at overvåkingen venter inntil 1 time på hendelser som kommer fram sent
+    Og at kommunen sendte en forespørsel fredag 18. desember 2026
+    Og det kom en klokkehendelse tirsdag 29. desember 2026 kl. 00:00
+    Og sykehuset svarte mandag 28. desember 2026 kl. 23:50
+    Og svaret kom fram tirsdag 29. desember 2026 kl. 00:20
+    Når det er tirsdag 29. desember 2026 kl. 08:00
+    Så er svaret ikke forfalt
+    Og overvåkingen finner ingenting
+
+  Scenario: Uten vindu for hendelser som kommer sent, løser det samme svaret funnet i etterkant
+    Gitt at kommunen sendte en forespørsel fredag 18. desember 2026
+    Og det kom en klokkehendelse tirsdag 29. desember 2026 kl. 00:00
+    Og sykehuset svarte mandag 28. desember 2026 kl. 23:50
+    Og svaret kom fram tirsdag 29. desember 2026 kl. 00:20
+    Når overvåkingen har sett hendelsene
+    Så finner overvåkingen "svaret er forfalt"
+    Og funnet er løst
+    Og funnet ble gjort tirsdag 29. desember 2026 kl. 00:00
+
+  Scenariomal: Rekkefølgen hendelsene kommer fram i, endrer ikke funnene
+    Gitt at overvåkingen venter inntil 30 dager på hendelser som kommer fram sent
+    Og at kommunen sendte en forespørsel fredag 18. desember 2026
+    Og det kom en klokkehendelse tirsdag 29. desember 2026 kl. 08:00
+    Og sykehuset svarte onsdag 30. desember 2026 kl. 09:30
+    Når overvåkingen får hendelsene <rekkefølge>
+    Så finner overvåkingen "svaret er forfalt"
+    Og funnet er løst
+    Og funnet ble gjort tirsdag 29. desember 2026 kl. 08:00
+
+    Eksempler:
+      | rekkefølge           |
+      | i tidsrekkefølge     |
+      | i omvendt rekkefølge |

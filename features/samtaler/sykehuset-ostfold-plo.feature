@@ -106,3 +106,12 @@ Egenskap: Tidligmelding og PLO-meldinger rundt en innleggelse (SØ, digital samh
     Og pasienten ikke mottar kommunale tjenester
     Når det er onsdag 4. februar 2026
     Så finner overvåkingen "dialogen under innleggelsen gjelder ikke planlegging av utskrivelse"
+
+  Scenario: Utskrivningen gir ikke et øyeblikk der pasienten ikke er innlagt
+    # Tidligmeldingen kl. 15:00 er en PLO-melding; overvåkingen ser etter innleggelsen 12 timer senere,
+    # tirsdag kl. 03:00. Utskrivningen kommer i den samme timen.
+    Gitt at Sykehuset Østfold la inn pasienten mandag 2. februar 2026 kl. 08:00
+    Og Sykehuset Østfold sendte en tidligmelding til Fredrikstad kommune mandag 2. februar 2026 kl. 15:00
+    Og Sykehuset Østfold skrev ut pasienten tirsdag 3. februar 2026 kl. 03:30
+    Når det er fredag 6. februar 2026
+    Så finner overvåkingen ingenting

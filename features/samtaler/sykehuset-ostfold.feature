@@ -97,3 +97,14 @@ Egenskap: Applikasjonskvitteringer og svartid mellom Sykehuset Østfold og kommu
     Når overvåkingen har sett meldingene
     Så finner overvåkingen "meldingen bare bekrefter mottak"
     Og funnet nevner "ser ut til"
+
+  Scenario: En avvisning som kommer fram før meldingen, hører likevel til meldingen
+    Gitt at overvåkingen venter inntil 1 time på hendelser som kommer fram sent
+    Og at Fredrikstad kommune sendte en forespørsel mandag 2. februar 2026 kl. 09:00
+    Og vi sendte meldingen
+    Og det kom en applikasjonskvittering med status avvist mandag 2. februar 2026 kl. 09:01
+    Når overvåkingen får hendelsene i omvendt rekkefølge
+    Så finner overvåkingen "meldingen ble avvist av mottakeren"
+    Og funnet er registrert
+    Når det er onsdag 4. februar 2026
+    Så finner overvåkingen ikke "applikasjonskvitteringen mangler"

@@ -75,7 +75,8 @@ def conversation_events() -> list[dict]:
             _message(base, "web-m3", "web-trad-2", "2026-12-21T09:00", "svar", "web-m2", answer=True),
             _message(base, "web-m4", "web-trad-3", "2026-12-18T12:00"),
             {"hendelse": "klokke", "tidspunkt": "2026-12-29T08:00"},
-            _message(base, "web-m5", "web-trad-3", "2026-12-30T09:00", "svar", "web-m4", answer=True)]
+            _message(base, "web-m5", "web-trad-3", "2026-12-30T09:00", "svar", "web-m4", answer=True),
+            {"hendelse": "klokke", "tidspunkt": "2026-12-31T00:00"}]  # a timer: the answer is past the window
 
 
 @pytest.fixture(scope="session")
