@@ -64,7 +64,7 @@ class Side:
     timed: str
     call: Callable[[Any], Any]
     inputs: Sequence[Any]
-    answer: Callable[[Any, int], Answer] | None = None  # (result, message index) -> answer, for the check
+    answer: Callable[[Any], Answer] | None = None  # a result as an answer, for the check; None: not a decision
     same_logic: bool = True
 
 
@@ -110,14 +110,14 @@ def sides(logic: Logic, requests: list[dict[str, Any]]) -> list[Side]:
 
     out = [
         Side(EVALUATE, "Engine.evaluate(request): validation, facts, rules, the whole decision with every explanation",
-             evaluate, requests, lambda d, _: logic.from_decision(d)),
+             evaluate, requests, logic.from_decision),
         Side("dialogvakt decide(facts)", "Engine.decide(facts): facts derived beforehand; rules, the whole decision",
-             decide, facts, lambda d, _: logic.from_decision(d)),
+             decide, facts, logic.from_decision),
         Side("dialogvakt rules", "evaluate_pack(program, facts): rules, pack decision, validity, fired rules; no texts",
-             rules, [f.values for f in facts], lambda r, _: logic.from_result(r)),
+             rules, [f.values for f in facts], logic.from_result),
     ]
     out.extend(Side(peer.name, peer.timed + " (input prepared beforehand)", peer.run,
-                    [peer.adapt(p) for p in prepared], lambda r, _, read=peer.read: read(r)) for peer in peers(logic))
+                    [peer.adapt(p) for p in prepared], peer.read) for peer in peers(logic))
     out += [
         Side("peer input", "what the peers' figures leave out: Engine.facts(request) + Logic.prepare (not a decision)",
              peer_input, requests, None, same_logic=False),
@@ -130,12 +130,14 @@ def sides(logic: Logic, requests: list[dict[str, Any]]) -> list[Side]:
 def check(logic: Logic, all_sides: list[Side]) -> int:
     """Every side's answer against Dialogvakt's full decision; the number of messages checked."""
     reference = next(s for s in all_sides if s.name == EVALUATE)
-    expected = [reference.answer(reference.call(x), i) for i, x in enumerate(reference.inputs)]  # type: ignore[misc]
+    read = reference.answer
+    assert read is not None
+    expected = [read(reference.call(x)) for x in reference.inputs]
     for side in all_sides:
         if side.answer is None:
             continue
         for index, x in enumerate(side.inputs):
-            got = logic.shown(side.answer(side.call(x), index))
+            got = logic.shown(side.answer(side.call(x)))
             if got != expected[index]:
                 raise SystemExit(f"{side.name} differs from Dialogvakt on message {index}: {got} != {expected[index]}")
     return len(expected)

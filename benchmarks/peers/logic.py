@@ -69,6 +69,7 @@ VALUE_OPERATORS = frozenset({"equals", "not_equals", "in", "not_in", "lt", "le",
 ORDER_OPERATORS = frozenset({"lt", "le", "gt", "ge"})
 TODAY = "tidspunkt_dato"  # the input the validity window reads
 
+
 @dataclass(frozen=True)
 class Answer:
     """What every side answers for one message: the pack's decision, its validity, the rules that fired."""
@@ -142,7 +143,7 @@ class Neg:
 
 @dataclass(frozen=True)
 class Quant:
-    """``each``/``some`` element of a list input. ``absent``: the list is declared (absent = empty) or unknown."""
+    """``each``/``some`` element of a list input; ``declared``: an absent list is empty (else unknown)."""
 
     kind: Literal["each", "some"]
     key: str
@@ -240,7 +241,8 @@ def _inputs(rules: Iterable[Rule]) -> tuple[Input, ...]:
             out[key] = Input(key, node.list_path, False, tuple(sorted(merged)))
         else:
             key = key_of(node.fact, _normalised(node))
-            out.setdefault(key, Input(key, node.fact, _normalised(node)))
+            if out.setdefault(key, Input(key, node.fact, _normalised(node))).path != node.fact:
+                raise ValueError(f"two facts would share the input name {key}")
 
     for rule in rules:
         walk(rule.condition)
