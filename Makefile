@@ -10,13 +10,13 @@ PYENV_BIN_PATH = $(shell command -v pyenv >/dev/null 2>&1 && root="$$(pyenv root
 	pyenv versions --bare | sort -rV | while read -r v; do \
 	[ -d "$$root/versions/$$v/bin" ] && printf '%s:' "$$root/versions/$$v/bin"; done)
 
-.PHONY: run test test-fast test-pythons docs screenshots bench bench-http clean
+.PHONY: run test test-fast test-pythons docs screenshots bench bench-peers bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	touch $@
 
 run: $(VENV)/.installed
@@ -52,6 +52,10 @@ screenshots: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_decisions.py
+
+# D81023's value rules on zen-engine, datalogic-py and plain Python against Dialogvakt, interleaved in one process
+bench-peers: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_peers.py
 
 bench-http: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_http.py
