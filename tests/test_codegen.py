@@ -109,3 +109,13 @@ def test_the_generated_scope_agrees_with_its_closure_on_the_corpus(engine):
             continue
         for program in engine.programs.values():
             assert program.scope(values) is program.scope_closure(values), program.pack.id
+
+
+def test_empty_all_and_any_mean_what_the_closures_say():
+    from engine.eval.closures import to_function
+    from engine.eval.codegen import generate_test
+    from engine.lang.tree import All, AnyOf, Not
+
+    for node in (All(()), AnyOf(()), Not(All(())), All((AnyOf(()),))):
+        _, test = generate_test(node)
+        assert test({}) is to_function(node)({})

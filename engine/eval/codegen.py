@@ -58,6 +58,8 @@ class _Gen:
         if isinstance(node, (All, AnyOf)):
             decisive = "False" if isinstance(node, All) else "True"
             other = "True" if isinstance(node, All) else "False"
+            if not node.children:  # an empty all holds, an empty any does not (as in the closures)
+                return other
             names = [self.temp() for _ in node.children]
             undecided = " or ".join(f"{t} is None" for t in names)
             out = f"(None if {undecided} else {other})"
