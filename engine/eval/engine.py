@@ -8,6 +8,7 @@ keeps its state on the stack.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,12 +20,12 @@ from ..contract.decision import Decision, Finding, Missing, PackDecision, PackOu
 from ..contract.facts import Facts, missing_inputs, prepare
 from ..lang.compiler import compile_pack
 from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
-from ..lang.tree import CompiledPack, Rule, element_fact, quantifiers
+from ..lang.tree import CompiledPack, Quantified, Rule, Suggestion, element_fact, quantifiers
 from .closures import ElementFacts, NodeTests, evaluate_traced, undecided_facts, witnesses
 from .deadlines import resolve_due
 from .describe import condition_text
 from .program import Program, build
-from .render import fact_snapshot, render_template
+from .render import Renderer, fact_snapshot, render_template
 
 
 @dataclass
@@ -193,10 +194,14 @@ class Engine:
         return assemble(results, facts, explain=explain)
 
 
-def with_elements(rule: Rule, facts: Mapping[str, Any], tests: NodeTests | None = None) -> Mapping[str, Any]:
+def with_elements(rule: Rule, facts: Mapping[str, Any], tests: NodeTests | None = None,
+                  found: tuple[Quantified, ...] | None = None) -> Mapping[str, Any]:
     """The facts a fired rule's texts are filled from: for a rule with ``each``/``some``, a field through the
-    list (``melding.mottakere.tjeneste``) is the field of the elements that made the rule fire."""
-    found = list(quantifiers(rule.condition))
+    list (``melding.mottakere.tjeneste``) is the field of the elements that made the rule fire.
+
+    ``found`` is the rule's quantifiers when they are known already (a ``Program`` keeps them)."""
+    if found is None:
+        found = tuple(quantifiers(rule.condition))
     if not found:
         return facts
     extra: dict[str, Any] = {}
@@ -245,40 +250,41 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
     notes = list(facts.notes)
     for res in results:
         p = res.pack
-        tests = res.program.node_tests if res.program is not None else None
+        program = res.program
+        tests = program.node_tests if program is not None else None
+        quantified = program.quantified if program is not None else {}
+        renderers = program.renderers if program is not None else {}
         if res.scope is not True:
             notes.append(scope_note(p, values))
         if res.scope is False:
-            outcomes.append(PackOutcome(p.id, p.title, p.citation, p.version, p.revision, p.valid_from,
-                                        p.valid_to, res.validity, res.decision))
+            outcomes.append(pack_outcome(p, res.validity, res.decision))
             continue
         if res.scope is None:
             for used in undecided_facts(p.scope, values, tests):
                 for path in missing_inputs(used, values):
                     rules, _ = missing.get((path, p.id), ([], False))
                     missing[(path, p.id)] = ([*rules, f"{p.id}.virkeomrade"], True)
-        outcomes.append(PackOutcome(p.id, p.title, p.citation, p.version, p.revision, p.valid_from,
-                                    p.valid_to, res.validity, res.decision))
+        outcomes.append(pack_outcome(p, res.validity, res.decision))
         if res.validity != "valid":
             advice.append(_validity_advice(p, res.validity))
         for rule in res.fired:
             effect = rule.effect
-            seen = with_elements(rule, values, tests)
+            found = quantified.get(rule.id)
+            seen = values if found == () else with_elements(rule, values, tests, found)
+            message, shown = renderers.get(rule.id) or _renderers(rule)
             if effect == "obligation":
                 if res.decision == "deny":
                     continue  # a message that must not be sent carries no answer deadline
                 due = {d.name: resolve_due(d, values) for d in rule.due}
-                obligations.append(Finding(rule.id, p.id, effect, rule.title, rule.source,
-                                           render_template(rule.template, seen, due),
+                obligations.append(Finding(rule.id, p.id, effect, rule.title, rule.source, message(seen, due),
                                            fact_snapshot(rule.facts, seen), rule.obligation_kind,
                                            {k: v.isoformat() if v else None for k, v in due.items()} or None))
             else:
-                finding = Finding(rule.id, p.id, effect, rule.title, rule.source,
-                                  render_template(rule.template, seen), fact_snapshot(rule.facts, seen))
+                finding = Finding(rule.id, p.id, effect, rule.title, rule.source, message(seen, None),
+                                  fact_snapshot(rule.facts, seen))
                 (reasons if effect == "deny" else advice).append(finding)
-            suggestions.extend(  # for an obligation: how to meet it
-                SuggestionOut(rule.id, p.id, s.kind, render_template(s.template, seen), s.value)
-                for s in rule.suggestions)
+            for sug, render in shown:  # for an obligation: how to meet it
+                suggestions.append(SuggestionOut(rule.id, p.id, sug.kind, render(seen, None), sug.value))
         for rule in res.undecided:
             for used in undecided_facts(rule.condition, values, tests):
                 for path in missing_inputs(used, values):
@@ -297,7 +303,28 @@ def assemble(results: list[PackResult], facts: Facts, *, explain: bool = False) 
         trace=tuple(trace) if explain else None)
 
 
+def _renderers(rule: Rule) -> tuple[Renderer, tuple[tuple[Suggestion, Renderer], ...]]:
+    """A rule's renderers when no ``Program`` made them (the reference evaluation, results built by hand):
+    the plain ``render_template``."""
+    return (functools.partial(render_template, rule.template),
+            tuple((sug, functools.partial(render_template, sug.template)) for sug in rule.suggestions))
+
+
+@functools.lru_cache(maxsize=1024)
+def pack_outcome(pack: CompiledPack, validity: Validity, decision: PackDecision) -> PackOutcome:
+    """A pack's line in the decision document (the same immutable object for the same pack and answer)."""
+    return PackOutcome(pack.id, pack.title, pack.citation, pack.version, pack.revision, pack.valid_from,
+                       pack.valid_to, validity, decision)
+
+
 def _validity_advice(pack: CompiledPack, validity: str) -> Finding:
+    text, facts = _validity_text(pack, validity)
+    return Finding(f"{pack.id}.gyldighet", pack.id, "advice", "Gyldighet",
+                   {"document": pack.citation, "section": "Gyldighet"}, text, dict(facts))
+
+
+@functools.lru_cache(maxsize=1024)
+def _validity_text(pack: CompiledPack, validity: str) -> tuple[str, tuple[tuple[str, str | None], ...]]:
     if validity == "expired":
         assert pack.valid_to is not None  # only a pack with a last day expires
         message = (f"Retningslinjen {pack.citation} gjaldt til og med {norsk_dato(pack.valid_to)} og er utløpt. "
@@ -307,10 +334,8 @@ def _validity_advice(pack: CompiledPack, validity: str) -> Finding:
                    "Vurderingen bygger på en retningslinje som ikke har trådt i kraft.")
     if pack.validity_local:
         message += f" (Datoen er en lokal innstilling: {pack.validity_local})"
-    return Finding(f"{pack.id}.gyldighet", pack.id, "advice", "Gyldighet",
-                   {"document": pack.citation, "section": "Gyldighet"}, message,
-                   {"valid_from": pack.valid_from.isoformat(),
-                    "valid_to": pack.valid_to.isoformat() if pack.valid_to else None})
+    return message, (("valid_from", pack.valid_from.isoformat()),
+                     ("valid_to", pack.valid_to.isoformat() if pack.valid_to else None))
 
 
 __all__ = ["Engine", "PackResult", "UnknownPackError", "assemble", "compile_packs", "evaluate_pack", "pack_decision"]

@@ -265,7 +265,7 @@ class Parameter:
     source: dict[str, Any] | None
 
 
-@dataclass
+@dataclass(eq=False)  # a compiled pack is itself: compared and hashed by identity
 class CompiledPack:
     id: str
     title: str
