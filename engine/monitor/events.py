@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from ..contract.errors import InputError
-from ..contract.facts import describe_error, prepare
+from ..contract.facts import prepare
 from ..contract.identifiers import IdentifierError, classify, pseudonym
-from ..contract.schemas import EVENT_SCHEMA, detailed_validator, fast_validator, published_schema
+from ..contract.schemas import EVENT_SCHEMA, published_schema
 from ..contract.times import OSLO, parse_date, parse_datetime
+from ..contract.validation import first_problem, text_problem
 from ..lang.tree import norm
 
 KINDS = ("melding", "kvittering", "innleggelse", "utskrivning", "klokke")
@@ -77,18 +76,23 @@ def event_schema() -> dict[str, Any]:
 
 
 def validate_event(raw: Any) -> None:
-    """Raise EventError naming the JSON path of the first problem."""
+    """Raise EventError naming the JSON path of the first problem.
+
+    Bounded work whatever the event holds (``contract.validation``): the schema's limits
+    first, then the most specific error, a wrong field ranked above a missing one.
+    """
     if not isinstance(raw, dict):
         raise EventError("$", "hendelsen må være et JSON-objekt")
-    if fast_validator(EVENT_SCHEMA).is_valid(raw):
-        return
-    errors = list(detailed_validator(EVENT_SCHEMA).iter_errors(raw))
-    deep = [e for e in errors if e.absolute_path]  # a wrong field says more than a missing one
-    best = jsonschema.exceptions.best_match(deep or errors)
-    path, message = describe_error(best)
-    if best.validator == "not" and not best.absolute_path:
-        message = f"feltene passer ikke til hendelsen «{raw.get('hendelse')}»"
-    raise EventError(path, message)
+    problem = first_problem(EVENT_SCHEMA, raw, prefer_deep=True)
+    if problem is not None:
+        path, message, best = problem
+        if best is not None and best.validator == "not" and not best.absolute_path:
+            kind = raw.get("hendelse")
+            message = f"feltene passer ikke til hendelsen «{kind if kind in KINDS else '?'}»"
+        raise EventError(path, message)
+    text = text_problem(raw)
+    if text is not None:
+        raise EventError(*text)
 
 
 # --------------------------------------------------------------------------- stored form
