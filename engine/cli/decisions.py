@@ -13,6 +13,8 @@ from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
+from ..contract.identifiers import redact_numbers
+from ..contract.times import parse_date
 from ..eval.describe import tree_lines
 from ..eval.engine import UnknownPackError
 from ..eval.explain import MARK, explain, explain_text
@@ -34,17 +36,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             decision: Decision = engine.evaluate(request, pack=args.pack, at=args.at, explain=args.explain)
         except (InputError, UsageError, UnknownPackError) as exc:
             failed = True
-            msg = f"{path}: {exc}" if not str(exc).startswith(path) else str(exc)
+            # a file may be named after the patient (12017017754.json): no number is ever printed
+            msg = redact_numbers(f"{path}: {exc}" if not str(exc).startswith(path) else str(exc))
             if args.format == "json" and len(args.files) > 1:
-                outputs.append({"file": path, "error": msg})
+                outputs.append({"file": redact_numbers(path), "error": msg})
             else:
                 print(f"dialogvakt: {msg}", file=sys.stderr)
             continue
         if args.format == "json":
             d = decision.to_dict()
-            outputs.append({"file": path, **d} if len(args.files) > 1 else d)
+            outputs.append({"file": redact_numbers(path), **d} if len(args.files) > 1 else d)
         else:
-            text = decision_text(decision, title=path if len(args.files) > 1 else None)
+            text = decision_text(decision, title=redact_numbers(path) if len(args.files) > 1 else None)
             if args.explain and decision.trace:
                 text += "\n" + trace_text(decision.trace)
             texts.append(text)
@@ -71,7 +74,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         request = read_document(args.file)
         doc = explain(engine, request, pack=args.pack, at=args.at, rule=args.rule)
     except (InputError, UnknownPackError) as exc:
-        raise UsageError(f"{args.file}: {exc}") from None
+        raise UsageError(f"{args.file}: {exc}") from None  # main masks any number in it
     if args.rule and not any(p["rules"] for p in doc["packs"]):
         known = sorted(r.id for p in doc["packs"] for r in engine.packs[p["id"]].rules)
         raise UsageError(f"--rule {args.rule}: ingen slik regel i retningslinjene som ble brukt; "
@@ -85,7 +88,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_packs(args: argparse.Namespace) -> int:
     engine = load_engine(args)
-    today = dt.date.fromisoformat(args.at[:10]) if args.at else dt.date.today()
+    try:
+        today = parse_date(args.at[:10], "--at") if args.at else dt.date.today()
+    except InputError as exc:
+        raise UsageError(f"--at: {exc.message} (forventet ÅÅÅÅ-MM-DD)") from None
     rows: list[dict[str, Any]] = []
     for p in engine.packs.values():
         validity = p.validity(today)
