@@ -174,3 +174,20 @@ def test_the_command_line_answers_hostile_input_with_one_line_and_exit_2(tmp_pat
     proc = _cli("packs", "--at", "2025-13-01")
     assert proc.returncode == 2
     assert proc.stderr.strip() == "dialogvakt: --at: er ikke en gyldig dato (forventet ÅÅÅÅ-MM-DD)"
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("format: x\nid: \x00p\n", 2, "tegn som ikke er tillatt"),
+    ("", 1, "mangler"),
+    ("format: x\n!!python/object:os.system id: p\n", 2, "YAML-merket"),
+    ("format: x\nparameters:\n  a: {type: list, value: [x, {y: 1}], description: d}\n", 3, "skal være tekst"),
+])
+def test_control_characters_empty_files_tagged_keys_and_nested_values_are_located(tmp_path, text, line, words):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(PackError) as caught:
+        compile_pack(folder)
+    assert all(p.location is not None for p in caught.value.problems)
+    hit = next(p for p in caught.value.problems if words in p.message)
+    assert hit.location is not None and hit.location.line == line

@@ -198,7 +198,7 @@ def _pure_error(text: str) -> yaml.MarkedYAMLError | None:
         loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         return exc
-    except RecursionError:  # the pure-Python parser on nesting libyaml had already refused
+    except (RecursionError, yaml.reader.ReaderError):  # what libyaml had already refused in its own way
         return None
     finally:
         loader.dispose()
@@ -266,8 +266,25 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer
     return yaml_text(text, name)
 
 
+def _unreadable_character(exc: yaml.reader.ReaderError, text: str, name: str) -> PackError:
+    """A character YAML does not allow (NUL, other control characters), at its line and column."""
+    before = text[:max(exc.position, 0)]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return PackError([PackProblem(Location(name, line, column), "YAML-syntaksfeil: filen har et tegn som ikke er "
+                                  f"tillatt i YAML (U+{exc.character if isinstance(exc.character, int) else 0:04X}, "
+                                  "et kontrolltegn)", code="yaml-syntaks")])
+
+
 def yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
     """Safe YAML text as data, with the location of every node by JSON pointer. Raises PackError."""
+    try:
+        return _yaml_text(text, name)
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable_character(exc, text, name) from None
+
+
+def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
     loader = _SAFE_LOADER(text)
     try:
         try:
@@ -305,9 +322,13 @@ def yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
                         problem(key_node, pointer, "flettenøkler ('<<') er ikke tillatt; skriv nøklene ut",
                                 "yaml-merke")
                         continue
+                    if key_node.tag not in _PLAIN_TAGS:
+                        problem(key_node, pointer, f"YAML-merket {key_node.tag!r} er ikke tillatt: en pakke er bare "
+                                "data (tekst, tall, lister og oppslag)", "yaml-merke")
+                        continue
                     try:
                         key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
-                    except _BadScalar:
+                    except (_BadScalar, yaml.constructor.ConstructorError):
                         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                     if not isinstance(key, str):
                         problem(key_node, pointer, f"en nøkkel må være tekst; sett {key!r} i anførselstegn "
@@ -403,6 +424,8 @@ def read_pack(folder: Path) -> PackSource:
         except PackError as exc:
             problems.extend(exc.problems)
             continue
+        if path.name == "pack.yaml":  # a key missing from the pack is reported at the top of pack.yaml
+            positions[()] = pos.get(()) or Location(display_path(path), 1, 1)
         if doc is None:
             continue
         if not isinstance(doc, dict):
@@ -418,8 +441,6 @@ def read_pack(folder: Path) -> PackSource:
         for pointer, location in pos.items():
             if pointer and pointer[0] in doc:
                 positions.setdefault(pointer, location)
-        if path.name == "pack.yaml" and () in pos:
-            positions[()] = pos[()]  # a key missing from the pack is reported at the top of pack.yaml
     if problems:
         raise PackError(problems)
     source = PackSource(folder, data, positions)
