@@ -334,3 +334,14 @@ def test_a_hostile_pack_on_hot_reload_is_refused_with_its_place_and_the_served_o
         body = problem(client.post("/v1/packs:reload"))
         assert all(re.match(r".*pack\.yaml:\d+:\d+$", e["location"]) for e in body["errors"]), body["errors"]
         assert "None" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("change", [
+    lambda x: x.replace(b'encoding="UTF-8"', b'encoding="x-nope"'),
+    lambda x: x.replace(b'encoding="UTF-8"', b'encoding="UTF-7"'),
+    lambda x: x.replace(b"<Sporsmal>", b"<Sporsmal>" + b"<div>" * 5_000 + b"x" + b"</div>" * 5_000, 1),
+])
+def test_xml_the_reader_cannot_take_is_a_400_not_a_500(client, change):
+    xml = change((ROOT / "examples" / "xml" / "d81023-x1-foresporsel-nylig-utskrevet.xml").read_bytes())
+    response = client.post("/v1/decisions", content=xml, headers={"content-type": "application/xml"})
+    assert response.status_code == 400 and problem(response)["type"].endswith("/invalid-xml")

@@ -111,15 +111,30 @@ class Evaluated:
     source: str  # json | xml
 
 
+# what reading XML may raise besides XmlError when a message is hostile (an unknown or multi-byte
+# encoding declared, nesting deeper than the parser's recursion): answered as unreadable XML, never a 500
+_XML_FAULTS = (LookupError, UnicodeError, ValueError, RecursionError)
+
+
+def _unreadable_xml(exc: BaseException) -> Problem:
+    return Problem(400, "invalid-xml", "XML-meldingen kan ikke leses",
+                   f"/: XML-meldingen kan ikke leses ({type(exc).__name__}); send den som UTF-8, uten dyp nøsting",
+                   [{"path": "/", "message": f"XML-meldingen kan ikke leses ({type(exc).__name__})"}])
+
+
 def xml_item(xml: bytes | str, context: Mapping[str, Any]) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
     try:
         parsed = dialogmelding.parse(xml)
     except dialogmelding.XmlError as exc:
         raise xml_problem(exc) from None
+    except _XML_FAULTS as exc:
+        raise _unreadable_xml(exc) from None
     try:
         return dialogmelding.to_request(parsed, context), parsed
     except InputError as exc:
         raise input_problem(exc, parsed) from None
+    except _XML_FAULTS as exc:
+        raise _unreadable_xml(exc) from None
 
 
 def wrapper_item(doc: dict[str, Any]) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
