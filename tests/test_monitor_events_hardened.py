@@ -125,3 +125,16 @@ def test_patient_numbers_typed_anywhere_in_an_event_are_never_stored(engine, tmp
             assert spelled not in rows and spelled not in shown
             assert spelled.encode() not in blobs
     assert "[personnummer:" in rows
+
+
+@pytest.mark.requires_monitor
+def test_a_discharge_before_its_admission_began_is_refused_with_the_field(engine):
+    with Monitor([engine.packs["sykehuset-ostfold-plo"]]) as monitor:
+        monitor.feed(admission(start="2025-06-02T10:00"))
+        with pytest.raises(EventError) as caught:
+            monitor.feed({"hendelse": "utskrivning", "tidspunkt": "2025-06-03T10:00", "pasient": {"id": PATIENT},
+                          "innleggelse": {"id": "a1", "slutt": "2025-06-01T09:00"}})
+        assert caught.value.path == "$.innleggelse.slutt"
+        monitor.feed({"hendelse": "utskrivning", "tidspunkt": "2025-06-03T10:00", "pasient": {"id": PATIENT},
+                      "innleggelse": {"id": "a1", "slutt": "2025-06-03T09:00"}})
+        assert monitor.stats()["events"] == 2

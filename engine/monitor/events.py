@@ -185,6 +185,15 @@ def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> 
     return event_id, kind, time, body
 
 
+def check_discharge(admission: dict, discharge: dict) -> None:
+    """A discharge (stored forms) that ends its admission before the admission began is an EventError."""
+    start = admission.get("innleggelse", {}).get("start")
+    end = discharge.get("innleggelse", {}).get("slutt")
+    if isinstance(start, str) and isinstance(end, str) and dt.datetime.fromisoformat(end) < dt.datetime.fromisoformat(
+            start):
+        raise EventError("$.innleggelse.slutt", "kan ikke være før innleggelsen begynte")
+
+
 def checked_facts(body: dict) -> dict[str, Any]:
     """``event_facts`` for an event coming in: what the schema cannot check becomes an EventError."""
     try:
@@ -313,6 +322,7 @@ __all__ = [
     "KINDS",
     "EventError",
     "StoredEvent",
+    "check_discharge",
     "checked_facts",
     "event_facts",
     "event_schema",
