@@ -59,6 +59,7 @@ SECRET = b"fuzz-test-secret-0123456789abcdef"
 
 text = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)  # surrogates and controls too
 scalars = (st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
+           | st.sampled_from([10**400, -(10**400), 2**64, -(2**63) - 1])  # 5,000 digits: test_input_limits
            | st.floats(allow_nan=True, allow_infinity=True) | text
            | st.sampled_from(["9999-12-31T23:59-05:00", "0001-01-01T00:30+02:00", "٢٠٢٥-٠٥-٢٨", "2025-13-45",
                               "2025-02-30", "\ud800", "a\x00b", PLANTED, f"{PLANTED[:6]} {PLANTED[6:]}",

@@ -258,3 +258,9 @@ def test_a_long_unknown_key_is_shortened_in_the_path(engine):
     request = copy.deepcopy(EXAMPLE)
     request["melding"]["k" * 10_000] = 1
     assert len(refused(engine, request).path) < 100
+
+
+@pytest.mark.parametrize("field", ["melding.type", "melding.tekst", "melding.forfatter.hpr", "kontekst.pasientstatus"])
+def test_a_number_with_thousands_of_digits_is_an_input_error(engine, field):
+    request = with_value(field, 10**5000)
+    assert refused(engine, request).path == "$." + field

@@ -19,7 +19,9 @@ reported with the path where it passes ``MAX_DEPTH`` levels, found without recur
 A JSON path never shows a patient's number (``json_path`` masks an unknown key that is one)
 nor a character that cannot be printed. ``text_problem`` finds what the schema cannot say:
 lone surrogates and control characters, which no message can carry (XML cannot, UTF-8
-cannot encode a surrogate) and which would break a log line, a hash or a database.
+cannot encode a surrogate) and which would break a log line, a hash or a database; and
+integers beyond 64 bits, which the compiled validator misjudges (it takes a 5,000-digit
+number as within ``maximum``).
 """
 
 from __future__ import annotations
@@ -93,10 +95,12 @@ def shape_problem(document: Any, *, max_depth: int = MAX_DEPTH, budget: int | No
 
 
 def text_problem(document: Any) -> tuple[str, str] | None:
-    """(path, message) for the first text (key or value) holding a lone surrogate or a control character.
+    """(path, message) for the first text (key or value) holding a lone surrogate or a control character,
+    or the first integer beyond 64 bits (the compiled validator reads a 5,000-digit one wrongly).
 
-    The common case costs one ``orjson.dumps``: it refuses surrogates, and writes the control
-    characters as escapes that a byte search finds; only then is the document walked for the path.
+    The common case costs one ``orjson.dumps``: it refuses surrogates and integers beyond 64 bits,
+    and writes the control characters as escapes that a byte search finds; only then is the
+    document walked for the path.
     """
     try:
         blob = orjson.dumps(document)
@@ -108,6 +112,8 @@ def text_problem(document: Any) -> tuple[str, str] | None:
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:
         node, where = stack.pop()
+        if isinstance(node, int) and not isinstance(node, bool) and not -(2**63) <= node < 2**64:
+            return json_path(where), "er et tall som er for stort"  # and the compiled validator misjudges it
         if isinstance(node, str):
             if _FORBIDDEN.search(node):
                 return json_path(where), ("inneholder et tegn som ikke kan brukes "
@@ -185,7 +191,12 @@ def _prune(root: Mapping[str, Any], schema: Any, value: Any, path: tuple[Any, ..
         if items is None:
             return list(value) if _free(branches, "array") else []
         return [_prune(root, items, v, (*path, i)) for i, v in enumerate(value)]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGE:
+        return _LARGE + 1 if value > 0 else -_LARGE - 1  # the same kind of number; a 5,000-digit one has no repr
     return value
+
+
+_LARGE = 10**15  # beyond every maximum in the contracts
 
 
 def _free(branches: list[Mapping[str, Any]], kind: str) -> bool:

@@ -293,7 +293,10 @@ def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
                 raise PackError(scanned)
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as first:
-            error = _pure_error(text) or first
+            # the pure-Python parser words and places errors the same everywhere; not for nesting libyaml
+            # refused, which it would take a second or a RecursionError to reach
+            nesting = "nesting depth" in (first.problem or "")
+            error = (None if nesting else _pure_error(text)) or first
             # an unclosed bracket or quote is reported where it was opened: that is where the author looks
             opened = (error.problem or "").startswith(("expected ',' or", "found unexpected end of stream"))
             mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
