@@ -64,6 +64,7 @@ def free_port() -> int:
 class Service:
     workdir: Path
     port: int
+    extra: tuple[str, ...] = ()  # more options for dialogvakt serve
     proc: subprocess.Popen[bytes] | None = None
     starts: list[float] = field(default_factory=list)  # seconds from start to ready
 
@@ -79,7 +80,8 @@ class Service:
         with open(self.workdir / "service.log", "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(self.port),
                                           "--db", str(self.db), "--secret-file", str(secret),
-                                          "--reload-interval", "0"], stdout=out, stderr=subprocess.STDOUT,
+                                          "--reload-interval", "0", *self.extra], stdout=out,
+                                         stderr=subprocess.STDOUT,
                                          cwd=self.workdir)
         while True:
             try:
