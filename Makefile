@@ -10,7 +10,7 @@ PYENV_BIN_PATH = $(shell command -v pyenv >/dev/null 2>&1 && root="$$(pyenv root
 	pyenv versions --bare | sort -rV | while read -r v; do \
 	[ -d "$$root/versions/$$v/bin" ] && printf '%s:' "$$root/versions/$$v/bin"; done)
 
-.PHONY: run test test-fast test-pythons docs screenshots bench bench-peers bench-http clean
+.PHONY: run test test-fast test-pythons fuzz docs screenshots bench bench-peers bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test: $(VENV)/.installed
 # the tests without those marked slow (wheel build, process restarts, long replays, git revisions)
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest -m "not slow"
+
+# the property tests of tests/test_fuzz.py at length: thousands of hostile inputs for each way in
+# (make test runs a few dozen of each); FUZZ_EXAMPLES=N sets how many
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(VENV)/.installed
+	DIALOGVAKT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py
 
 # the test suite on each supported Python that is present (noxfile.py); absent ones are skipped
 test-pythons: $(VENV)/.installed

@@ -30,6 +30,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ..contract.identifiers import redact_numbers
 from ..lang.loader import PackError
 from . import authoring, decisions, monitor, service
 from .common import UsageError
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except UsageError as exc:
-        print(f"dialogvakt: {exc}", file=sys.stderr)
+        print(redact_numbers(f"dialogvakt: {exc}"), file=sys.stderr)  # a file or value named after a patient
         return 2
     except PackError as exc:
         for problem in exc.problems:

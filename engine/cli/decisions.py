@@ -22,6 +22,8 @@ from ..contract.decision import Decision
 from ..contract.dialogmelding import ParsedMessage
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
+from ..contract.identifiers import redact_numbers
+from ..contract.times import parse_date
 from ..eval.describe import tree_lines
 from ..eval.engine import UnknownPackError
 from ..eval.explain import MARK, explain, explain_text
@@ -47,17 +49,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 raise UsageError(xml_input_error(exc, parsed)) from None
         except (InputError, UsageError, UnknownPackError) as exc:
             failed = True
-            msg = str(exc) if str(exc).startswith((path, "<stdin>", "--")) else f"{path}: {exc}"
+            msg = redact_numbers(str(exc) if str(exc).startswith((path, "<stdin>", "--")) else f"{path}: {exc}")
             if args.format == "json" and len(args.files) > 1:
-                outputs.append({"file": path, "error": msg})
+                outputs.append({"file": redact_numbers(path), "error": msg})
             else:
                 print(f"dialogvakt: {msg}", file=sys.stderr)
             continue
         if args.format == "json":
             d = decision.to_dict()
-            outputs.append({"file": path, **d} if len(args.files) > 1 else d)
+            outputs.append({"file": redact_numbers(path), **d} if len(args.files) > 1 else d)
         else:
-            text = decision_text(decision, title=path if len(args.files) > 1 else None)
+            text = decision_text(decision, title=redact_numbers(path) if len(args.files) > 1 else None)
             if args.explain and decision.trace:
                 text += "\n" + trace_text(decision.trace)
             texts.append(text)
@@ -148,7 +150,10 @@ def cmd_apprec(args: argparse.Namespace) -> int:
 
 def cmd_packs(args: argparse.Namespace) -> int:
     engine = load_engine(args)
-    today = dt.date.fromisoformat(args.at[:10]) if args.at else dt.date.today()
+    try:
+        today = parse_date(args.at[:10], "--at") if args.at else dt.date.today()
+    except InputError as exc:
+        raise UsageError(f"--at: {exc.message} (forventet ÅÅÅÅ-MM-DD)") from None
     rows: list[dict[str, Any]] = []
     for p in engine.packs.values():
         validity = p.validity(today)

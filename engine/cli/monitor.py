@@ -38,6 +38,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..contract.bokmal import norsk_dato
+from ..contract.identifiers import redact_numbers
 from ..contract.times import OSLO
 from ..eval.engine import Engine, UnknownPackError
 from ..lang.loader import PackError
@@ -100,12 +101,12 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     try:
         return args.monitor_func(args)
     except (MonitorUnavailable, MonitorError, StoreError, EventError) as exc:
-        print(f"dialogvakt: {exc}", file=sys.stderr)
+        print(redact_numbers(f"dialogvakt: {exc}"), file=sys.stderr)
         return 2
     except PackError:
         raise
     except FileNotFoundError as exc:
-        print(f"dialogvakt: {exc}", file=sys.stderr)
+        print(redact_numbers(f"dialogvakt: {exc}"), file=sys.stderr)
         return 2
 
 

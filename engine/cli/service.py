@@ -1,6 +1,7 @@
 """The service: ``serve`` (the HTTP decision service) and ``log`` (the decision log).
 
-The server layer is imported by the command that runs, not when the command line is read.
+The server layer is imported by the command that runs, not when the command line is read; only its
+plain settings (``ServiceConfig``, for the defaults shown in --help) are read then.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .common import UsageError, moment, site_secret
@@ -38,7 +40,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     config = ServiceConfig(policies=getattr(args, "policies", None), db=db, secret=secret, auth=auth,
                            reload_interval=args.reload_interval, test_environment=args.test_environment,
-                           max_batch=args.max_batch, xsd=args.xsd, apprec=args.apprec_config)
+                           max_batch=args.max_batch, max_body=args.max_body, workers=args.workers,
+                           deadline=args.deadline, header_timeout=args.header_timeout,
+                           body_timeout=args.body_timeout, keep_alive=args.keep_alive,
+                           max_connections=args.max_connections, xsd=args.xsd, apprec=args.apprec_config)
     try:
         serve(config, host=args.host, port=args.port)
     except (FileNotFoundError, LogError) as exc:
@@ -85,7 +90,22 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} er ikke et tall") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError("må være større enn 0")
+        return value
+
+    return parse
+
+
 def add_parsers(sub: Subparsers) -> None:
+    from ..server.config import ServiceConfig  # plain settings: no server is started by reading them
+
     p = sub.add_parser("serve", help="run the HTTP decision service (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
@@ -100,7 +120,23 @@ def add_parsers(sub: Subparsers) -> None:
                    help="poll the policies folder this often and reload changed packs (0: off; default 2)")
     p.add_argument("--test-environment", action="store_true",
                    help="accept synthetic test patient numbers (month + 80)")
-    p.add_argument("--max-batch", type=int, default=1000, help="most requests in one batch (default 1000)")
+    defaults = ServiceConfig()
+    p.add_argument("--max-batch", type=_positive(int), default=defaults.max_batch,
+                   help=f"most requests in one batch (default {defaults.max_batch})")
+    p.add_argument("--max-body", type=_positive(int), default=defaults.max_body, metavar="BYTES",
+                   help=f"largest request body; a larger one gets 413 unread (default {defaults.max_body})")
+    p.add_argument("--workers", type=_positive(int), default=defaults.workers,
+                   help=f"threads that decide, reload and feed the monitor (default {defaults.workers})")
+    p.add_argument("--deadline", type=_positive(float), default=defaults.deadline, metavar="SECONDS",
+                   help=f"a request not answered by then gets 503 (default {defaults.deadline:g})")
+    p.add_argument("--header-timeout", type=_positive(float), default=defaults.header_timeout, metavar="SECONDS",
+                   help=f"time for a request's headers to arrive; then 408 (default {defaults.header_timeout:g})")
+    p.add_argument("--body-timeout", type=_positive(float), default=defaults.body_timeout, metavar="SECONDS",
+                   help=f"time for a request's body to arrive; then 408 (default {defaults.body_timeout:g})")
+    p.add_argument("--keep-alive", type=_positive(int), default=defaults.keep_alive, metavar="SECONDS",
+                   help=f"close an idle keep-alive connection after this (default {defaults.keep_alive})")
+    p.add_argument("--max-connections", type=_positive(int), default=defaults.max_connections,
+                   help=f"open connections; beyond them 503 (default {defaults.max_connections})")
     p.add_argument("--xsd", metavar="DIR", help="strict mode: refuse XML that the official XSDs in DIR refuse "
                    "(MsgHead-v1_2.xsd, dialogmelding-v1.0.xsd, dialogmelding-v1.1.xsd, ...), with the line")
     p.add_argument("--apprec-config", metavar="FILE", help="which decision gives which AppRec status "

@@ -13,18 +13,17 @@ input JSON Schema and ``schemas/derived-facts.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import jsonschema
-
 from .errors import InputError
-from .identifiers import IdentifierError, classify
-from .schemas import INPUT_SCHEMA, data_file, detailed_validator, fast_validator, input_schema
-from .times import OSLO, hours_between, parse_date, parse_datetime
+from .identifiers import IdentifierError, classify, mask_in_text
+from .schemas import INPUT_SCHEMA, data_file, input_schema
+from .times import OSLO, hours_between, in_oslo, parse_date, parse_datetime
+from .validation import first_problem, text_problem
+from .validation import json_path as json_path  # re-exported: the XML adapter names its paths with it
 from .workdays import is_working_day
 
 PARTY_CATEGORIES = ("sykehus", "kommune", "fastlege", "legekontor", "pasient")
@@ -46,7 +45,7 @@ class FactInfo:
     declared: bool = False  # absent means "not declared" (compares as no value), not "unknown"
 
 
-_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _leaf_type(node: dict) -> tuple[str, tuple[str, ...]]:
@@ -59,7 +58,7 @@ def _leaf_type(node: dict) -> tuple[str, tuple[str, ...]]:
         pattern = node.get("pattern", "")
         if pattern == _DATE_PATTERN:
             return "date", ()
-        if pattern.startswith(r"^\d{4}-\d{2}-\d{2}(["):
+        if pattern.startswith(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(["):
             return "datetime", ()
         return "string", ()
     if t in ("integer", "number"):
@@ -146,69 +145,22 @@ def element_catalogue(list_path: str) -> Mapping[str, FactInfo] | None:
 
 # --------------------------------------------------------------------------- validation
 
-def json_path(parts: Iterable[Any]) -> str:
-    path = "$"
-    for p in parts:
-        path += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return path
-
-
-def describe_error(error: jsonschema.ValidationError) -> tuple[str, str]:
-    """A Norwegian message for one schema error that never repeats the offending value."""
-    path = list(error.absolute_path)
-    v = error.validator
-    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
-    if v == "additionalProperties":
-        allowed = set(schema.get("properties", {}))
-        instance = error.instance if isinstance(error.instance, Mapping) else {}
-        extra = sorted(k for k in instance if k not in allowed)
-        where = json_path([*path, extra[0]] if extra else path)
-        return where, "ukjent felt; tillatte felt er: " + ", ".join(sorted(allowed))
-    if v == "required":
-        missing = re.findall(r"'([^']+)' is a required property", error.message)
-        name = missing[0] if missing else "?"
-        return json_path([*path, name]), "mangler (påkrevd felt)"
-    if v == "enum":
-        allowed_values = ", ".join(map(str, _listed(error.validator_value)))
-        return json_path(path), "ukjent verdi; tillatte verdier er: " + allowed_values
-    if v == "type":
-        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        names = {"string": "tekst", "object": "objekt", "array": "liste", "boolean": "true/false",
-                 "integer": "heltall", "number": "tall", "null": "null"}
-        return json_path(path), "må være " + " eller ".join(names.get(str(t), str(t)) for t in types)
-    if v == "pattern":
-        field_name = str(path[-1]) if path else ""
-        if field_name.endswith("dato") or field_name in ("start", "slutt", "sendt", "tidspunkt"):
-            return json_path(path), ("har feil format; forventet dato/tid etter ISO 8601 "
-                                     "(f.eks. 2025-06-02 eller 2025-06-02T10:00)")
-        if json_path(path) == "$.melding.pasient.id":
-            return json_path(path), "må ha nøyaktig 11 sifre"
-        return json_path(path), "har feil format"
-    if v == "minItems":
-        return json_path(path), "kan ikke være tom"
-    if v == "minLength":
-        return json_path(path), "kan ikke være tom tekst"
-    if v == "uniqueItems":
-        return json_path(path), "inneholder samme verdi flere ganger"
-    return json_path(path), f"er ugyldig ({v})"
-
-
-def _listed(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 def validate_request(request: Any) -> None:
-    """Raise InputError naming the JSON path of the first problem in the request."""
+    """Raise InputError naming the JSON path of the first problem in the request.
+
+    The compiled validator answers first; the schema's limits (recipients, attachments, text
+    lengths) are checked before anything else is looked at, and wording the error is bounded
+    work (``validation.first_problem``). Texts that no message can carry (lone surrogates,
+    control characters) are refused too.
+    """
     if not isinstance(request, dict):
         raise InputError("$", "forespørselen må være et JSON-objekt")
-    if fast_validator(INPUT_SCHEMA).is_valid(request):
-        return
-    errors = sorted(detailed_validator(INPUT_SCHEMA).iter_errors(request),
-                    key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    # prefer the most specific error along the first failing branch
-    best = jsonschema.exceptions.best_match(errors)
-    path, message = describe_error(best)
-    raise InputError(path, message)
+    problem = first_problem(INPUT_SCHEMA, request)
+    if problem is not None:
+        raise InputError(problem[0], problem[1])
+    text = text_problem(request)
+    if text is not None:
+        raise InputError(*text)
 
 
 # --------------------------------------------------------------------------- parsing helpers
@@ -279,6 +231,18 @@ def _time_paths() -> tuple[tuple[str, bool], ...]:
     found: dict[str, FactInfo] = {}
     _walk(schema, schema, "", found)
     return tuple((p, i.type == "datetime") for p, i in found.items() if i.type in ("date", "datetime"))
+
+
+# ids that a decision document carries out (``message_id``): a patient's number typed into one is
+# masked here, where the request enters, so that no later code can show it
+MASKED_IDS = ("melding.id",)
+
+
+def _mask_ids(values: dict[str, Any]) -> None:
+    for path in MASKED_IDS:
+        value = values.get(path)
+        if isinstance(value, str):
+            values[path] = mask_in_text(value)
 
 
 def _convert_times(values: dict[str, Any]) -> None:
@@ -415,11 +379,11 @@ DERIVERS: tuple[Deriver, ...] = (_sending, _patient, _parties, _content, _time_s
 def _evaluation_time(values: Mapping[str, Any], now: dt.datetime | None, at: dt.datetime | str | None
                      ) -> dt.datetime:
     if at is not None:
-        return parse_datetime(at, "--at") if isinstance(at, str) else at.astimezone(OSLO)
+        return parse_datetime(at, "--at") if isinstance(at, str) else in_oslo(at, "--at")
     if "tidspunkt" in values:
         moment: dt.datetime = values["tidspunkt"]
         return moment
-    return (now or dt.datetime.now(OSLO)).astimezone(OSLO)
+    return in_oslo(now, "now") if now is not None else dt.datetime.now(OSLO)
 
 
 def prepare(request: Mapping[str, Any], *, now: dt.datetime | None = None, at: dt.datetime | str | None = None,
@@ -432,6 +396,7 @@ def prepare(request: Mapping[str, Any], *, now: dt.datetime | None = None, at: d
         validate_request(request)
     values: dict[str, Any] = {}
     _flatten(request, "", values)
+    _mask_ids(values)
     _convert_times(values)
     notes: list[str] = []
     values["tidspunkt"] = _evaluation_time(values, now, at)

@@ -1,4 +1,10 @@
-"""Dates and times of the contract: Europe/Oslo, ISO 8601 text, calendar months."""
+"""Dates and times of the contract: Europe/Oslo, ISO 8601 text, calendar months.
+
+``parse_date`` and ``parse_datetime`` are the one place text becomes a date or a time. They
+refuse what would break later arithmetic: digits other than ASCII, years outside
+``YEARS`` (a deadline counted from 31 December 9999 overflows), and offsets that move the
+time out of range when it is converted to Oslo time.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +17,68 @@ from .workdays import add_working_days, subtract_working_days
 
 OSLO = ZoneInfo("Europe/Oslo")
 
+# the years a message, an admission or a decision can be about: generous on both sides of today,
+# and far enough from the ends of Python's calendar (years 1 and 9999) that a deadline of months
+# or working days counted from any of them still exists
+YEARS = range(1900, 2200)
+_RANGE = f"må ligge mellom år {YEARS.start} og {YEARS.stop - 1}"
+
+
+def _checked_text(value: object, path: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(path, f"må være tekst ({what}, ISO 8601)")
+    if not value.isascii():
+        raise InputError(path, f"er ikke {what}; bruk sifrene 0–9 (ISO 8601)")
+    return value
+
+
+def _in_range(year: int, path: str) -> None:
+    if year not in YEARS:
+        raise InputError(path, _RANGE)
+
 
 def parse_date(value: str, path: str) -> dt.date:
+    text = _checked_text(value, path, "en gyldig dato")
     try:
-        return dt.date.fromisoformat(value)
+        parsed = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(path, "er ikke en gyldig dato") from None
+    _in_range(parsed.year, path)
+    return parsed
 
 
 def parse_datetime(value: str, path: str) -> dt.datetime:
     """ISO 8601 date or date-time; naive values are Europe/Oslo; a date alone is midnight."""
+    text = _checked_text(value, path, "et gyldig tidspunkt")
     try:
-        if len(value) == 10:
-            parsed = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+        if len(text) == 10:
+            parsed = dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
         else:
-            parsed = dt.datetime.fromisoformat(value.replace(" ", "T", 1).replace("Z", "+00:00"))
+            parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1).replace("Z", "+00:00"))
     except ValueError:
         raise InputError(path, "er ikke et gyldig tidspunkt") from None
+    _in_range(parsed.year, path)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=OSLO)
-    return parsed.astimezone(OSLO)
+    try:
+        local = parsed.astimezone(OSLO)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:30+02:00 is before the calendar begins
+        raise InputError(path, _RANGE) from None
+    _in_range(local.year, path)
+    return local
+
+
+def in_oslo(moment: dt.datetime, path: str) -> dt.datetime:
+    """An aware (or naive: Europe/Oslo) datetime given from Python, in Oslo time, within ``YEARS``."""
+    if not isinstance(moment, dt.datetime):
+        raise InputError(path, "må være et tidspunkt (datetime eller ISO 8601-tekst)")
+    _in_range(moment.year, path)
+    try:
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=OSLO)).astimezone(OSLO)
+    except (OverflowError, ValueError):
+        raise InputError(path, _RANGE) from None
+    _in_range(local.year, path)
+    return local
 
 
 def add_hours(moment: dt.datetime, hours: float) -> dt.datetime:

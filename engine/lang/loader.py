@@ -6,18 +6,27 @@ one file only). YAML is composed with PyYAML's SafeLoader: no tags that build
 objects, and every node keeps its ``file:line:column`` so that errors point at
 the place a policy author must edit. The merged document is validated against
 ``schemas/pack-v1.schema.json``.
+
+YAML that cannot explode: before anything is built, the parser's events are read
+once and a file is refused, with the place, when it has anchors or aliases
+(``&a``, ``*a``: a pack needs none, and nine levels of ten aliases expand to a
+billion nodes), nests deeper than ``MAX_YAML_DEPTH``, holds a scalar longer than
+``MAX_SCALAR`` or is larger than ``MAX_FILE_BYTES``. A scalar that cannot be a
+value (``2025-13-45``, a 5,000-digit number) and a date in ``valid_from`` that
+does not exist are problems at their place too: every failure is a PackError
+with ``file:line:column``, never a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import jsonschema
+import orjson
 import yaml
 
 from ..contract.identifiers import mask_in_text
@@ -109,15 +118,72 @@ class PackSource:
 
 # --------------------------------------------------------------------------- YAML with positions
 
+MAX_FILE_BYTES = 4 * 1024 * 1024  # the largest bundled pack file is about 60 KiB
+MAX_YAML_DEPTH = 64  # a pack's deepest condition nests about 12 levels
+MAX_SCALAR = 100_000  # characters in one value; the longest quote in a bundled pack is about 1,500
+MAX_SCAN_PROBLEMS = 20
+
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
                         ("map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
 
 
+class _BadScalar(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    value = loader.construct_object(node, deep=True)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError):  # 2025-13-45 read as a date, a number too long to be one
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            raise _BadScalar("er ikke en gyldig dato (ÅÅÅÅ-MM-DD); sett verdien i anførselstegn hvis den er "
+                             "ment som tekst") from None
+        if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            raise _BadScalar("tallet er for stort til å leses; sett verdien i anførselstegn hvis den er "
+                             "ment som tekst") from None
+        raise _BadScalar("verdien kan ikke leses som data") from None
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()  # dates stay text; the compiler types them by fact
     return value
+
+
+def scan_problems(text: str, name: str) -> list[PackProblem]:
+    """What makes YAML explode, found in the parser's events before anything is built:
+    anchors and aliases, nesting deeper than ``MAX_YAML_DEPTH``, scalars longer than ``MAX_SCALAR``.
+    Raises yaml.MarkedYAMLError on a syntax error (as composing would)."""
+    problems: list[PackProblem] = []
+    depth = 0
+
+    def add(mark: Any, message: str, code: str) -> None:
+        problems.append(PackProblem(Location(name, mark.line + 1, mark.column + 1), message, code=code))
+
+    loader = _SAFE_LOADER(text)
+    try:
+        while len(problems) < MAX_SCAN_PROBLEMS:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, yaml.AliasEvent):
+                add(event.start_mark, f"henvisningen '*{event.anchor}' er ikke tillatt: en pakke bruker ikke ankre "
+                    "og henvisninger (&navn, *navn); skriv verdien ut der den trengs", "yaml-anker")
+                continue
+            if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                add(event.start_mark, f"ankeret '&{event.anchor}' er ikke tillatt: en pakke bruker ikke ankre og "
+                    "henvisninger (&navn, *navn); skriv verdien ut der den trengs", "yaml-anker")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    add(event.start_mark, f"nøstet for dypt (høyst {MAX_YAML_DEPTH} nivåer)", "yaml-storrelse")
+                    break
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR:
+                add(event.start_mark, f"verdien er for lang ({len(event.value)} tegn; høyst {MAX_SCALAR})",
+                    "yaml-storrelse")
+    finally:
+        loader.dispose()
+    return problems
 
 
 # libyaml's SafeLoader (the same safe rules, in C) when PyYAML has it: it reads a pack about ten
@@ -132,6 +198,8 @@ def _pure_error(text: str) -> yaml.MarkedYAMLError | None:
         loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         return exc
+    except (RecursionError, yaml.reader.ReaderError):  # what libyaml had already refused in its own way
+        return None
     finally:
         loader.dispose()
     return None
@@ -162,34 +230,73 @@ def read_text(path: Path, name: str) -> str:
 
 
 def parse_data(text: str, name: str, *, as_yaml: bool = False, line: int = 1) -> Any:
-    """JSON (or, with ``as_yaml``, safe YAML) text; ``line`` is where the text starts in its file (JSONL)."""
+    """JSON (or, with ``as_yaml``, safe YAML) text; ``line`` is where the text starts in its file (JSONL).
+
+    JSON is read strictly (orjson: no NaN, nesting capped at 1,024, numbers that fit a double);
+    YAML as packs are (``yaml_text``: no aliases, bounded nesting, dates kept as text). Either
+    way a DataError with the place, never a RecursionError or a ValueError.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte order mark, as some editors on Windows write
     if as_yaml:
         try:
-            return yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            at = (mark.line + 1, mark.column + 1) if mark else ()
-            raise DataError(name, f"ugyldig YAML ({exc.problem})", *at) from None
+            return yaml_text(text, name)[0]
+        except PackError as exc:
+            first = exc.problems[0]
+            at = (first.location.line, first.location.column) if first.location else ()
+            raise DataError(name, f"ugyldig YAML ({first.message})", *at) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise DataError(name, f"ugyldig JSON ({exc.msg})", exc.lineno + line - 1, exc.colno) from None
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer, Location]]:
     """Load one YAML file safely, recording the location of every node by JSON pointer."""
     name = display or str(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise PackError([PackProblem(Location(name, 1, 1), f"filen er for stor ({size} byte; en pakkefil kan være "
+                                     f"høyst {MAX_FILE_BYTES} byte)", code="yaml-storrelse")])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise PackError([PackProblem(Location(name, 1, 1), f"filen er ikke UTF-8-tekst ({exc.reason})",
                                      code="ikke-utf8")]) from None
+    return yaml_text(text, name)
+
+
+def _unreadable_character(exc: yaml.reader.ReaderError, text: str, name: str) -> PackError:
+    """A character YAML does not allow (NUL, other control characters), at its line and column."""
+    before = text[:max(exc.position, 0)]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return PackError([PackProblem(Location(name, line, column), "YAML-syntaksfeil: filen har et tegn som ikke er "
+                                  f"tillatt i YAML (U+{exc.character if isinstance(exc.character, int) else 0:04X}, "
+                                  "et kontrolltegn)", code="yaml-syntaks")])
+
+
+def yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
+    """Safe YAML text as data, with the location of every node by JSON pointer. Raises PackError."""
+    try:
+        return _yaml_text(text, name)
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable_character(exc, text, name) from None
+
+
+def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
     loader = _SAFE_LOADER(text)
     try:
         try:
+            scanned = scan_problems(text, name)
+            if scanned:
+                raise PackError(scanned)
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as first:
-            error = _pure_error(text) or first
+            # the pure-Python parser words and places errors the same everywhere; not for nesting libyaml
+            # refused, which it would take a second or a RecursionError to reach
+            nesting = "nesting depth" in (first.problem or "")
+            error = (None if nesting else _pure_error(text)) or first
             # an unclosed bracket or quote is reported where it was opened: that is where the author looks
             opened = (error.problem or "").startswith(("expected ',' or", "found unexpected end of stream"))
             mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
@@ -218,7 +325,14 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer
                         problem(key_node, pointer, "flettenøkler ('<<') er ikke tillatt; skriv nøklene ut",
                                 "yaml-merke")
                         continue
-                    key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                    if key_node.tag not in _PLAIN_TAGS:
+                        problem(key_node, pointer, f"YAML-merket {key_node.tag!r} er ikke tillatt: en pakke er bare "
+                                "data (tekst, tall, lister og oppslag)", "yaml-merke")
+                        continue
+                    try:
+                        key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                    except (_BadScalar, yaml.constructor.ConstructorError):
+                        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                     if not isinstance(key, str):
                         problem(key_node, pointer, f"en nøkkel må være tekst; sett {key!r} i anførselstegn "
                                 "hvis det er ment som tekst", "nokkel-ikke-tekst")
@@ -237,6 +351,9 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer
                 return _scalar(loader, node)
             except yaml.constructor.ConstructorError as exc:
                 problem(node, pointer, f"verdien kan ikke leses som data ({exc.problem})", "yaml-merke")
+                return None
+            except _BadScalar as exc:
+                problem(node, pointer, exc.message, "yaml-verdi")
                 return None
 
         data = build(root, ()) if root is not None else None
@@ -259,6 +376,7 @@ _YAML_REASONS = {
     "did not find expected '-' indicator": "innrykket stemmer ikke; et listepunkt ('-') var ventet her",
     "found unexpected end of stream": "filen slutter midt i en verdi (mangler et avsluttende anførselstegn?)",
     "found unexpected ':'": "et kolon står der det ikke kan stå (sett teksten i anførselstegn?)",
+    "exceeded maximum nesting depth": f"nøstet for dypt (høyst {MAX_YAML_DEPTH} nivåer)",
 }
 
 
@@ -309,6 +427,8 @@ def read_pack(folder: Path) -> PackSource:
         except PackError as exc:
             problems.extend(exc.problems)
             continue
+        if path.name == "pack.yaml":  # a key missing from the pack is reported at the top of pack.yaml
+            positions[()] = pos.get(()) or Location(display_path(path), 1, 1)
         if doc is None:
             continue
         if not isinstance(doc, dict):
@@ -331,8 +451,29 @@ def read_pack(folder: Path) -> PackSource:
                                    rule=rule_at(data, tuple(e.absolute_path)))
                        for e in schema_errors(data)]
     if schema_problems:
-        raise PackError(schema_problems)
+        raise PackError(list(dict.fromkeys(schema_problems)))  # two missing keys give the same message twice
+    dates = date_problems(source)
+    if dates:
+        raise PackError(dates)
     return source
+
+
+DATE_KEYS = ("valid_from", "valid_to")
+
+
+def date_problems(source: PackSource) -> list[PackProblem]:
+    """Dates the schema's pattern lets through but the calendar does not have (``2025-02-30``)."""
+    problems = []
+    for key in DATE_KEYS:
+        value = source.data.get(key)
+        if not isinstance(value, str):
+            continue
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            problems.append(PackProblem(source.where((key,)), f"{key}: {value!r} er ikke en dato som finnes "
+                                        "(ÅÅÅÅ-MM-DD)", code="ugyldig-verdi"))
+    return problems
 
 
 def schema_errors(data: Any, file: str = PACK_SCHEMA) -> list[jsonschema.ValidationError]:

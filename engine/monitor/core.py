@@ -87,6 +87,7 @@ from .durable import (
 from .events import (
     EventError,
     StoredEvent,
+    check_discharge,
     checked_facts,
     event_facts,
     parse_time,
@@ -392,6 +393,7 @@ class Monitor:
             admission = self.store.admission(body["innleggelse"]["id"])
             if admission is None:
                 return {"ukjent_innleggelse": True}
+            check_discharge(self.store.get(admission["seq"]).body, body)  # not before the admission began
             return {"shard": admission["shard"], "innleggelse_seq": admission["seq"]}
         return {}
 

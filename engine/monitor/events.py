@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import orjson
 
 from ..contract.errors import InputError
-from ..contract.facts import describe_error, prepare
-from ..contract.identifiers import IdentifierError, classify, pseudonym
-from ..contract.schemas import EVENT_SCHEMA, detailed_validator, fast_validator, published_schema
+from ..contract.facts import prepare
+from ..contract.identifiers import IdentifierError, classify, pseudonym, pseudonymise_in_text
+from ..contract.schemas import EVENT_SCHEMA, published_schema
 from ..contract.times import OSLO, parse_date, parse_datetime
+from ..contract.validation import first_problem, text_problem
 from ..lang.tree import norm
 
 KINDS = ("melding", "kvittering", "innleggelse", "utskrivning", "klokke")
@@ -77,18 +78,23 @@ def event_schema() -> dict[str, Any]:
 
 
 def validate_event(raw: Any) -> None:
-    """Raise EventError naming the JSON path of the first problem."""
+    """Raise EventError naming the JSON path of the first problem.
+
+    Bounded work whatever the event holds (``contract.validation``): the schema's limits
+    first, then the most specific error, a wrong field ranked above a missing one.
+    """
     if not isinstance(raw, dict):
         raise EventError("$", "hendelsen må være et JSON-objekt")
-    if fast_validator(EVENT_SCHEMA).is_valid(raw):
-        return
-    errors = list(detailed_validator(EVENT_SCHEMA).iter_errors(raw))
-    deep = [e for e in errors if e.absolute_path]  # a wrong field says more than a missing one
-    best = jsonschema.exceptions.best_match(deep or errors)
-    path, message = describe_error(best)
-    if best.validator == "not" and not best.absolute_path:
-        message = f"feltene passer ikke til hendelsen «{raw.get('hendelse')}»"
-    raise EventError(path, message)
+    problem = first_problem(EVENT_SCHEMA, raw, prefer_deep=True)
+    if problem is not None:
+        path, message, best = problem
+        if best is not None and best.validator == "not" and not best.absolute_path:
+            kind = raw.get("hendelse")
+            message = f"feltene passer ikke til hendelsen «{kind if kind in KINDS else '?'}»"
+        raise EventError(path, message)
+    text = text_problem(raw)
+    if text is not None:
+        raise EventError(*text)
 
 
 # --------------------------------------------------------------------------- stored form
@@ -101,11 +107,29 @@ def _patient(number: str, path: str, secret: bytes, allow_synthetic: bool) -> di
     return {"pseudonym": pseudonym(number, secret), "id_type": pid.id_type, "syntetisk": pid.synthetic}
 
 
+def _pseudonymised(node: Any, secret: bytes) -> Any:
+    """Every text in a stored event with the patient numbers in it replaced by their pseudonyms.
+
+    A number typed into a text, a subject or an id (a message id that is the patient's number)
+    never reaches the log; the same number always gives the same pseudonym, so ids that name
+    each other (``svar_pa``, ``kvittering.melding_id``) still match.
+    """
+    if isinstance(node, str):
+        return pseudonymise_in_text(node, secret)
+    if isinstance(node, dict):
+        return {pseudonymise_in_text(k, secret): _pseudonymised(v, secret) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_pseudonymised(v, secret) for v in node]
+    return node
+
+
 def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> tuple[str, str, dt.datetime, dict]:
     """Validate an incoming event and return (id, kind, time, stored form). Raises EventError.
 
-    The schema covers the event and, for messages, the input contract; ``event_facts``
-    checks the rest (dates that do not exist, an admission that ends before it starts).
+    The schema covers the event and, for messages, the input contract; this checks the
+    admission's times and ``event_facts`` the rest (dates that do not exist). The stored form
+    holds no patient number: the patient becomes a pseudonym, and a number anywhere else
+    (text, subject, ids) becomes its pseudonym too (``_pseudonymised``).
     """
     validate_event(raw)
     kind = raw["hendelse"]
@@ -132,12 +156,16 @@ def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> 
         body["kvittering"] = event["kvittering"]
     elif kind in ("innleggelse", "utskrivning"):
         adm = event["innleggelse"]
+        moments: dict[str, dt.datetime] = {}
         for key in ("start", "slutt"):
             if key in adm:
                 try:
-                    adm[key] = parse_datetime(adm[key], f"$.innleggelse.{key}").isoformat()
+                    moments[key] = parse_datetime(adm[key], f"$.innleggelse.{key}")
                 except InputError as exc:
                     raise EventError(exc.path, exc.message) from None
+                adm[key] = moments[key].isoformat()
+        if "start" in moments and "slutt" in moments and moments["slutt"] < moments["start"]:
+            raise EventError("$.innleggelse.slutt", "kan ikke være før start")
         if kind == "innleggelse":
             adm.setdefault("start", time.isoformat())
         else:
@@ -150,9 +178,20 @@ def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> 
             body["pasient"] = _patient(top_patient["id"], "$.pasient.id", secret, allow_synthetic_ids)
         else:
             body["pasient"] = {"pseudonym": top_patient["pseudonym"]}
-    event_id = event.get("id") or hashlib.sha256(
+    body = {k: v if k == "pasient" else _pseudonymised(v, secret) for k, v in body.items()}
+    given = event.get("id")
+    event_id = pseudonymise_in_text(given, secret) if given else hashlib.sha256(
         json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
     return event_id, kind, time, body
+
+
+def check_discharge(admission: dict, discharge: dict) -> None:
+    """A discharge (stored forms) that ends its admission before the admission began is an EventError."""
+    start = admission.get("innleggelse", {}).get("start")
+    end = discharge.get("innleggelse", {}).get("slutt")
+    if isinstance(start, str) and isinstance(end, str) and dt.datetime.fromisoformat(end) < dt.datetime.fromisoformat(
+            start):
+        raise EventError("$.innleggelse.slutt", "kan ikke være før innleggelsen begynte")
 
 
 def checked_facts(body: dict) -> dict[str, Any]:
@@ -171,8 +210,8 @@ def read_jsonl(lines: Iterable[str], source: str | None = None) -> Iterator[tupl
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
+            yield number, orjson.loads(line)  # strict JSON: no NaN, no lone surrogates, nesting capped
+        except orjson.JSONDecodeError as exc:
             raise EventError("$", f"ugyldig JSON ({exc.msg}, kolonne {exc.colno})", line=number,
                              source=source) from None
 
@@ -283,6 +322,7 @@ __all__ = [
     "KINDS",
     "EventError",
     "StoredEvent",
+    "check_discharge",
     "checked_facts",
     "event_facts",
     "event_schema",

@@ -111,7 +111,10 @@ async def _on_error(request: Request, exc: Exception) -> Response:
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     if status == 405:
-        problem = Problem(405, "method-not-allowed", "Metoden er ikke tillatt", f"{request.method} {request.url.path}")
+        allow = (getattr(exc, "headers", None) or {}).get("Allow", "")  # the router says which methods the path takes
+        problem = Problem(405, "method-not-allowed", "Metoden er ikke tillatt",
+                          f"{request.method} {request.url.path}" + (f"; tillatt: {allow}" if allow else ""),
+                          headers={"Allow": allow} if allow else None)
     else:
         problem = Problem(404, "not-found", "Finnes ikke", "se /openapi.json for tjenestens adresser")
     return problem_response(problem, request.url.path)
@@ -170,13 +173,21 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 
 def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Run the service under uvicorn, with the limits of ``config``: the header deadline and size
+    (``connections``), the body deadline and size (``gate``), idle keep-alive and open connections."""
     import uvicorn
+
+    from .connections import protocol_class
 
     if not logging.getLogger().handlers:
         configure_logging()
     app = create_app(config)
+    timeouts = app.service.metrics.timeouts
+    protocol = protocol_class(header_timeout=config.header_timeout, max_header_bytes=config.max_header_bytes,
+                              on_timeout=lambda phase: timeouts.labels(phase).inc())
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
-                server_header=False, timeout_graceful_shutdown=10)
+                server_header=False, timeout_graceful_shutdown=10, http=protocol,
+                timeout_keep_alive=config.keep_alive, limit_concurrency=config.max_connections or None)
 
 
 __all__ = ["Problem", "ServiceConfig", "configure_logging", "create_app", "serve"]

@@ -17,7 +17,15 @@ class ServiceConfig:
     auth: AuthConfig = field(default_factory=AuthConfig)
     reload_interval: float = 2.0  # seconds between polls of the policies folder; 0 turns polling off
     test_environment: bool = False  # accept synthetic patient numbers
-    max_body: int = 20 * MiB
-    max_batch: int = 1000
+    # limits: what one request may ask of the service
+    max_body: int = 20 * MiB  # bytes in a request body; more is answered 413 without being read
+    max_batch: int = 1000  # requests in one batch
+    workers: int = 4  # threads that decide, reload and feed the monitor; the event loop only reads and answers
+    deadline: float = 10.0  # seconds a request may take, waiting for a worker included; then 503
+    header_timeout: float = 10.0  # seconds from a request's first byte to the end of its headers; then 408
+    body_timeout: float = 30.0  # seconds from the end of the headers to the end of the body; then 408
+    keep_alive: int = 5  # seconds an idle keep-alive connection is kept open
+    max_header_bytes: int = 64 * 1024  # request line and headers; more is answered 431
+    max_connections: int = 1000  # open connections; beyond them uvicorn answers 503
     xsd: str | None = None  # strict mode: a folder with the official XSDs; XML they refuse is refused
     apprec: str | None = None  # a YAML file mapping decisions to AppRec status (engine/server/apprec.py)

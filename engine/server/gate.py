@@ -1,7 +1,14 @@
-"""Authentication, problem answers for unexpected errors, the access log and request timing, as plain ASGI."""
+"""Authentication, problem answers for unexpected errors, the access log and request timing, as plain ASGI.
+
+The gate also guards the body as the application reads it: it must arrive within
+``ServiceConfig.body_timeout`` seconds of the headers (408 and the connection closed
+otherwise, so a client cannot hold a request open by trickling its body), and no more than
+``ServiceConfig.max_body`` bytes are taken from any request whatever it declared (413).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -10,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .auth import AuthError, challenge
 from .decisionlog import redact
 from .problems import Problem, problem_response
+from .requests import too_large
 from .service import Service
 from .web.paths import is_page
 
@@ -48,6 +56,37 @@ class Gate:
         self.service = service
         self.routes = routes  # the paths metrics are labelled with; any other path is "other"
 
+    def _guarded(self, receive: Receive) -> Receive:
+        """``receive`` with the body's deadline and size limit (Problem 408 or 413 to the reader)."""
+        config, metrics = self.service.config, self.service.metrics
+        timeout = config.body_timeout if config.body_timeout and config.body_timeout > 0 else None
+        deadline = time.monotonic() + timeout if timeout is not None else None
+        state = {"received": 0, "done": False}
+
+        async def guarded() -> Message:
+            if state["done"]:
+                return await receive()
+            try:
+                if deadline is None:
+                    message = await receive()
+                else:
+                    message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.0))
+            except TimeoutError:
+                metrics.timeouts.labels("body").inc()
+                raise Problem(408, "request-timeout", "Forespørselen kom for sakte",
+                              f"hele innholdet må komme innen {timeout:g} sekunder etter hodene",
+                              headers={"Connection": "close"}) from None
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > config.max_body:
+                    raise too_large(config.max_body)
+                state["done"] = not message.get("more_body", False)
+            else:
+                state["done"] = True
+            return message
+
+        return guarded
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -55,6 +94,7 @@ class Gate:
         started = time.perf_counter()
         path = scope.get("path", "")
         state = {"status": 500}
+        receive = self._guarded(receive)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
-import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..contract import dialogmelding
-from ..contract.errors import InputError
-from ..contract.schemas import published_schema
+from ..contract.schemas import DECISION_SCHEMA, EVENT_SCHEMA, INPUT_SCHEMA, PACK_SCHEMA, published_schema
 from ..contract.times import OSLO
 from ..eval.render import decision_text
 from ..lang.tree import CompiledPack
-from .decisionlog import LogError
-from .monitoring import MonitorBinding, MonitorOffline
+from .decisionlog import LogError, redact
+from .monitoring import MonitorBinding, MonitorOffline, findings_query
 from .openapi import openapi_document
-from .problems import Problem, input_problem, json_response
+from .problems import Problem, json_bytes, json_response
 from .requests import (
     Evaluated,
-    evaluate,
+    batch_items,
+    decide_body,
     evaluate_document,
     is_json,
     is_xml,
@@ -32,9 +31,10 @@ from .requests import (
     parse_json,
     read_body,
     read_options,
-    xml_item,
 )
 from .service import Service
+
+log = logging.getLogger("dialogvakt.service")
 
 
 def service_of(request: Request) -> Service:
@@ -56,29 +56,22 @@ async def decide(request: Request) -> Response:
                       "(Dialogmelding i MsgHead)")
     body = await read_body(request, svc.config.max_body)
     engine = svc.packs.engine
-    if is_xml(media):
-        try:
-            context = dialogmelding.context_from_pairs(options.context_pairs)
-        except InputError as exc:
-            raise input_problem(exc) from None
-        req, parsed = xml_item(body, context, options.xsd)
-        evaluated = Evaluated(evaluate(engine, req, options, parsed, svc.metrics), req, "xml")
-    else:
-        if options.context_pairs:
-            name = options.context_pairs[0][0]
-            raise Problem(400, "invalid-parameter", "Ukjent parameter",
-                          f"{name}: ukjent parameter; kontekst i query-parametre brukes bare for XML, "
-                          "for JSON hører den hjemme i dokumentet",
-                          [{"parameter": name, "message": "ukjent parameter"}])
-        evaluated = evaluate_document(engine, parse_json(body), options, svc.metrics)
+    accept = request.headers.get("accept", "")
+    as_text = "text/plain" in accept and "application/json" not in accept
+
+    def work() -> tuple[Evaluated, bytes]:
+        evaluated = decide_body(engine, body, media, options, svc.metrics)
+        if as_text:
+            return evaluated, decision_text(evaluated.decision).encode("utf-8")
+        return evaluated, json_bytes(evaluated.decision.to_dict())
+
+    evaluated, payload = await svc.workers.run("decision", work)
     record = (await svc.commit([evaluated], client_of(request)))[0]
     request.scope["dialogvakt.outcome"] = f"decision={evaluated.decision.decision} id={record.id}"
     headers = {"Dialogvakt-Decision-Id": record.id, "Dialogvakt-Input-SHA256": record.input_sha256}
-    accept = request.headers.get("accept", "")
-    if "text/plain" in accept and "application/json" not in accept:
-        return Response(decision_text(evaluated.decision), headers=headers,
-                        media_type="text/plain; charset=utf-8")
-    return json_response(evaluated.decision.to_dict(), headers=headers)
+    if as_text:
+        return Response(payload, headers=headers, media_type="text/plain; charset=utf-8")
+    return Response(payload, headers=headers, media_type="application/json")
 
 
 async def decide_batch(request: Request) -> Response:
@@ -91,29 +84,24 @@ async def decide_batch(request: Request) -> Response:
     if not is_json(media_type(request)):
         raise Problem(415, "unsupported-media-type", "Ukjent innholdstype",
                       "en batch sendes som application/json: {\"requests\": [...]}")
-    doc = parse_json(await read_body(request, svc.config.max_body))
-    if not isinstance(doc, dict) or not isinstance(doc.get("requests"), list):
-        raise input_problem(InputError("$.requests", "mangler; en batch er {\"requests\": [ ... ]}"))
-    extra = [k for k in doc if k != "requests"]
-    if extra:
-        raise input_problem(InputError(f"$.{extra[0]}", "ukjent felt; en batch har bare requests"))
-    items = doc["requests"]
-    if len(items) > svc.config.max_batch:
-        raise Problem(413, "batch-too-large", "For mange elementer",
-                      f"en batch kan ha høyst {svc.config.max_batch} elementer (fikk {len(items)})")
+    body = await read_body(request, svc.config.max_body)
     engine = svc.packs.engine
 
     def run() -> list[Evaluated | Problem]:
         out: list[Evaluated | Problem] = []
-        for item in items:
+        for item in batch_items(body, svc.config.max_batch):
             try:
                 out.append(evaluate_document(engine, item, options, svc.metrics))
             except Problem as problem:
                 svc.metrics.errors.labels(problem.slug).inc()
                 out.append(problem)
+            except Exception as exc:  # one item's surprise must not cost the others their answers
+                log.error("unexpected error in a batch item: %s", redact(f"{type(exc).__name__}: {exc}"))
+                svc.metrics.errors.labels("internal-error").inc()
+                out.append(Problem(500, "internal-error", "Intern feil", "en uventet feil oppsto; se tjenestens logg"))
         return out
 
-    outcomes = run() if len(items) <= 8 else await anyio.to_thread.run_sync(run)
+    outcomes = await svc.workers.run("batch", run)
     decided = [o for o in outcomes if isinstance(o, Evaluated)]
     ids = iter([r.id for r in await svc.commit(decided, client_of(request))] if decided else [])
     results, counts = [], {"allow": 0, "deny": 0, "indeterminate": 0, "not_applicable": 0, "error": 0}
@@ -169,7 +157,7 @@ async def get_pack(request: Request) -> Response:
 
 async def reload_packs(request: Request) -> Response:
     svc = service_of(request)
-    report = await anyio.to_thread.run_sync(svc.packs.reload)
+    report = await svc.workers.run("reload", svc.packs.reload)
     if report["result"] == "refused":
         errors = [{"location": p.split(": ", 1)[0] if ": " in p else entry["folder"], "message": p}
                   for entry in report["packs"] if entry["status"] == "refused" for p in entry.get("problems", [])]
@@ -183,26 +171,26 @@ async def reload_packs(request: Request) -> Response:
 
 async def _monitor(svc: Service) -> MonitorBinding:
     try:
-        return await anyio.to_thread.run_sync(svc.monitor)  # building it replays its event log
+        return await svc.workers.run("monitor", svc.monitor)  # building it replays its event log
     except MonitorOffline as exc:
         raise Problem(501, "monitor-unavailable", "Samtaleovervåkingen er ikke tilgjengelig", str(exc)) from None
 
 
 async def post_events(request: Request) -> Response:
     svc = service_of(request)
-    monitor = await _monitor(svc)
     if not is_json(media_type(request)):
         raise Problem(415, "unsupported-media-type", "Ukjent innholdstype", "hendelser sendes som application/json")
-    body = parse_json(await read_body(request, svc.config.max_body))
-    result = await anyio.to_thread.run_sync(monitor.post_events, body)
+    body = await read_body(request, svc.config.max_body)
+    monitor = await _monitor(svc)
+    result = await svc.workers.run("events", lambda: monitor.post_events(parse_json(body)))
     return json_response(result)
 
 
 async def get_findings(request: Request) -> Response:
     svc = service_of(request)
+    query = findings_query(request.query_params.multi_items())  # a bad parameter is a 400 before any work
     monitor = await _monitor(svc)
-    query = dict(request.query_params.multi_items())
-    result = await anyio.to_thread.run_sync(monitor.findings, query)
+    result = await svc.workers.run("findings", monitor.findings, query)
     return json_response(result)
 
 
@@ -242,9 +230,11 @@ async def openapi(request: Request) -> Response:
     return json_response(openapi_document())
 
 
+SERVED_SCHEMAS = (INPUT_SCHEMA, DECISION_SCHEMA, EVENT_SCHEMA, PACK_SCHEMA)
+
+
 async def schema_file(request: Request) -> Response:
     name = request.path_params["name"]
-    if name not in ("input-v1.schema.json", "decision-v1.schema.json", "pack-v1.schema.json"):
-        raise Problem(404, "not-found", "Finnes ikke", "kjente skjemaer: input-v1.schema.json, "
-                      "decision-v1.schema.json, pack-v1.schema.json")
+    if name not in SERVED_SCHEMAS:
+        raise Problem(404, "not-found", "Finnes ikke", "kjente skjemaer: " + ", ".join(SERVED_SCHEMAS))
     return json_response(published_schema(name), media_type="application/schema+json")

@@ -39,6 +39,12 @@ class Metrics:
                                ["result"], registry=r)
         self.reload_failures = Counter("dialogvakt_pack_reload_failures_total",
                                        "Pack folders refused on reload, by folder.", ["folder"], registry=r)
+        self.deadlines = Counter("dialogvakt_deadline_exceeded_total",
+                                 "Requests answered 503 because their work was not done by the deadline, by kind.",
+                                 ["work"], registry=r)
+        self.timeouts = Counter("dialogvakt_client_timeouts_total",
+                                "Connections cut off because the client sent its headers or body too slowly.",
+                                ["phase"], registry=r)
         self.pack_info = Gauge("dialogvakt_pack_info", "The pack versions being served (value 1).",
                                ["pack", "version", "revision"], registry=r)
 

@@ -67,10 +67,35 @@ class MonitorBinding:
         self._thread.shutdown()
 
     def findings(self, query: Mapping[str, str]) -> dict[str, Any]:
-        filters = {k: query[k] for k in ("status", "pack", "kind") if query.get(k)}
+        """Findings by the filters of ``findings_query`` (status, pack, kind; status ``all`` is no filter)."""
+        filters = {k: v for k, v in query.items() if k in FINDING_FILTERS and v and not (k == "status" and v == "all")}
         found = self._thread.submit(self.monitor.findings, **filters).result()
         stats = self._thread.submit(self.monitor.stats).result()
         return {"findings": [f.to_dict() for f in found], "stats": stats}
+
+
+FINDING_FILTERS = ("status", "pack", "kind")
+FINDING_STATUSES = ("open", "resolved", "recorded", "all")
+
+
+def findings_query(items: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The query of GET /v1/findings, checked: Problem(400) naming a parameter that is unknown,
+    given twice, or (status) not one of open, resolved, recorded, all (as on the command line)."""
+    query: dict[str, str] = {}
+    for name, value in items:
+        if name not in FINDING_FILTERS:
+            raise Problem(400, "invalid-parameter", "Ukjent parameter",
+                          f"{redact(name)}: ukjent parameter; kjente er {', '.join(FINDING_FILTERS)}",
+                          [{"parameter": redact(name), "message": "ukjent parameter"}])
+        if name in query:
+            raise Problem(400, "invalid-parameter", "Ugyldig parameter", f"{name}: er oppgitt flere ganger",
+                          [{"parameter": name, "message": "er oppgitt flere ganger"}])
+        if name == "status" and value not in FINDING_STATUSES:
+            message = "må være en av " + ", ".join(FINDING_STATUSES)
+            raise Problem(400, "invalid-parameter", "Ugyldig parameter", f"status: {message}",
+                          [{"parameter": "status", "message": message}])
+        query[name] = value
+    return query
 
 
 def load_monitor(config: ServiceConfig, packs: Sequence[CompiledPack]) -> MonitorBinding:

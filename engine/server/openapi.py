@@ -3,8 +3,9 @@
 The document is data (``openapi.yaml`` beside this module). Two things are
 filled in when it is built: the product's version, and every component that
 says ``x-embed: FILE``, which becomes the published JSON Schema of that name
-(``engine/schemas/input-v1.schema.json``, ``decision-v1.schema.json``) with its
-local references re-rooted so that tools resolve them. So the HTTP contract and
+(``engine/schemas/input-v1.schema.json``, ``decision-v1.schema.json``, ``event-v1.schema.json``) with
+its references into the other published files inlined and its local references re-rooted so that
+tools resolve them. So the HTTP contract and
 the Python contract cannot drift.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..contract.schemas import published_schema
+from ..contract.schemas import self_contained
 from ..contract.version import __version__
 
 PROBLEM_BASE = "https://dialogvakt.no/problems/"
@@ -57,7 +58,8 @@ def openapi_document() -> dict[str, Any]:
     schemas = doc["components"]["schemas"]
     for name, component in schemas.items():
         if isinstance(component, dict) and "x-embed" in component:
-            schemas[name] = embedded(published_schema(component["x-embed"]), name)
+            # self-contained: the event schema's references into the input schema are inlined first
+            schemas[name] = embedded(self_contained(component["x-embed"]), name)
     return doc
 
 

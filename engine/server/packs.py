@@ -14,7 +14,7 @@ import anyio
 from ..contract.times import OSLO
 from ..eval.engine import Engine, compile_packs
 from ..lang.compiler import compile_pack
-from ..lang.loader import PackError, list_pack_folders
+from ..lang.loader import Location, PackError, PackProblem, display_path, list_pack_folders
 from ..lang.tree import CompiledPack
 from .decisionlog import redact
 from .metrics import Metrics
@@ -23,8 +23,27 @@ log = logging.getLogger("dialogvakt.service")
 
 Fingerprint = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size) of every pack file
 
-def problems_text(exc: PackError) -> list[str]:
-    return [str(p) for p in exc.problems]
+
+def problems_text(exc: PackError, folder: Path) -> list[str]:
+    """The problems as lines, each with its place: one without a place of its own is put at the top of
+    the folder's pack.yaml, so that a report never says where nothing is."""
+    top = Location(display_path(folder / "pack.yaml"), 1, 1)
+    return [str(p if p.location is not None else PackProblem(top, p.message, p.severity, p.code, p.rule))
+            for p in exc.problems]
+
+
+def compiled(folder: Path) -> CompiledPack:
+    """``compile_pack``, with anything but a PackError (a fault in the engine, not in the pack) made one,
+    so that one folder can never stop a reload or a start: it is refused with a place like any other."""
+    try:
+        return compile_pack(folder)
+    except PackError:
+        raise
+    except Exception as exc:
+        log.error("compiling %s failed: %s", folder, redact(f"{type(exc).__name__}: {exc}"))
+        where = Location(display_path(folder / "pack.yaml"), 1, 1)
+        raise PackError([PackProblem(where, f"pakken kunne ikke leses ({type(exc).__name__}); se tjenestens logg",
+                                     code="skjemafeil")]) from None
 
 
 class Packs:
@@ -41,11 +60,28 @@ class Packs:
         self.allow_synthetic_ids = allow_synthetic_ids
         self.metrics = metrics
         self._lock = threading.Lock()
-        self.engine = Engine(compile_packs(root), allow_synthetic_ids=allow_synthetic_ids)
+        self.engine = Engine(self._first_load(root), allow_synthetic_ids=allow_synthetic_ids)
         self.fingerprint = self.scan()
         self.loaded_at = dt.datetime.now(OSLO)
         self.last_reload: dict[str, Any] | None = None
         metrics.set_packs(self.engine.packs)
+
+    @staticmethod
+    def _first_load(root: Path) -> list[CompiledPack]:
+        try:
+            return compile_packs(root)
+        except (PackError, FileNotFoundError):
+            raise
+        except Exception:  # one folder's fault in the engine: compile them one by one to find and name it
+            packs, problems = [], []
+            for folder in list_pack_folders(root):
+                try:
+                    packs.append(compiled(folder))
+                except PackError as exc:
+                    problems.extend(exc.problems)
+            if problems:
+                raise PackError(problems) from None
+            return packs
 
     def scan(self) -> Fingerprint:
         """What a change of the pack files would change: names, sizes and modification times."""
@@ -74,12 +110,12 @@ class Packs:
                 seen.add(key)
                 old = by_folder.get(key)
                 try:
-                    pack = compile_pack(folder)
+                    pack = compiled(folder)
                 except PackError as exc:
                     refused = True
-                    self.metrics.reload_failures.labels(folder.name).inc()
+                    self.metrics.reload_failures.labels(redact(folder.name) or "").inc()
                     entry: dict[str, Any] = {"folder": folder.name, "status": "refused",
-                                             "problems": problems_text(exc)}
+                                             "problems": problems_text(exc, folder)}
                     if old is not None:
                         entry.update(id=old.id, version=old.version, revision=old.revision)
                         new.append(old)
@@ -104,7 +140,9 @@ class Packs:
                 for entry in report:
                     if entry.get("id") in duplicates and entry["status"] in ("loaded", "added"):
                         entry["status"] = "refused"
-                        entry["problems"] = [f"pakke-id «{entry['id']}» finnes i flere mapper"]
+                        where = Location(display_path(self.root / entry["folder"] / "pack.yaml"), 1, 1)
+                        entry["problems"] = [str(PackProblem(where, f"pakke-id «{entry['id']}» finnes i flere mapper",
+                                                             code="pakke-id"))]
                 new = [p for p in new if p.id not in duplicates] + [
                     p for p in current.values() if p.id in duplicates]
             changed = any(e["status"] in ("loaded", "added", "removed") for e in report)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 
 from ..contract import dialogmelding
 from ..contract.decision import Decision
 from ..contract.errors import InputError
 from ..contract.times import parse_datetime
+from ..contract.validation import shape_problem
 from ..contract.xmlschema import XmlSchemas
 from ..eval.engine import Engine, UnknownPackError
 from .metrics import Metrics
@@ -73,30 +74,38 @@ def is_xml(media: str) -> bool:
     return media in dialogmelding.MEDIA_TYPES or media.endswith("+xml")
 
 
+def too_large(limit: int) -> Problem:
+    return Problem(413, "payload-too-large", "Forespørselen er for stor", f"største tillatte størrelse er {limit} byte",
+                   headers={"Connection": "close"})  # the rest of the body is never read
+
+
 async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to be over ``limit`` (declared or counted)."""
     declared = request.headers.get("content-length")
-    too_large = Problem(413, "payload-too-large", "Forespørselen er for stor",
-                        f"største tillatte størrelse er {limit} byte")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise too_large
+    if declared and declared.strip().isdigit() and int(declared) > limit:
+        raise too_large(limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise too_large
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
 def parse_json(body: bytes) -> Any:
+    """A JSON body, strictly (orjson): UTF-8, no NaN, no lone surrogates, nesting capped at 1,024 levels.
+    A byte order mark at the start is allowed. Problem(400) with the line and column otherwise."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
     try:
-        text = body.decode("utf-8")
+        body.decode("utf-8")
     except UnicodeDecodeError:
         raise Problem(400, "invalid-json", "Ugyldig JSON", "forespørselen er ikke UTF-8-tekst") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise Problem(400, "invalid-json", "Ugyldig JSON", f"linje {exc.lineno}, kolonne {exc.colno}: {exc.msg}",
                       [{"path": "$", "message": f"linje {exc.lineno}, kolonne {exc.colno}: {exc.msg}"}]) from None
 
@@ -108,6 +117,17 @@ class Evaluated:
     source: str  # json | xml
 
 
+# what reading XML may raise besides XmlError when a message is hostile (an unknown or multi-byte
+# encoding declared, nesting deeper than the parser's recursion): answered as unreadable XML, never a 500
+_XML_FAULTS = (LookupError, UnicodeError, ValueError, RecursionError)
+
+
+def _unreadable_xml(exc: BaseException) -> Problem:
+    return Problem(400, "invalid-xml", "XML-meldingen kan ikke leses",
+                   f"/: XML-meldingen kan ikke leses ({type(exc).__name__}); send den som UTF-8, uten dyp nøsting",
+                   [{"path": "/", "message": f"XML-meldingen kan ikke leses ({type(exc).__name__})"}])
+
+
 def xml_item(xml: bytes | str, context: Mapping[str, Any],
              schemas: XmlSchemas | None = None) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
     try:
@@ -116,14 +136,21 @@ def xml_item(xml: bytes | str, context: Mapping[str, Any],
         parsed = dialogmelding.parse(xml)
     except dialogmelding.XmlError as exc:
         raise xml_problem(exc) from None
+    except _XML_FAULTS as exc:
+        raise _unreadable_xml(exc) from None
     try:
         return dialogmelding.to_request(parsed, context), parsed
     except InputError as exc:
         raise input_problem(exc, parsed) from None
+    except _XML_FAULTS as exc:
+        raise _unreadable_xml(exc) from None
 
 
 def wrapper_item(doc: dict[str, Any],
                  schemas: XmlSchemas | None = None) -> tuple[dict[str, Any], dialogmelding.ParsedMessage]:
+    nested = shape_problem(doc)  # the context is merged into the XML's message before it is validated
+    if nested is not None:
+        raise input_problem(InputError(*nested))
     xml = doc.get("xml")
     if not isinstance(xml, str) or not xml.strip():
         raise input_problem(InputError("$.xml", "må være en tekst med en MsgHead-melding i XML"))
@@ -153,6 +180,41 @@ def evaluate(engine: Engine, request: dict[str, Any], options: Options, parsed: 
                       [{"parameter": "pack", "message": str(exc)}]) from None
     metrics.evaluation_seconds.observe(time.perf_counter() - started)
     return decision
+
+
+def decide_body(engine: Engine, body: bytes, media: str, options: Options, metrics: Metrics) -> Evaluated:
+    """One request's body (JSON or XML) decided; runs on a worker thread. Raises Problem."""
+    if is_xml(media):
+        try:
+            context = dialogmelding.context_from_pairs(options.context_pairs)
+        except InputError as exc:
+            raise input_problem(exc) from None
+        request, parsed = xml_item(body, context, options.xsd)
+        return Evaluated(evaluate(engine, request, options, parsed, metrics), request, "xml")
+    if options.context_pairs:
+        name = options.context_pairs[0][0]
+        raise Problem(400, "invalid-parameter", "Ukjent parameter",
+                      f"{name}: ukjent parameter; kontekst i query-parametre brukes bare for XML, "
+                      "for JSON hører den hjemme i dokumentet",
+                      [{"parameter": name, "message": "ukjent parameter"}])
+    return evaluate_document(engine, parse_json(body), options, metrics)
+
+
+def batch_items(body: bytes, max_batch: int) -> list[Any]:
+    """The items of a batch body ``{"requests": [...]}``; Problem for a body of another shape."""
+    doc = parse_json(body)
+    if not isinstance(doc, dict) or "requests" not in doc:
+        raise input_problem(InputError("$.requests", "mangler; en batch er {\"requests\": [ ... ]}"))
+    if not isinstance(doc["requests"], list):
+        raise input_problem(InputError("$.requests", "må være en liste; en batch er {\"requests\": [ ... ]}"))
+    extra = [k for k in doc if k != "requests"]
+    if extra:
+        raise input_problem(InputError(f"$.{extra[0]}", "ukjent felt; en batch har bare requests"))
+    items: list[Any] = doc["requests"]
+    if len(items) > max_batch:
+        raise Problem(413, "batch-too-large", "For mange elementer",
+                      f"en batch kan ha høyst {max_batch} elementer (fikk {len(items)})")
+    return items
 
 
 def evaluate_document(engine: Engine, doc: Any, options: Options, metrics: Metrics) -> Evaluated:

@@ -20,6 +20,7 @@ from .monitoring import MonitorBinding, load_monitor
 from .packs import Packs
 from .problems import Problem
 from .requests import Evaluated
+from .work import Workers
 
 
 class Service:
@@ -31,6 +32,7 @@ class Service:
         root = Path(config.policies) if config.policies else bundled_policies_dir()
         self.packs = Packs(root, allow_synthetic_ids=config.test_environment, metrics=self.metrics)
         self.auth = Authenticator(config.auth)
+        self.workers = Workers(config.workers, config.deadline, self.metrics)
         warm_up()
         self.writer: LogWriter | None = None
         self._monitor: MonitorBinding | None = None
@@ -41,6 +43,7 @@ class Service:
             self.writer = LogWriter(lambda: open_log(self.config.db))
 
     def stop(self) -> None:
+        self.workers.close()
         if self.writer is not None:
             self.writer.close()
             self.writer = None

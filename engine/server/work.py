@@ -1,0 +1,70 @@
+"""Work off the event loop: decisions, batches, reloads and the monitor run in a pool of worker threads.
+
+The event loop reads requests and writes answers; anything that costs more than a few
+microseconds (parsing a body, validating, deciding, compiling packs, feeding the monitor) is
+handed to ``Workers.run``. So ``/healthz``, ``/readyz`` and ``/metrics`` answer in milliseconds
+while the workers are busy, and a request waits for a free worker rather than for every
+request ahead of it on the loop.
+
+Each request has a deadline (``ServiceConfig.deadline``) that counts the wait for a worker
+and the work itself. At the deadline the request is answered 503 with ``Retry-After``; work
+that had not started is dropped, and work that had started finishes on its thread (a thread
+cannot be stopped from outside) with its result thrown away, never committed to the
+decision log nor answered. The pool has a fixed number of threads, so a flood of slow
+requests queues instead of starting more threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .metrics import Metrics
+from .problems import Problem
+
+log = logging.getLogger("dialogvakt.service")
+
+T = TypeVar("T")
+
+
+class Workers:
+    """A fixed pool of worker threads with a deadline for each piece of work."""
+
+    def __init__(self, threads: int, deadline: float, metrics: Metrics):
+        self.threads = max(1, threads)
+        self.deadline: float | None = deadline if deadline and deadline > 0 else None
+        self.metrics = metrics
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.threads,
+                                                           thread_name_prefix="dialogvakt-worker")
+        self._lock = threading.Lock()
+        self.busy = 0  # pieces of work running now
+
+    def _counted(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        with self._lock:
+            self.busy += 1
+        try:
+            return fn(*args)
+        finally:
+            with self._lock:
+                self.busy -= 1
+
+    async def run(self, what: str, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on a worker thread, within the deadline; Problem(503) when it is not done by then."""
+        future = self._pool.submit(self._counted, fn, args)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.deadline)
+        except TimeoutError:
+            future.cancel()  # if it has not started, it never will
+            self.metrics.deadlines.labels(what).inc()
+            log.warning("%s cut off at the deadline of %g s (%d of %d workers busy)", what, self.deadline,
+                        self.busy, self.threads)
+            raise Problem(503, "deadline-exceeded", "Forespørselen tok for lang tid",
+                          f"tjenesten svarer innen {self.deadline:g} sekunder; ingen avgjørelse er gitt eller "
+                          "logget for denne forespørselen, prøv igjen", headers={"Retry-After": "1"}) from None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
