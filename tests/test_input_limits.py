@@ -203,7 +203,12 @@ def over_the_limit(path: tuple[str, ...], keyword: str, limit: int) -> tuple[dic
     node: Any = request
     shown: list[Any] = []
     for part in path[:-1]:
-        node = node[0] if part == "*" else node[part]
+        if part == "*":
+            if not node:
+                node.append({})
+            node = node[0]
+        else:
+            node = node.setdefault(part, [] if part in ("mottakere", "vedlegg") else {})
         shown.append(0 if part == "*" else part)
     last: Any = path[-1]
     if last == "*":  # a limit on each item of a list of texts

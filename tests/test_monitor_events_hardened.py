@@ -112,6 +112,7 @@ def test_patient_numbers_typed_anywhere_in_an_event_are_never_stored(engine, tmp
                                recipient=KOMMUNE, patient=PATIENT, reply_to=f"MSG-{NUMBERS[0]}",
                                thread=f"T-{NUMBERS[0]}")
         monitor.feed(answer)
+        monitor.advance(T0 + dt.timedelta(days=11, hours=1))  # past the lateness window: the answer is applied
         resolved = [f for f in monitor.findings(kind="svar_forfalt") if f.status == "resolved"]
         assert len(resolved) == 1  # the pseudonymised ids still name each other
         shown = json.dumps([f.to_dict() for f in monitor.findings()], ensure_ascii=False)

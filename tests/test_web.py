@@ -147,8 +147,8 @@ def test_an_error_about_a_message_never_repeats_its_number(client: TestClient, t
 def test_invalid_json_is_explained_in_bokmal_next_to_the_field(client: TestClient) -> None:
     answer = prov(client, melding='{"melding": {"type": "foresporsel",}}')
     assert answer.status_code == 422
-    assert field_error(answer.text, "melding") == ("Meldingen er ikke gyldig JSON: forventet et feltnavn i doble "
-                                                   "anførselstegn på linje 1, kolonne 36.")
+    assert field_error(answer.text, "melding") == ("Meldingen er ikke gyldig JSON: komma rett før slutten av en liste "
+                                                   "eller et objekt på linje 1, kolonne 35.")
     assert 'aria-invalid="true"' in answer.text and '<a href="#melding">' in answer.text
     empty = prov(client, melding="  ")
     assert "Lim inn en melding" in field_error(empty.text, "melding")
@@ -217,7 +217,7 @@ def test_decisions_tried_on_the_page_are_in_the_log_page_with_pseudonyms_only(cl
     assert '<h2 id="oversikt">1 avgjørelse</h2>' in denied.text
     by_rule = client.get("/logg", params={"regel": "d81023-6-svartid"})
     assert '<h2 id="oversikt">1 avgjørelse</h2>' in by_rule.text
-    later = client.get("/logg", params={"fra": "2999-01-01"})
+    later = client.get("/logg", params={"fra": "2199-01-01"})
     assert '<h2 id="oversikt">0 avgjørelser</h2>' in later.text
     wrong = client.get("/logg", params={"til": "snart", "avgjorelse": "kanskje"})
     assert wrong.status_code == 200 and "Skriv et tidspunkt" in field_error(wrong.text, "til")

@@ -248,7 +248,31 @@ def parse_data(text: str, name: str, *, as_yaml: bool = False, line: int = 1) ->
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        raise DataError(name, f"ugyldig JSON ({exc.msg})", exc.lineno + line - 1, exc.colno) from None
+        raise DataError(name, f"ugyldig JSON ({json_words(exc.msg)})", exc.lineno + line - 1, exc.colno) from None
+
+
+_JSON_WORDS = (  # what the JSON reader says, in bokmål (the first that the message starts with)
+    ("trailing comma is not allowed", "komma rett før slutten av en liste eller et objekt"),
+    ("unexpected character, expected ':'", "forventet kolon etter feltnavnet"),
+    ("unexpected character, expected a string key", "forventet et feltnavn i doble anførselstegn"),
+    ("unexpected character, expected a JSON value", "forventet en verdi"),
+    ("unexpected character", "uventet tegn"),
+    ("unexpected end of data", "dokumentet slutter før det er ferdig"),
+    ("unexpected content after document", "det står mer etter slutten av dokumentet"),
+    ("invalid escaped sequence", "ugyldig escape-sekvens i en tekst"),
+    ("unexpected control character", "ugyldig kontrolltegn i en tekst"),
+    ("number is infinity", "tallet er for stort"),
+    ("depth limit exceeded", "nøstet for dypt"),
+    ("Input is a zero-length", "dokumentet er tomt"),
+    ("no low surrogate", "ugyldig unicode-tegn i en tekst"),
+    ("no high surrogate", "ugyldig unicode-tegn i en tekst"),
+    ("invalid number", "ugyldig tall"),
+)
+
+
+def json_words(message: str) -> str:
+    """The JSON reader's complaint in bokmål; unknown ones are kept as they are."""
+    return next((words for start, words in _JSON_WORDS if message.startswith(start)), message)
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Pointer, Location]]:

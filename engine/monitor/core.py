@@ -308,10 +308,24 @@ class Monitor:
         """Check an event, store it as it came, and take it into the reorder buffer."""
         event_id, kind, time, body = to_stored(raw, secret=self.secret, allow_synthetic_ids=self.allow_synthetic_ids)
         facts = checked_facts(body) if kind != "klokke" else None  # an EventError before anything is stored
+        if kind == "utskrivning":
+            admission = self._admission_seen(body["innleggelse"]["id"])
+            if admission is not None:
+                check_discharge(admission, body)  # not before the admission began, when that is known already
         seq = self.store.append(event_id, kind, time, body)
         if seq is None:
             return []  # this event is already in the log
         return self._take(StoredEvent(seq, event_id, kind, time, body), facts)
+
+    def _admission_seen(self, admission_id: str) -> dict | None:
+        """The stored body of an admission that has come, applied or still waiting in the buffer."""
+        known = self.store.admission(admission_id)
+        if known is not None:
+            return self.store.get(known["seq"]).body
+        for _, _, _, waiting, _ in self._waiting:
+            if waiting.kind == "innleggelse" and waiting.body["innleggelse"]["id"] == admission_id:
+                return waiting.body
+        return None
 
     # ---- the reorder buffer
 
@@ -393,7 +407,10 @@ class Monitor:
             admission = self.store.admission(body["innleggelse"]["id"])
             if admission is None:
                 return {"ukjent_innleggelse": True}
-            check_discharge(self.store.get(admission["seq"]).body, body)  # not before the admission began
+            try:  # an admission that came later than its discharge, and began after it: the discharge is void
+                check_discharge(self.store.get(admission["seq"]).body, body)
+            except EventError:
+                return {"ukjent_innleggelse": True}
             return {"shard": admission["shard"], "innleggelse_seq": admission["seq"]}
         return {}
 

@@ -27,18 +27,6 @@ FORM_LIMIT = 2 * 1024 * 1024  # bytes of a form; a message is far smaller
 NUMBER = re.compile(r"(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)")  # shaped like a personal number (as in identifiers)
 PLACEHOLDER = re.compile(r"\[personnummer-(\d+)\]")
 
-JSON_WORDS = {  # what json says, in bokmål
-    "Expecting value": "forventet en verdi",
-    "Expecting ',' delimiter": "forventet komma",
-    "Expecting ':' delimiter": "forventet kolon",
-    "Expecting property name enclosed in double quotes": "forventet et feltnavn i doble anførselstegn",
-    "Unterminated string starting at": "teksten mangler avsluttende anførselstegn",
-    "Extra data": "det står mer etter slutten av dokumentet",
-    "Invalid control character at": "ugyldig kontrolltegn",
-    "Invalid \\escape": "ugyldig escape-sekvens",
-}
-
-
 class FieldError(Exception):
     """A mistake in one field of a form, said in bokmål."""
 
@@ -138,7 +126,7 @@ def parse_document(text: str, field: str, what: str) -> Any:
             return parse_data(text, field)
         except DataError as exc:
             inner = exc.message.removeprefix("ugyldig JSON (").removesuffix(")")
-            words = next((v for k, v in JSON_WORDS.items() if inner.startswith(k)), inner)
+            words = inner  # the reader says it in bokmål
             where = f" på linje {exc.line}, kolonne {exc.column}" if exc.line else ""
             raise FieldError(field, f"{what} er ikke gyldig JSON: {words}{where}.") from None
     try:
