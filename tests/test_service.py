@@ -407,6 +407,17 @@ def test_hot_reload_swaps_in_a_new_version_and_refuses_a_broken_one(make_client,
     assert client.post("/v1/decisions", json=request).json()["packs"][0]["version"] == "1.02"
 
 
+def test_hot_reload_sees_a_change_of_the_shared_reference_data(make_client, tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies" / "helse-bergen-d81023", policies / "helse-bergen-d81023")
+    reference = policies / "referansedata.yaml"
+    shutil.copy(ROOT / "policies" / "referansedata.yaml", reference)
+    client = make_client(policies=str(policies), reload_interval=0.05)
+    first = client.get("/v1/packs").json()["packs"][0]["revision"]
+    reference.write_text(reference.read_text(encoding="utf-8") + "\n# a comment changes the file\n", encoding="utf-8")
+    assert _wait_for(lambda: client.get("/v1/packs").json()["packs"][0]["revision"] != first)
+
+
 def test_a_broken_pack_at_startup_stops_the_service(tmp_path: Path) -> None:
     from engine import PackError
 

@@ -15,6 +15,7 @@ from ..contract.times import OSLO
 from ..eval.engine import Engine, compile_packs
 from ..lang.compiler import compile_pack
 from ..lang.loader import Location, PackError, PackProblem, display_path, list_pack_folders
+from ..lang.reference import REFERENCE_FILE
 from ..lang.tree import CompiledPack
 from .decisionlog import redact
 from .metrics import Metrics
@@ -86,13 +87,15 @@ class Packs:
     def scan(self) -> Fingerprint:
         """What a change of the pack files would change: names, sizes and modification times."""
         entries: list[tuple[str, int, int]] = []
-        for folder in list_pack_folders(self.root):
-            for path in sorted(folder.glob("*.yaml")):
-                try:
-                    st = path.stat()
-                except FileNotFoundError:
-                    continue
-                entries.append((str(path), st.st_mtime_ns, st.st_size))
+        # the reference data every pack under the root may read, then each pack's own files
+        paths = [self.root / REFERENCE_FILE, *(p for folder in list_pack_folders(self.root)
+                                               for p in sorted(folder.glob("*.yaml")))]
+        for path in paths:
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((str(path), st.st_mtime_ns, st.st_size))
         return tuple(entries)
 
     def reload(self) -> dict[str, Any]:
