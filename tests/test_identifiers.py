@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.contract.identifiers import IdentifierError, classify, example_number, pseudonym
+from engine.contract.identifiers import IdentifierError, PatientId, classify, example_number, pseudonym
 
 
 @pytest.mark.parametrize("kind", ["fnr", "dnr", "hnr"])
@@ -64,3 +64,37 @@ def test_pseudonym_is_keyed_and_stable():
     assert pseudonym(n, b"a") == pseudonym(n, b"a")
     assert pseudonym(n, b"a") != pseudonym(n, b"b")
     assert n not in pseudonym(n, b"a")
+
+
+def _outcome(number: str, allow: bool) -> object:
+    try:
+        return classify(number, allow_synthetic=allow)
+    except IdentifierError as exc:
+        return f"error: {exc}"
+
+
+def test_the_arithmetic_check_gives_python_stdnums_answers():
+    """11 ASCII digits are checked by arithmetic; the same number written with a space goes through
+    python-stdnum (compact, check digits, birth date), the reference. Every kind of number is tried:
+    random digits, and numbers with valid check digits over every day, month and century field."""
+    import random
+
+    from stdnum.no import fodselsnummer
+
+    rnd = random.Random(11)
+    numbers = ["".join(rnd.choice("0123456789") for _ in range(11)) for _ in range(20_000)]
+    for _ in range(40_000):
+        first9 = f"{rnd.randrange(0, 100):02d}{rnd.randrange(0, 100):02d}{rnd.randrange(0, 100):02d}" \
+                 f"{rnd.randrange(0, 1000):03d}"
+        c1 = fodselsnummer.calc_check_digit1(first9)
+        c2 = fodselsnummer.calc_check_digit2(first9 + c1[-1])
+        numbers.append((first9 + c1 + c2)[:11])
+    numbers += [example_number(kind, synthetic=s, seed=i) for kind in ("fnr", "dnr", "hnr", "fhn")
+                for s in (False, True) for i in range(200) if not (kind == "fhn" and s)]
+    valid = 0
+    for number in numbers:
+        for allow in (False, True):
+            fast, reference = _outcome(number, allow), _outcome(f"{number[:6]} {number[6:]}", allow)
+            assert fast == reference, (allow, fast, reference)
+            valid += isinstance(fast, PatientId)
+    assert valid > 10_000  # the valid ones are well represented, not only the refusals
