@@ -90,3 +90,13 @@ def test_generated_messages_give_the_reference_document(test_engine: Engine, ind
         recipients.append({**recipients[0], "tjeneste": "Tannhelsetjenesten"})
     fast, slow = _both(test_engine, request)
     assert fast == slow
+
+
+@pytest.mark.parametrize("pack", ["helse-bergen-d81023", "digital-dialog-fastlege"])
+def test_an_engine_of_one_pack_derives_less_and_decides_the_same(pack: str) -> None:
+    from engine.lang.compiler import compile_pack
+
+    engine = Engine([compile_pack(ROOT / "policies" / pack)], allow_synthetic_ids=True)
+    assert len(engine.fact_plan.derivers) < len(Engine.from_directory(ROOT / "policies").fact_plan.derivers)
+    differ = [i for i, request in enumerate(CORPUS) if len(set(_both(engine, request))) > 1]
+    assert not differ, f"{len(differ)} corpus messages differ, first: {differ[0]}"

@@ -13,7 +13,7 @@ input JSON Schema and ``schemas/derived-facts.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -275,6 +275,9 @@ def _sending(values: dict[str, Any], request: Mapping[str, Any], notes: list[str
     if "melding.sendt" not in values:
         values["melding.sendt"] = values["tidspunkt"]
     values["melding.sendt_dato"] = values["melding.sendt"].date()
+
+
+def _sending_day(values: dict[str, Any], request: Mapping[str, Any], notes: list[str], synthetic: bool) -> None:
     values["melding.sendt_virkedag"] = is_working_day(values["melding.sendt_dato"])
     values["melding.sendt_klokkeslett"] = clock_hours(values["melding.sendt"])
 
@@ -373,7 +376,59 @@ def _known(values: dict[str, Any], request: Mapping[str, Any], notes: list[str],
 
 
 Deriver = Callable[[dict[str, Any], Mapping[str, Any], list[str], bool], None]
-DERIVERS: tuple[Deriver, ...] = (_sending, _patient, _parties, _content, _time_since, _admission, _known)
+DERIVERS: tuple[Deriver, ...] = (_sending, _sending_day, _patient, _parties, _content, _time_since, _admission,
+                                  _known)
+
+# What each deriver gives (a name ending in "." stands for every fact under it). A deriver not listed
+# here always runs: it checks the input (_patient) or fills a default other derivers read (_sending's
+# melding.sendt), so leaving it out would change what is refused or what the others see.
+_GIVES: dict[Deriver, tuple[str, ...]] = {
+    _sending_day: ("melding.sendt_virkedag", "melding.sendt_klokkeslett"),
+    _parties: ("melding.mottaker", "melding.mottaker.", "melding.antall_mottakere", "melding.retning", "parter."),
+    _content: ("melding.har_vedlegg", "melding.antall_vedlegg", "melding.tekst_lengde", "melding.tekst_forste_linje",
+               "melding.antall_fagomrader", "melding.er_svar", "melding.format_ren_tekst"),
+    _time_since: (*(d for _, d in _DAYS_SINCE), *(d for _, d in _MONTHS_SINCE), "kontekst.antall_kommunale_vedtak"),
+    _known: ("kontekst.kjent_for_sykehuset",),
+}
+
+
+@dataclass(frozen=True)
+class FactPlan:
+    """Which derivers a set of rules needs: ``prepare_planned`` runs only those (and the ones that check)."""
+
+    derivers: tuple[Deriver, ...]
+
+    @classmethod
+    def for_facts(cls, needed: Iterable[str]) -> FactPlan:
+        wanted = frozenset(needed)
+
+        def used(deriver: Deriver) -> bool:
+            gives = _GIVES.get(deriver)
+            if gives is None:
+                return True
+            return any(any(w.startswith(g) if g.endswith(".") else w == g for g in gives) for w in wanted)
+
+        return cls(tuple(d for d in DERIVERS if used(d)))
+
+
+@cache
+def _time_parsers() -> dict[str, Callable[[str, str], Any]]:
+    return {path: parse_datetime if is_datetime else parse_date for path, is_datetime in _time_paths()}
+
+
+def _read(obj: Mapping[str, Any], prefix: str, out: dict[str, Any], parsers: Mapping[str, Callable[[str, str], Any]]
+          ) -> None:
+    """``_flatten`` and ``_convert_times`` in one pass over the request."""
+    for key, value in obj.items():
+        path = prefix + key
+        cls = value.__class__
+        if cls is dict:
+            out[path] = value
+            _read(value, path + ".", out, parsers)
+        elif cls is str and path in parsers:
+            out[path] = parsers[path](value, "$." + path)
+        else:
+            out[path] = value
 
 
 def _evaluation_time(values: Mapping[str, Any], now: dt.datetime | None, at: dt.datetime | str | None
@@ -384,6 +439,29 @@ def _evaluation_time(values: Mapping[str, Any], now: dt.datetime | None, at: dt.
         moment: dt.datetime = values["tidspunkt"]
         return moment
     return in_oslo(now, "now") if now is not None else dt.datetime.now(OSLO)
+
+
+def prepare_planned(request: Mapping[str, Any], plan: FactPlan, *, now: dt.datetime | None = None,
+                    at: dt.datetime | str | None = None, allow_synthetic_ids: bool = False) -> Facts:
+    """``prepare`` deriving only what ``plan`` says the rules need: the same facts for every name they read.
+
+    The same checks as ``prepare`` (validation, the patient's number, the admission's times); a test
+    holds the decisions made on these facts to those made on ``prepare``'s."""
+    validate_request(request)
+    values: dict[str, Any] = {}
+    parsers = _time_parsers()
+    if request.__class__ is dict:
+        _read(request, "", values, parsers)
+    else:
+        _flatten(request, "", values)
+        _convert_times(values)
+    _mask_ids(values)
+    notes: list[str] = []
+    values["tidspunkt"] = _evaluation_time(values, now, at)
+    values["tidspunkt_dato"] = values["tidspunkt"].date()
+    for derive in plan.derivers:
+        derive(values, request, notes, allow_synthetic_ids)
+    return Facts(values, notes)
 
 
 def prepare(request: Mapping[str, Any], *, now: dt.datetime | None = None, at: dt.datetime | str | None = None,

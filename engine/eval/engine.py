@@ -17,10 +17,10 @@ from typing import Any
 
 from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision, Finding, Missing, PackDecision, PackOutcome, SuggestionOut, Validity, combine
-from ..contract.facts import Facts, missing_inputs, prepare
+from ..contract.facts import FactPlan, Facts, missing_inputs, prepare, prepare_planned
 from ..lang.compiler import compile_pack
 from ..lang.loader import PackError, bundled_policies_dir, list_pack_folders
-from ..lang.tree import CompiledPack, Quantified, Rule, Suggestion, element_fact, quantifiers
+from ..lang.tree import CompiledPack, Quantified, Rule, Suggestion, element_fact, facts_of, quantifiers
 from .closures import ElementFacts, NodeTests, evaluate_traced, undecided_facts, witnesses
 from .deadlines import resolve_due
 from .describe import condition_text
@@ -142,6 +142,8 @@ class Engine:
         self.allow_synthetic_ids = allow_synthetic_ids
         # the closures and generated rule functions are built now, not on a first request
         self.programs: dict[str, Program] = {p.id: build(p) for p in self.packs.values()}
+        # the derived facts any of these packs reads: evaluate() derives only those
+        self.fact_plan = FactPlan.for_facts(fact for p in self.packs.values() for fact in facts_read(p))
 
     @classmethod
     def from_directory(cls, path: str | Path | None = None, **options: Any) -> Engine:
@@ -173,7 +175,7 @@ class Engine:
                  at: dt.datetime | str | None = None, now: dt.datetime | None = None,
                  explain: bool = False) -> Decision:
         """Evaluate one request in the input contract. Raises InputError on invalid input."""
-        facts = self.facts(request, at=at, now=now)
+        facts = prepare_planned(request, self.fact_plan, at=at, now=now, allow_synthetic_ids=self.allow_synthetic_ids)
         return self.decide(facts, pack=pack, explain=explain)
 
     def decide(self, facts: Facts, *, pack: str | Iterable[str] | None = None, explain: bool = False) -> Decision:
@@ -192,6 +194,16 @@ class Engine:
                     result.decision = "indeterminate"
             results.append(result)
         return assemble(results, facts, explain=explain)
+
+
+def facts_read(pack: CompiledPack) -> set[str]:
+    """Every fact a pack's scope, conditions, texts, snapshots and deadlines can read."""
+    out = set(facts_of(pack.scope))
+    for rule in pack.rules:
+        out.update(facts_of(rule.condition), rule.facts, (d.from_fact for d in rule.due))
+        for template in (rule.template, *(s.template for s in rule.suggestions)):
+            out.update(part[1] for part in template if not isinstance(part, str) and part[0] == "fact")
+    return out
 
 
 def with_elements(rule: Rule, facts: Mapping[str, Any], tests: NodeTests | None = None,
