@@ -109,9 +109,25 @@ def fact_snapshot(paths: tuple[str, ...], facts: Mapping[str, Any]) -> dict[str,
             out[path] = "(oppgitt)"
         elif isinstance(value, (dt.date, dt.datetime)):
             out[path] = value.isoformat()
+        elif cls is list or cls is tuple:
+            out[path] = [_shown_item(v) for v in value]
         else:
             out[path] = value
     return out
+
+
+def _shown_item(value: Any) -> Any:
+    """An item of a list fact as a snapshot shows it: every text in it masked."""
+    cls = value.__class__
+    if cls is str:
+        return mask_in_text(value)
+    if cls is dict:
+        return {k: _shown_item(v) for k, v in value.items()}
+    if cls is list or cls is tuple:
+        return [_shown_item(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
 
 
 # --------------------------------------------------------------------------- text report
