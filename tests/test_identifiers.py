@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from engine.contract.identifiers import IdentifierError, PatientId, classify, example_number, pseudonym
+from engine.contract.identifiers import (
+    IdentifierError,
+    PatientId,
+    classify,
+    example_number,
+    mask_in_text,
+    pseudonym,
+    pseudonymise_in_text,
+)
 
 
 @pytest.mark.parametrize("kind", ["fnr", "dnr", "hnr"])
@@ -98,3 +106,14 @@ def test_the_arithmetic_check_gives_python_stdnums_answers():
             assert fast == reference, (allow, fast, reference)
             valid += isinstance(fast, PatientId)
     assert valid > 10_000  # the valid ones are well represented, not only the refusals
+
+
+def test_a_number_inside_a_longer_run_of_digits_is_masked_and_other_runs_are_kept() -> None:
+    number = example_number("dnr", seed=9)
+    assert mask_in_text(f"a7d3e210-5{number}8e0b22") == "a7d3e210-[personnummer]e0b22"
+    assert mask_in_text(f"ref {number}123") == "ref [personnummer]"
+    assert number not in pseudonymise_in_text(f"id-9{number}", b"k" * 16)
+    # a run in which no 11 digits in a row have valid check digits is not a patient number
+    run = "1234567890123"
+    assert all(mask_in_text(run[i:i + 11]) == run[i:i + 11] for i in range(3))
+    assert mask_in_text(f"ordre {run}") == f"ordre {run}"

@@ -110,25 +110,40 @@ def _classify_digits(digits: str, allow_synthetic: bool) -> PatientId:
     return PatientId(id_type, synthetic)
 
 
-_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)")
+# an 11-digit number (a space, dot or hyphen may follow the birth date), or a longer run of digits: a
+# number typed into the middle of other digits (an id, a reference) is still the patient's number
+NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{6}[\s.-]?\d{5}|\d{12,})(?!\d)")
 MASK = "[personnummer]"
 
 
-def _mask_match(match: re.Match) -> str:
+def _has_check_digits(digits: str) -> bool:
+    return (digits[9] == fodselsnummer.calc_check_digit1(digits)
+            and digits[10] == fodselsnummer.calc_check_digit2(digits))
+
+
+def _number_in(match: re.Match) -> str | None:
+    """The patient number a match holds: the 11 digits with valid check digits, for a longer run of digits
+    the first 11 in a row that have them; None when there is none."""
     digits = re.sub(r"\D", "", match.group(0))
-    valid = (digits[9] == fodselsnummer.calc_check_digit1(digits)
-             and digits[10] == fodselsnummer.calc_check_digit2(digits))
-    return MASK if valid else match.group(0)
+    for at in range(len(digits) - 10):
+        if _has_check_digits(digits[at:at + 11]):
+            return digits[at:at + 11]
+    return None
+
+
+def _mask_match(match: re.Match) -> str:
+    return MASK if _number_in(match) is not None else match.group(0)
 
 
 def mask_in_text(text: str) -> str:
-    """Free text with every 11-digit number that has valid fødselsnummer check digits masked.
+    """Free text with every 11-digit number that has valid fødselsnummer check digits masked, also where
+    it sits inside a longer run of digits (the whole run is masked then).
 
     Free text can hold a patient's number; a decision, trace or log that quotes the text must not.
     """
     if len(text) < 11:
         return text
-    return _NUMBER_IN_TEXT.sub(_mask_match, text)
+    return NUMBER_SHAPE.sub(_mask_match, text)
 
 
 def pseudonymise_in_text(text: str, secret: bytes) -> str:
@@ -142,13 +157,12 @@ def pseudonymise_in_text(text: str, secret: bytes) -> str:
         return text
 
     def replace(match: re.Match) -> str:
-        masked = _mask_match(match)
-        if masked == match.group(0):
-            return masked
-        digits = re.sub(r"\D", "", match.group(0))
-        return f"[personnummer:{pseudonym(digits, secret)[:16]}]"
+        number = _number_in(match)
+        if number is None:
+            return match.group(0)
+        return f"[personnummer:{pseudonym(number, secret)[:16]}]"
 
-    return _NUMBER_IN_TEXT.sub(replace, text)
+    return NUMBER_SHAPE.sub(replace, text)
 
 
 def redact_numbers(text: str) -> str:
@@ -156,7 +170,7 @@ def redact_numbers(text: str) -> str:
 
     For what is logged or answered about an error, where a mistyped number must not show either.
     """
-    return _NUMBER_IN_TEXT.sub(MASK, text)
+    return NUMBER_SHAPE.sub(MASK, text)
 
 
 def pseudonym(number: str, secret: bytes) -> str:

@@ -33,6 +33,7 @@ from typing import Any
 from lxml import etree
 
 from .dialogmelding import LIMITS, XmlError, XmlLimits, read_xml
+from .identifiers import NUMBER_SHAPE
 
 REQUIRED = ("MsgHead-v1_2.xsd", "dialogmelding-v1.0.xsd", "dialogmelding-v1.1.xsd", "felleskomponent1.xsd",
             "kith.xsd", "kith-base64.xsd", "xmldsig-core-schema.xsd")
@@ -154,7 +155,7 @@ def _clean(message: str) -> str:
     text = re.sub(r"\{[^}]*\}", "", message.strip())
     text = re.sub(r"'[^']*' is not (a )?valid", "the value is not valid", text)
     text = re.sub(r"\[facet '[^']*'\] The value '[^']*'", "[facet] The value", text)
-    text = re.sub(r"(?<!\d)\d{6}\s?\d{5}(?!\d)", "***********", text)
+    text = NUMBER_SHAPE.sub("***********", text)
     return text
 
 

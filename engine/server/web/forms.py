@@ -17,14 +17,14 @@ from typing import Any
 import yaml
 
 from ...contract.errors import InputError
-from ...contract.identifiers import mask_in_text
+from ...contract.identifiers import NUMBER_SHAPE, mask_in_text
 from ...contract.times import parse_datetime
 from ...lang.loader import DataError, parse_data
 from ..problems import Problem
 from ..requests import read_body
 
 FORM_LIMIT = 2 * 1024 * 1024  # bytes of a form; a message is far smaller
-NUMBER = re.compile(r"(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)")  # shaped like a personal number (as in identifiers)
+NUMBER = NUMBER_SHAPE  # shaped like a personal number, or digits that may hold one
 PLACEHOLDER = re.compile(r"\[personnummer-(\d+)\]")
 
 class FieldError(Exception):
