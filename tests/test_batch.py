@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import re
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,3 +181,26 @@ def _square_factory() -> object:
 def test_ordered_map_keeps_order_with_several_workers() -> None:
     items = range(1000)
     assert list(ordered_map(_square_factory, items, workers=2, chunk_size=7)) == [x * x for x in items]  # type: ignore[arg-type]
+
+
+def test_diff_through_the_pool_gives_the_report_of_one_process(tmp_path: Path) -> None:
+    from engine.authoring.diff import diff
+
+    revised = tmp_path / "helse-bergen-d81023"
+    shutil.copytree(ROOT / "policies" / "helse-bergen-d81023", revised)
+    pack = revised / "pack.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("valid_to: 2026-03-20", "valid_to: 2026-09-30"),
+                    encoding="utf-8")
+    corpus = tmp_path / "korpus.jsonl"
+    corpus.write_bytes(b"".join(corpus_lines(900)))
+    old = str(ROOT / "policies" / "helse-bergen-d81023")
+    one, two = (diff(old, str(revised), corpus, workers=w) for w in (1, 2))
+    assert one.changed and one.to_dict() == two.to_dict() and one.text() == two.text()
+
+
+def test_diff_through_the_pool_names_a_bad_corpus_line(tmp_path: Path) -> None:
+    from engine.authoring.diff import DiffError, diff
+
+    (tmp_path / "a.jsonl").write_bytes(b"".join(corpus_lines(300)) + b'{"melding": \n' + corpus_lines(1)[0])
+    with pytest.raises(DiffError, match=r"^a\.jsonl:301:"):
+        diff(str(ROOT / "policies"), str(ROOT / "policies"), tmp_path, workers=2)

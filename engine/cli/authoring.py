@@ -168,9 +168,13 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from ..authoring.diff import DiffError, diff
+    from ..eval.batch import default_workers
 
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise UsageError("--workers: forventet 1 eller flere")
     try:
-        report = diff(args.old, args.new, args.corpus, pack=args.pack)
+        report = diff(args.old, args.new, args.corpus, pack=args.pack, workers=workers)
     except DiffError as exc:
         raise UsageError(str(exc)) from None
     except PackError as exc:  # a broken version is an error of the comparison, not a difference
@@ -237,4 +241,6 @@ def add_parsers(sub: Subparsers) -> None:
                    help="folder (or file) of requests: *.json, *.jsonl, *.yaml")
     p.add_argument("--pack", metavar="ID", help="compare this pack only")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes, as for batch (default: one per "
+                   "core; 1: in this process)")
     p.set_defaults(func=cmd_diff)

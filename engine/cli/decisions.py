@@ -127,6 +127,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     spec = EngineSpec(args.policies, allow_synthetic_ids=args.test_environment)
     summary = Summary()
     bar = _progress_bar(path_size(args.input) if args.input != "-" else None)
+    unseen = 0  # bytes answered since the bar was last moved
     try:
         for answer in run_batch(read_lines(stream), spec, pack=packs, at=args.at, workers=workers, engine=engine):
             out.write(answer.document)
@@ -135,9 +136,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if answer.error is not None and summary.bad <= BAD_LINES_SHOWN:
                 _tell(bar, f"dialogvakt: {name}: {answer.error}")
             if bar is not None:
-                bar.update(answer.size)
+                unseen += answer.size
+                if summary.read % 256 == 0:
+                    bar.update(unseen)
+                    unseen = 0
     finally:
         if bar is not None:
+            bar.update(unseen)
             bar.close()
         if stream is not sys.stdin.buffer:
             stream.close()
