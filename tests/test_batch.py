@@ -204,3 +204,13 @@ def test_diff_through_the_pool_names_a_bad_corpus_line(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(b"".join(corpus_lines(300)) + b'{"melding": \n' + corpus_lines(1)[0])
     with pytest.raises(DiffError, match=r"^a\.jsonl:301:"):
         diff(str(ROOT / "policies"), str(ROOT / "policies"), tmp_path, workers=2)
+
+
+def test_coverage_through_the_pool_gives_the_report_of_one_process() -> None:
+    from engine.authoring.coverage import compute, report_text
+
+    engine = Engine.from_directory(ROOT / "policies")
+    one, two = (compute(engine, features=ROOT / "features", workers=w) for w in (1, 2))
+    assert one.tests_run > 100 and one.scenarios_run > 100
+    assert one.to_dict() == two.to_dict()
+    assert report_text(one) == report_text(two)
