@@ -296,17 +296,6 @@ def add_pack_case(result: PackCaseResult, table: dict[tuple[str, str], RuleCover
             table[key].tests[side].append(result.label)
 
 
-def cover_pack_tests(engine: Engine, packs: Iterable[CompiledPack], table: dict[tuple[str, str], RuleCoverage],
-                     failures: list[Failure]) -> int:
-
-    count = 0
-    known = known_rule_ids(engine.packs.values())  # as `dialogvakt test` checks them
-    for case in pack_cases(packs, known):
-        count += 1
-        add_pack_case(run_pack_case(engine, known, case), table, failures)
-    return count
-
-
 # --------------------------------------------------------------------------- Gherkin
 
 KIND_BY_TYPE = {"Context": "gitt", "Action": "når", "Outcome": "så"}
@@ -608,17 +597,6 @@ def feature_actors(folder: Path) -> dict[str, dict[str, Any]]:
     return load_actors(actors_file) if actors_file.exists() else {}
 
 
-def cover_features(engine: Engine, folder: Path, table: dict[tuple[str, str], RuleCoverage],
-                   failures: list[Failure], without: list[str],
-                   conversation: dict[tuple[str, str], RuleCoverage] | None = None) -> int:
-
-    actors = feature_actors(folder)
-    cases = parse_features(folder)
-    for case in cases:
-        add_scenario(run_scenario_case(engine, actors, case), table, failures, without, conversation)
-    return len(cases)
-
-
 # --------------------------------------------------------------------------- through worker processes
 
 class Coverer:
@@ -649,8 +627,9 @@ def compute(engine: Engine, *, packs: Iterable[str] | None = None, features: Pat
             workers: int = 1) -> CoverageReport:
     """Coverage of the given packs (default: all) by their pack tests and, when given, the feature files.
 
-    With ``workers`` > 1 the tests and scenarios run in that many processes (``ordered_map``), each
-    compiling the engine's packs again from their folders; their results are taken in the same order.
+    The tests, then the scenarios, go through ``ordered_map``: in this process by default, or with
+    ``workers`` > 1 in that many processes, each compiling the engine's packs again from their folders;
+    their results are taken in the same order either way.
     """
     selected = [engine.packs[p] for p in packs] if packs is not None else list(engine.packs.values())
     table = {(p.id, r.id): RuleCoverage(p.id, r.id, r.effect, r.title) for p in selected for r in p.rules}
@@ -658,24 +637,22 @@ def compute(engine: Engine, *, packs: Iterable[str] | None = None, features: Pat
                     for p in selected for r in p.conversation}
     failures: list[Failure] = []
     without: list[str] = []
+    cases: list[ScenarioCase] = parse_features(features) if features is not None else []
+    items: Iterator[PackCase | ScenarioCase] = itertools.chain(
+        pack_cases(selected, known_rule_ids(engine.packs.values())), cases)
     if workers <= 1:
-        tests = cover_pack_tests(engine, selected, table, failures)
-        scenarios = (cover_features(engine, features, table, failures, without, conversation)
-                     if features is not None else 0)
+        factory: Callable[[], Coverer] = lambda: Coverer(engine, features)  # noqa: E731
     else:
-        cases: list[ScenarioCase] = parse_features(features) if features is not None else []
-        items: Iterator[PackCase | ScenarioCase] = itertools.chain(
-            pack_cases(selected, known_rule_ids(engine.packs.values())), cases)
-        folders = tuple(p.folder for p in engine.packs.values())
-        factory = functools.partial(coverer, folders, engine.allow_synthetic_ids, features)
-        tests = 0
-        for result in ordered_map(factory, items, workers=workers, chunk_size=CHUNK_SIZE):
-            if isinstance(result, PackCaseResult):
-                tests += 1
-                add_pack_case(result, table, failures)
-            else:
-                add_scenario(result, table, failures, without, conversation)
-        scenarios = len(cases)
+        factory = functools.partial(coverer, tuple(p.folder for p in engine.packs.values()),
+                                    engine.allow_synthetic_ids, features)
+    tests = 0
+    for result in ordered_map(factory, items, workers=workers, chunk_size=CHUNK_SIZE):
+        if isinstance(result, PackCaseResult):
+            tests += 1
+            add_pack_case(result, table, failures)
+        else:
+            add_scenario(result, table, failures, without, conversation)
+    scenarios = len(cases)
     rules = [r for p in selected for r in [*(table[(p.id, x.id)] for x in p.rules),
                                            *(conversation[(p.id, x.id)] for x in p.conversation)]]
     return CoverageReport(rules, failures, tests, scenarios, without)

@@ -102,13 +102,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     features = Path(args.features) if args.features else (Path("features") if Path("features").is_dir() else None)
     if features is not None and not features.is_dir():
         raise UsageError(f"{features}: finnes ikke eller er ikke en mappe")
-    from ..eval.batch import default_workers
-
-    workers = default_workers() if args.workers is None else args.workers
-    if workers < 1:
+    if args.workers < 1:
         raise UsageError("--workers: forventet 1 eller flere")
     try:
-        report = compute(engine, packs=[args.pack] if args.pack else None, features=features, workers=workers)
+        report = compute(engine, packs=[args.pack] if args.pack else None, features=features, workers=args.workers)
     except FeatureFileError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
@@ -222,8 +219,9 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("pack", nargs="?", help="pack id (default: all)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--features", metavar="DIR", help="folder of .feature files (default: ./features if present)")
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes for the tests and scenarios, as for "
-                   "batch (default: one per core; 1: in this process)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes for the tests and "
+                   "scenarios, as for batch (default: 1, in this process: a few hundred items do not pay for "
+                   "starting workers on a small machine)")
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("trace", help="show guideline sections -> rules -> effect")
