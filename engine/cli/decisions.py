@@ -112,7 +112,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for pack_id in packs or ():
         if pack_id not in engine.packs:
             raise UsageError(str(UnknownPackError(pack_id, engine.packs)))
-    name = "<stdin>" if args.input == "-" else args.input
+    name = "<stdin>" if args.input == "-" else redact_numbers(args.input)  # a file named after a patient
     try:
         stream = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
     except FileNotFoundError:
@@ -140,6 +140,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 if summary.read % 256 == 0:
                     bar.update(unseen)
                     unseen = 0
+    except KeyboardInterrupt:  # the workers ignore it; the lines answered so far are written
+        print(f"dialogvakt: avbrutt etter {summary.read} linjer", file=sys.stderr)
+        return 130
     finally:
         if bar is not None:
             bar.update(unseen)

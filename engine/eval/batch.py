@@ -19,6 +19,7 @@ import collections
 import functools
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -58,6 +59,7 @@ _WORK: Callable[[Any], Any] | None = None  # a worker process's work function, b
 
 def _start(factory: Callable[[], Callable[[Any], Any]]) -> None:
     global _WORK
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the process that reads and writes
     _WORK = factory()
 
 
