@@ -214,3 +214,15 @@ def test_coverage_through_the_pool_gives_the_report_of_one_process() -> None:
     assert one.tests_run > 100 and one.scenarios_run > 100
     assert one.to_dict() == two.to_dict()
     assert report_text(one) == report_text(two)
+
+
+def test_a_line_too_long_is_answered_without_being_kept() -> None:
+    good = corpus_lines(2)
+    stream = io.BytesIO(good[0] + b'{"melding": "' + b"x" * 5000 + b'"}\n' + good[1])
+    lines = list(read_lines(stream, max_line=1000))
+    assert [(line.number, line.too_long, len(line.raw) <= 1001) for line in lines] == [
+        (1, False, True), (2, True, True), (3, False, True)]
+    assert lines[2].raw == good[1]
+    answers = list(run_batch(lines, SPEC))
+    assert answers[1].error == "linje 2: $: linjen er lengre enn 20 MiB og er ikke lest"
+    assert answers[0].error is None and answers[2].error is None

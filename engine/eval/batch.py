@@ -118,15 +118,37 @@ def ordered_map(factory: Callable[[], Callable[[T], R]], items: Iterable[T], *, 
 
 # --------------------------------------------------------------------------- JSON Lines of requests
 
+MAX_LINE = 20 * 1024 * 1024  # bytes in one line, as in one HTTP request body; a longer line is not kept
+
+
 class Line(NamedTuple):
     number: int   # 1-based, counting blank lines
     raw: bytes
+    too_long: bool = False  # longer than MAX_LINE: raw is its start only
 
 
-def read_lines(stream: IO[bytes] | Iterable[bytes]) -> Iterator[Line]:
-    """The non-blank lines of a binary stream, lazily, with their line numbers."""
-    for number, raw in enumerate(stream, start=1):
-        if raw.strip():
+def read_lines(stream: IO[bytes] | Iterable[bytes], max_line: int = MAX_LINE) -> Iterator[Line]:
+    """The non-blank lines of a binary stream, lazily, with their line numbers. Of a line longer than
+    ``max_line`` (from a stream with ``readline``) only the start is kept; the rest is read past."""
+    readline = getattr(stream, "readline", None)
+    if readline is None:
+        for number, raw in enumerate(stream, start=1):
+            if raw.strip():
+                yield Line(number, raw)
+        return
+    number = 0
+    while True:
+        raw = readline(max_line + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > max_line and not raw.endswith(b"\n"):
+            while True:  # the rest of the line, a piece at a time
+                rest = readline(1024 * 1024)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield Line(number, raw[:64], too_long=True)
+        elif raw.strip():
             yield Line(number, raw)
 
 
@@ -175,8 +197,11 @@ class Evaluator:
         self.engine, self.pack, self.at = engine, pack, at
 
     def __call__(self, line: Line) -> Answer:
-        number, raw = line
+        number, raw, too_long = line
         size = len(raw)
+        if too_long:
+            return problem(number, "$", f"linjen er lengre enn {MAX_LINE // (1024 * 1024)} MiB og er ikke lest",
+                           size=size)
         try:
             text = raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError:
