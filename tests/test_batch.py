@@ -226,3 +226,13 @@ def test_a_line_too_long_is_answered_without_being_kept() -> None:
     answers = list(run_batch(lines, SPEC))
     assert answers[1].error == "linje 2: $: linjen er lengre enn 20 MiB og er ikke lest"
     assert answers[0].error is None and answers[2].error is None
+
+
+def test_policies_may_follow_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "inn.jsonl"
+    path.write_bytes(b"".join(corpus_lines(3)))
+    assert main(["batch", str(path), "--policies", str(tmp_path / "ingen"), "--workers", "1"]) == 2
+    assert "ingen" in capsys.readouterr().err  # the folder is named, as evaluate names it
+    assert main(["batch", str(path), "--policies", str(ROOT / "policies"), "--workers", "1",
+                 "--test-environment"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
