@@ -96,6 +96,8 @@ def ordered_map(factory: Callable[[], Callable[[T], R]], items: Iterable[T], *, 
     With ``workers`` > 1 the items go in chunks of ``chunk_size`` to that many processes, and at most
     ``in_flight`` chunks (default two per worker) are read ahead of the result being given back: memory
     stays the same whatever the number of items. The factory, the items and the results must pickle.
+    Where the workers are spawned (see ``_context``), a script that calls this needs the
+    ``if __name__ == "__main__":`` guard multiprocessing asks for.
     """
     if workers <= 1:
         work = factory()
