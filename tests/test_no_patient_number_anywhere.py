@@ -271,6 +271,10 @@ def test_python_api_and_command_line_never_show_a_patient_number(engine: Engine,
     out["cli: explain"] = cli("explain", str(named)) + cli("explain", str(named), "--format", "json")
     out["cli: errors"] = cli("evaluate", *bad_files) + cli("evaluate", *bad_files, "--format", "json")
     out["cli: one error"] = b"".join(cli("evaluate", f) for f in bad_files[:10])
+    lines = files / f"{numbers('file name')}.jsonl"  # a batch of requests and bad lines, named after a patient
+    lines.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                             for r in [request, *malformed_requests(numbers), request]), encoding="utf-8")
+    out["cli: batch"] = cli("batch", str(lines), "--workers", "2") + cli("batch", str(lines), "--workers", "1")
     assert leaks(numbers, out) == []
 
 

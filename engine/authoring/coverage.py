@@ -72,15 +72,19 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contract.decision import Decision
 from ..contract.facts import Facts
+from ..eval.batch import ordered_map
 from ..eval.engine import Engine, PackResult, assemble, pack_decision
+from ..lang.compiler import compile_pack
 from ..lang.tree import CompiledPack, ConversationRule
 from ..monitor import MonitorFinding
 from ..steps.catalogue import all_steps
@@ -234,33 +238,62 @@ def _sides(evaluation: Evaluation,
 
 # --------------------------------------------------------------------------- pack tests
 
-def cover_pack_tests(engine: Engine, packs: Iterable[CompiledPack], table: dict[tuple[str, str], RuleCoverage],
-                     failures: list[Failure]) -> int:
+Sides = list[tuple[tuple[str, str], str]]  # ((pack, rule), side) in the order they were found
 
-    count = 0
-    known = known_rule_ids(engine.packs.values())  # as `dialogvakt test` checks them
+
+@dataclass
+class PackCase:
+    """One pack test to run: the pack's id and the case as ``load_cases`` gives it."""
+
+    pack: str
+    name: str
+    where: Any
+    request: dict[str, Any]
+    expect: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.pack}: {self.name}"
+
+
+@dataclass
+class PackCaseResult:
+    label: str
+    failure: Failure | None
+    sides: Sides
+
+
+def pack_cases(packs: Iterable[CompiledPack], known: set[str]) -> Iterator[PackCase]:
     for pack in packs:
         for name, where, request, expect in load_cases(pack, known):
-            count += 1
-            label = f"{pack.id}: {name}"
-            recorder = RecordingEngine(engine)
-            problems = check_case(recorder, pack, request, expect, known)  # type: ignore[arg-type]
-            if problems:
-                failures.append(Failure("test", label, str(where or pack.folder / "tests"), problems))
-                continue
-            if len(recorder.evaluations) != 1:
-                continue  # an expected input error: no decision, no rule exercised
+            yield PackCase(pack.id, name, where, request, expect)
 
-            def still_passes(key: tuple[str, str], base: Evaluation = recorder.evaluations[0],
-                             pack: CompiledPack = pack, request: dict[str, Any] = request,
-                             expect: dict[str, Any] = expect) -> bool:
-                flip = RecordingEngine(engine, base=base, flip=key)
-                return not check_case(flip, pack, request, expect, known)  # type: ignore[arg-type]
 
-            for key, side in _sides(recorder.evaluations[0], still_passes):
-                if key in table:
-                    table[key].tests[side].append(label)
-    return count
+def run_pack_case(engine: Engine, known: set[str], case: PackCase) -> PackCaseResult:
+    """Run one pack test, and find the sides of the rules whose flip would make it fail."""
+    pack = engine.packs[case.pack]
+    recorder = RecordingEngine(engine)
+    problems = check_case(recorder, pack, case.request, case.expect, known)  # type: ignore[arg-type]
+    if problems:
+        return PackCaseResult(case.label, Failure("test", case.label, str(case.where or pack.folder / "tests"),
+                                                  problems), [])
+    if len(recorder.evaluations) != 1:
+        return PackCaseResult(case.label, None, [])  # an expected input error: no decision, no rule exercised
+
+    def still_passes(key: tuple[str, str]) -> bool:
+        flip = RecordingEngine(engine, base=recorder.evaluations[0], flip=key)
+        return not check_case(flip, pack, case.request, case.expect, known)  # type: ignore[arg-type]
+
+    return PackCaseResult(case.label, None, list(_sides(recorder.evaluations[0], still_passes)))
+
+
+def add_pack_case(result: PackCaseResult, table: dict[tuple[str, str], RuleCoverage],
+                  failures: list[Failure]) -> None:
+    if result.failure is not None:
+        failures.append(result.failure)
+    for key, side in result.sides:
+        if key in table:
+            table[key].tests[side].append(result.label)
 
 
 # --------------------------------------------------------------------------- Gherkin
@@ -506,58 +539,120 @@ def _then_still_passes(call: _ThenCall, decision: Decision) -> bool:
     return True
 
 
-def cover_features(engine: Engine, folder: Path, table: dict[tuple[str, str], RuleCoverage],
-                   failures: list[Failure], without: list[str],
-                   conversation: dict[tuple[str, str], RuleCoverage] | None = None) -> int:
+@dataclass
+class ScenarioResult:
+    label: str
+    failure: Failure | None
+    conversation: Sides      # sides of conversation rules
+    monitored: bool          # the scenario ran a conversation monitor
+    evaluated: bool          # it evaluated at least one single message
+    sides: Sides             # sides of rules, evaluation by evaluation
 
+
+def run_scenario_case(engine: Engine, actors: dict[str, dict[str, Any]], case: ScenarioCase) -> ScenarioResult:
+    """Run one scenario, and find the sides of the rules (and conversation rules) its Så-steps would notice."""
+    label = f"{case.name} ({case.location})"
+    runs: list[ConversationRun] = []
+    problems, recorder, thens = run_scenario(engine, actors, case, runs)
+    if problems:
+        return ScenarioResult(label, Failure("scenario", case.name, case.location, problems), [], False, False, [])
+    monitored = any(r.packs for r in runs)
+    conversation = list(_conversation_sides(runs)) if monitored else []
+    sides: Sides = []
+    for index, evaluation in enumerate(recorder.evaluations):
+        calls = [c for c in thens if c.evaluation == index]
+        if not calls:
+            continue
+
+        def still_passes(key: tuple[str, str], base: Evaluation = evaluation,
+                         calls: list[_ThenCall] = calls) -> bool:
+            decision = flipped(engine, base, key)
+            return all(_then_still_passes(c, decision) for c in calls)
+
+        sides.extend(_sides(evaluation, still_passes))
+    return ScenarioResult(label, None, conversation, monitored, bool(recorder.evaluations), sides)
+
+
+def add_scenario(result: ScenarioResult, table: dict[tuple[str, str], RuleCoverage], failures: list[Failure],
+                 without: list[str], conversation: dict[tuple[str, str], RuleCoverage] | None = None) -> None:
+    label = result.label
+    if result.failure is not None:
+        failures.append(result.failure)
+        return
+    if conversation is not None:
+        for key, side in result.conversation:
+            if key in conversation and label not in conversation[key].scenarios[side]:
+                conversation[key].scenarios[side].append(label)
+    if not result.evaluated:
+        if not result.monitored:
+            without.append(label)
+        return
+    for key, side in result.sides:
+        if key in table and label not in table[key].scenarios[side]:
+            table[key].scenarios[side].append(label)
+
+
+def feature_actors(folder: Path) -> dict[str, dict[str, Any]]:
     actors_file = folder / "aktorer.yaml"
-    actors = load_actors(actors_file) if actors_file.exists() else {}
-    cases = parse_features(folder)
-    for case in cases:
-        label = f"{case.name} ({case.location})"
-        runs: list[ConversationRun] = []
-        problems, recorder, thens = run_scenario(engine, actors, case, runs)
-        if problems:
-            failures.append(Failure("scenario", case.name, case.location, problems))
-            continue
-        monitored = any(r.packs for r in runs)
-        if monitored and conversation is not None:
-            for key, side in _conversation_sides(runs):
-                if key in conversation and label not in conversation[key].scenarios[side]:
-                    conversation[key].scenarios[side].append(label)
-        if not recorder.evaluations:
-            if not monitored:
-                without.append(label)
-            continue
-        for index, evaluation in enumerate(recorder.evaluations):
-            calls = [c for c in thens if c.evaluation == index]
-            if not calls:
-                continue
+    return load_actors(actors_file) if actors_file.exists() else {}
 
-            def still_passes(key: tuple[str, str], base: Evaluation = evaluation,
-                             calls: list[_ThenCall] = calls) -> bool:
-                decision = flipped(engine, base, key)
-                return all(_then_still_passes(c, decision) for c in calls)
 
-            for key, side in _sides(evaluation, still_passes):
-                if key in table and label not in table[key].scenarios[side]:
-                    table[key].scenarios[side].append(label)
-    return len(cases)
+# --------------------------------------------------------------------------- through worker processes
+
+class Coverer:
+    """A worker's work function: a pack test or a scenario to its result, with the engine built once."""
+
+    def __init__(self, engine: Engine, features: Path | None):
+        self.engine = engine
+        self.known = known_rule_ids(engine.packs.values())
+        self.actors = feature_actors(features) if features is not None else {}
+
+    def __call__(self, item: PackCase | ScenarioCase) -> PackCaseResult | ScenarioResult:
+        if isinstance(item, PackCase):
+            return run_pack_case(self.engine, self.known, item)
+        return run_scenario_case(self.engine, self.actors, item)
+
+
+def coverer(folders: tuple[Path, ...], allow_synthetic_ids: bool, features: Path | None) -> Coverer:
+    """A worker's Coverer: the engine's packs compiled again from their folders, once per worker."""
+    return Coverer(Engine([compile_pack(f) for f in folders], allow_synthetic_ids=allow_synthetic_ids), features)
 
 
 # --------------------------------------------------------------------------- the whole report
 
-def compute(engine: Engine, *, packs: Iterable[str] | None = None, features: Path | None = None) -> CoverageReport:
-    """Coverage of the given packs (default: all) by their pack tests and, when given, the feature files."""
+CHUNK_SIZE = 8  # tests or scenarios a worker takes at a time: a few hundred in all, of uneven length
+
+
+def compute(engine: Engine, *, packs: Iterable[str] | None = None, features: Path | None = None,
+            workers: int = 1) -> CoverageReport:
+    """Coverage of the given packs (default: all) by their pack tests and, when given, the feature files.
+
+    The tests, then the scenarios, go through ``ordered_map``: in this process by default, or with
+    ``workers`` > 1 in that many processes, each compiling the engine's packs again from their folders;
+    their results are taken in the same order either way.
+    """
     selected = [engine.packs[p] for p in packs] if packs is not None else list(engine.packs.values())
     table = {(p.id, r.id): RuleCoverage(p.id, r.id, r.effect, r.title) for p in selected for r in p.rules}
     conversation = {(p.id, r.id): RuleCoverage(p.id, r.id, r.effect, r.title, conversation=True)
                     for p in selected for r in p.conversation}
     failures: list[Failure] = []
     without: list[str] = []
-    tests = cover_pack_tests(engine, selected, table, failures)
-    scenarios = (cover_features(engine, features, table, failures, without, conversation)
-                 if features is not None else 0)
+    cases: list[ScenarioCase] = parse_features(features) if features is not None else []
+    items: Iterator[PackCase | ScenarioCase] = itertools.chain(
+        pack_cases(selected, known_rule_ids(engine.packs.values())), cases)
+    if workers <= 1:
+        factory: Callable[[], Coverer] = lambda: Coverer(engine, features)  # noqa: E731
+    else:
+        factory = functools.partial(coverer, tuple(p.folder for p in engine.packs.values()),
+                                    engine.allow_synthetic_ids, features)
+    tests = 0
+    for result in ordered_map(factory, items, workers=workers, chunk_size=CHUNK_SIZE):
+        if isinstance(result, PackCaseResult):
+            tests += 1
+            add_pack_case(result, table, failures)
+        else:
+            add_scenario(result, table, failures, without, conversation)
+    scenarios = len(cases)
     rules = [r for p in selected for r in [*(table[(p.id, x.id)] for x in p.rules),
                                            *(conversation[(p.id, x.id)] for x in p.conversation)]]
     return CoverageReport(rules, failures, tests, scenarios, without)

@@ -19,7 +19,9 @@ Messages are named by file and line (JSONL) or file, and their message id: never
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import posixpath
@@ -28,7 +30,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ from typing import Any
 from ..contract.bokmal import label
 from ..contract.decision import Decision
 from ..contract.errors import InputError
+from ..eval.batch import ordered_map
 from ..eval.engine import Engine
 from ..lang.compiler import compile_pack
 from ..lang.loader import DataError, Location, PackError, PackProblem, list_pack_folders, parse_data, read_text
@@ -174,8 +177,31 @@ class CorpusMessage:
     message_id: str | None
 
 
-def read_corpus(root: str | Path) -> Iterator[CorpusMessage]:
-    """Every request in a corpus folder (*.json, *.jsonl, *.yaml; sorted by path) or in one file."""
+@dataclass
+class CorpusLine:
+    """A line of a JSONL file of the corpus, not yet parsed (a worker parses it)."""
+
+    name: str                 # file:line
+    file: str
+    number: int
+    raw: bytes
+
+    def message(self) -> CorpusMessage:
+        """The request on the line; DiffError with file:line:column when it is not JSON."""
+        try:
+            text = self.raw.rstrip(b"\r\n").decode("utf-8")
+        except UnicodeDecodeError:
+            raise DiffError(str(DataError(self.file, "er ikke UTF-8-tekst"))) from None
+        try:
+            request = parse_data(text, self.file, line=self.number)
+        except DataError as exc:
+            raise DiffError(str(exc)) from None
+        return CorpusMessage(self.name, request, _message_id(request))
+
+
+def corpus_items(root: str | Path) -> Iterator[CorpusMessage | CorpusLine]:
+    """Every request of a corpus folder (*.json, *.jsonl, *.yaml; sorted by path) or of one file, lazily:
+    a JSONL file is read a line at a time and its lines are left for whoever evaluates them to parse."""
     root = Path(root)
     if root.is_file():
         files, base = [root], root.parent
@@ -188,15 +214,14 @@ def read_corpus(root: str | Path) -> Iterator[CorpusMessage]:
         raise DiffError(f"{root}: ingen meldinger (*.json, *.jsonl, *.yaml) i korpuset")
     for path in files:
         name = path.relative_to(base).as_posix()
+        if path.suffix == ".jsonl":
+            with path.open("rb") as lines:
+                for number, raw in enumerate(lines, start=1):
+                    if raw.strip():
+                        yield CorpusLine(f"{name}:{number}", name, number, raw)
+            continue
         try:
-            text = read_text(path, name)
-            if path.suffix == ".jsonl":
-                for number, line in enumerate(text.splitlines(), start=1):
-                    if line.strip():
-                        request = parse_data(line, name, line=number)
-                        yield CorpusMessage(f"{name}:{number}", request, _message_id(request))
-                continue
-            doc = parse_data(text, name, as_yaml=path.suffix in (".yaml", ".yml"))
+            doc = parse_data(read_text(path, name), name, as_yaml=path.suffix in (".yaml", ".yml"))
         except DataError as exc:
             raise DiffError(str(exc)) from None
         if isinstance(doc, list):
@@ -204,6 +229,12 @@ def read_corpus(root: str | Path) -> Iterator[CorpusMessage]:
                 yield CorpusMessage(f"{name}[{i}]", request, _message_id(request))
         else:
             yield CorpusMessage(name, doc, _message_id(doc))
+
+
+def read_corpus(root: str | Path) -> Iterator[CorpusMessage]:
+    """Every request in a corpus folder (*.json, *.jsonl, *.yaml; sorted by path) or in one file, lazily."""
+    for item in corpus_items(root):
+        yield item.message() if isinstance(item, CorpusLine) else item
 
 
 def _message_id(request: Any) -> str | None:
@@ -411,40 +442,89 @@ def _heading(kind: str, pack: str, subject: str, change: str) -> str:
     return f"Avgjørelsen{f' etter {pack}' if pack else ''} endres fra {old} til {new}"
 
 
-def run(old: Engine, new: Engine, messages: Iterator[CorpusMessage], *, old_label: str = "OLD",
-        new_label: str = "NEW", corpus: str = "") -> DiffReport:
-    """Evaluate each message under both engines (its facts are prepared once) and collect the changes."""
-    report = DiffReport(old_label, new_label, corpus)
-    for message in messages:
-        report.messages += 1
+class Comparer:
+    """One message under both engines (its facts prepared once): None when nothing changes, the name of an
+    invalid message, or its MessageDiff. A corpus line that is not JSON comes back as its DiffError."""
+
+    def __init__(self, old: Engine, new: Engine):
+        self.old, self.new = old, new
+
+    def __call__(self, item: CorpusMessage | CorpusLine) -> MessageDiff | Invalid | DiffError | None:
         try:
-            facts = old.facts(message.request)  # the input contract rejects anything but an object
+            message = item.message() if isinstance(item, CorpusLine) else item
+        except DiffError as exc:
+            return exc
+        try:
+            facts = self.old.facts(message.request)  # the input contract rejects anything but an object
         except InputError:
-            report.invalid.append(message.name)
-            continue
-        a, b = old.decide(facts), new.decide(facts)
+            return Invalid(message.name)
+        a, b = self.old.decide(facts), self.new.decide(facts)
         changes = compare(outcome(a), outcome(b))
         if changes:
-            report.changed.append(MessageDiff(message.name, message.message_id, a.decision, b.decision, changes))
+            return MessageDiff(message.name, message.message_id, a.decision, b.decision, changes)
+        return None
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A message that does not follow the input contract: not evaluated, listed by name."""
+
+    name: str
+
+
+def comparer(versions: Sequence[Version], pack: str | None) -> Comparer:
+    """A worker's Comparer: both versions compiled once, in the worker (``ordered_map``'s factory)."""
+    cache: dict[str, CompiledPack] = {}
+    old, new = (load_engine(v, pack, cache) for v in versions)
+    return Comparer(old, new)
+
+
+def collect(results: Iterable[MessageDiff | Invalid | DiffError | None], report: DiffReport) -> DiffReport:
+    """The report from the results, in corpus order; a corpus line that cannot be read stops it."""
+    for result in results:
+        if isinstance(result, DiffError):
+            raise result
+        report.messages += 1
+        if isinstance(result, Invalid):
+            report.invalid.append(result.name)
+        elif result is not None:
+            report.changed.append(result)
     return report
 
 
+def run(old: Engine, new: Engine, messages: Iterable[CorpusMessage | CorpusLine], *, old_label: str = "OLD",
+        new_label: str = "NEW", corpus: str = "") -> DiffReport:
+    """Evaluate each message under both engines (its facts are prepared once) and collect the changes."""
+    work = Comparer(old, new)
+    return collect((work(m) for m in messages), DiffReport(old_label, new_label, corpus))
+
+
 def diff(old_spec: str, new_spec: str, corpus: str | Path, *, pack: str | None = None,
-         cwd: Path | None = None) -> DiffReport:
-    """The whole command: resolve both versions, compile each once, run the corpus under both."""
+         cwd: Path | None = None, workers: int = 1) -> DiffReport:
+    """The whole command: resolve both versions, compile each once, stream the corpus under both.
+
+    With ``workers`` > 1 the messages are compared in that many processes (``ordered_map``), each
+    compiling both versions once; only the messages that change are kept, whatever the corpus's size.
+    """
     versions: list[Version] = []
     try:  # one at a time, so that the first is cleaned up when the second cannot be resolved
         versions.append(resolve_version(old_spec, cwd))
         versions.append(resolve_version(new_spec, cwd))
         cache: dict[str, CompiledPack] = {}
-        engines = [load_engine(v, pack, cache) for v in versions]
+        engines = [load_engine(v, pack, cache) for v in versions]  # problems of a version are told here
         if pack is not None and not any(pack in e.packs for e in engines):
             raise DiffError(f"ukjent retningslinje '{pack}' i begge versjonene")
-        messages = list(read_corpus(corpus))
+        items = corpus_items(corpus)
+        report = DiffReport(old_spec, new_spec, str(corpus))
+        if workers <= 1:
+            return run(engines[0], engines[1], items, old_label=old_spec, new_label=new_spec, corpus=str(corpus))
+        # the versions' folders stay until every worker has compiled them
+        factory = functools.partial(comparer, tuple(versions), pack)
+        with contextlib.closing(ordered_map(factory, items, workers=workers)) as results:  # the pool ends here
+            return collect(results, report)
     finally:
         for v in versions:
             v.close()
-    return run(engines[0], engines[1], iter(messages), old_label=old_spec, new_label=new_spec, corpus=str(corpus))
 
 
 __all__ = [
@@ -452,6 +532,7 @@ __all__ = [
     "DiffReport",
     "Version",
     "compare",
+    "corpus_items",
     "diff",
     "load_engine",
     "outcome",

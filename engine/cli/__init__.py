@@ -4,6 +4,7 @@
                                      FILE is JSON, YAML or Dialogmelding XML (--context FILE, --xsd DIR)
     dialogvakt convert FILE.xml [--format json|yaml] [--context FILE] [--xsd DIR]   the request XML maps to
     dialogvakt apprec FILE.xml [--context FILE] [--at message]   the AppRec 1.1 receipt for a received message
+    dialogvakt batch IN.jsonl [--out OUT.jsonl] [--workers N]   JSON Lines of requests, decisions out in order
     dialogvakt packs                 list the packs with their validity
     dialogvakt validate [PATH] [--format json] [--strict]   lint packs (file:line:column, check id, rule)
     dialogvakt test [PACK]           run the packs' own test cases
@@ -14,13 +15,14 @@
     dialogvakt steg                  the Gherkin step library (bokmål)
     dialogvakt monitor replay EVENTS.jsonl [--until TIME]   findings over threads (engine/cli/monitor.py)
     dialogvakt corpus --n N --seed S [--out DIR]            a deterministic corpus of fictional requests
-    dialogvakt diff OLD NEW --corpus DIR [--pack ID]        messages whose decision a pack revision changes
+    dialogvakt diff OLD NEW --corpus DIR [--pack ID] [--workers N]   messages whose decision a revision changes
 
     dialogvakt serve [--host H] [--port P] [--policies DIR] [--db URL]   the HTTP decision service
     dialogvakt log [--since T] [--pack ID] [--decision D] [--format F]   query the decision log
 
 Exit status: 0 when the command did its job (whatever the decision), 1 when
-packs fail validation or their tests fail, 2 on bad input or usage. Errors are
+packs fail validation or their tests fail, 2 on bad input or usage (for
+batch: when some lines were bad; the others are still answered). Errors are
 one line and never show a patient's number.
 """
 

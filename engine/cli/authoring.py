@@ -102,8 +102,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     features = Path(args.features) if args.features else (Path("features") if Path("features").is_dir() else None)
     if features is not None and not features.is_dir():
         raise UsageError(f"{features}: finnes ikke eller er ikke en mappe")
+    if args.workers < 1:
+        raise UsageError("--workers: forventet 1 eller flere")
     try:
-        report = compute(engine, packs=[args.pack] if args.pack else None, features=features)
+        report = compute(engine, packs=[args.pack] if args.pack else None, features=features, workers=args.workers)
     except FeatureFileError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
@@ -168,9 +170,13 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from ..authoring.diff import DiffError, diff
+    from ..eval.batch import default_workers
 
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise UsageError("--workers: forventet 1 eller flere")
     try:
-        report = diff(args.old, args.new, args.corpus, pack=args.pack)
+        report = diff(args.old, args.new, args.corpus, pack=args.pack, workers=workers)
     except DiffError as exc:
         raise UsageError(str(exc)) from None
     except PackError as exc:  # a broken version is an error of the comparison, not a difference
@@ -213,6 +219,9 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("pack", nargs="?", help="pack id (default: all)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--features", metavar="DIR", help="folder of .feature files (default: ./features if present)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes for the tests and "
+                   "scenarios, as for batch (default: 1, in this process: a few hundred items do not pay for "
+                   "starting workers on a small machine)")
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("trace", help="show guideline sections -> rules -> effect")
@@ -237,4 +246,6 @@ def add_parsers(sub: Subparsers) -> None:
                    help="folder (or file) of requests: *.json, *.jsonl, *.yaml")
     p.add_argument("--pack", metavar="ID", help="compare this pack only")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes, as for batch (default: one per "
+                   "core; 1: in this process)")
     p.set_defaults(func=cmd_diff)

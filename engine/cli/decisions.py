@@ -23,7 +23,7 @@ from ..contract.dialogmelding import ParsedMessage
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
 from ..contract.identifiers import redact_numbers
-from ..contract.times import parse_date
+from ..contract.times import parse_date, parse_datetime
 from ..eval.describe import tree_lines
 from ..eval.engine import UnknownPackError
 from ..eval.explain import MARK, explain, explain_text
@@ -90,6 +90,92 @@ def trace_text(trace: Sequence[dict[str, Any]]) -> str:
         lines.append(f"  [{MARK[rule['result']]}] {rule['pack']} / {rule['rule']} ({rule['effect']})")
         lines += tree_lines(rule["conditions"], 2)
     return "\n".join(lines)
+
+
+BAD_LINES_SHOWN = 20  # bad lines named on standard error; every one has its answer in the output
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """JSON Lines of requests in, one decision document (or problem) a line out, in input order."""
+    from ..eval.batch import EngineSpec, Summary, default_workers, path_size, read_lines, run_batch
+
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise UsageError("--workers: forventet 1 eller flere")
+    if args.at not in (None, "message"):  # checked once, not on every line
+        try:
+            parse_datetime(args.at, "--at")
+        except InputError as exc:
+            raise UsageError(f"--at: {exc.message}") from None
+    engine = load_engine(args)  # a broken pack folder or an unknown pack is told once, before any line is read
+    packs = tuple(args.pack) if args.pack else None
+    for pack_id in packs or ():
+        if pack_id not in engine.packs:
+            raise UsageError(str(UnknownPackError(pack_id, engine.packs)))
+    name = "<stdin>" if args.input == "-" else redact_numbers(args.input)  # a file named after a patient
+    try:
+        stream = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        raise UsageError(f"{name}: finnes ikke") from None
+    except IsADirectoryError:
+        raise UsageError(f"{name}: er en mappe, ikke en fil") from None
+    try:
+        out = sys.stdout if args.out in (None, "-") else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        stream.close()
+        raise UsageError(f"--out {args.out}: kan ikke skrives ({exc.strerror})") from None
+    spec = EngineSpec(args.policies, allow_synthetic_ids=args.test_environment)
+    summary = Summary()
+    bar = _progress_bar(path_size(args.input) if args.input != "-" else None)
+    unseen = 0  # bytes answered since the bar was last moved
+    try:
+        for answer in run_batch(read_lines(stream), spec, pack=packs, at=args.at, workers=workers, engine=engine):
+            out.write(answer.document)
+            out.write("\n")
+            summary.add(answer)
+            if answer.error is not None and summary.bad <= BAD_LINES_SHOWN:
+                _tell(bar, f"dialogvakt: {name}: {answer.error}")
+            if bar is not None:
+                unseen += answer.size
+                if summary.read % 256 == 0:
+                    bar.update(unseen)
+                    unseen = 0
+    except KeyboardInterrupt:  # the workers ignore it; the lines answered so far are written
+        print(f"dialogvakt: avbrutt etter {summary.read} linjer", file=sys.stderr)
+        return 130
+    finally:
+        if bar is not None:
+            bar.update(unseen)
+            bar.close()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+        if out is not sys.stdout:
+            out.close()
+        else:
+            out.flush()
+    summary.stop()
+    if summary.bad > BAD_LINES_SHOWN:
+        print(f"dialogvakt: {name}: {summary.bad - BAD_LINES_SHOWN} feil linjer til; hver har sitt svar i utdata",
+              file=sys.stderr)
+    print(summary.text(), file=sys.stderr)
+    return 2 if summary.bad else 0
+
+
+def _progress_bar(total: int | None) -> Any:
+    """A progress bar on standard error (bytes of the file read), only when standard error is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, desc="batch",
+                dynamic_ncols=True, leave=False)
+
+
+def _tell(bar: Any, text: str) -> None:
+    if bar is not None:
+        bar.write(text, file=sys.stderr)
+    else:
+        print(text, file=sys.stderr)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -203,6 +289,30 @@ def add_parsers(sub: Subparsers) -> None:
     p.add_argument("--test-environment", action="store_true",
                    help="accept synthetic test patient numbers (month + 80)")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "batch", help="evaluate JSON Lines of requests in constant memory, on every core, decisions out in order",
+        description="Reads IN.jsonl (one request in the input contract v1 a line; - for standard input) lazily, "
+                    "evaluates in a pool of worker processes and writes one line of JSON for each non-blank line, "
+                    "in input order: the decision document, as evaluate --format json gives it, or for a bad line "
+                    "{\"line\": N, \"path\": \"$...\", \"error\": \"linje N: ...\"}. A progress bar goes to "
+                    "standard error when it is a terminal, and a summary at the end: lines read, decisions by "
+                    "outcome, bad lines, time and decisions per second. Exit status 0 when every line was "
+                    "answered with a decision, 2 when some lines were bad (the others are still answered) or on "
+                    "a usage error.")
+    p.add_argument("input", metavar="IN.jsonl", help="JSON Lines of requests, or - for standard input")
+    p.add_argument("--out", metavar="OUT.jsonl", help="where the answers go (default: standard output)")
+    p.add_argument("--pack", metavar="ID", action="append", help="evaluate against this pack only (repeat for "
+                   "more; default: every pack whose scope matches)")
+    p.add_argument("--at", metavar="ISO-TIME|message", help="evaluate as of this time (overrides tidspunkt); "
+                   "'message': each at its own time (melding.sendt)")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core; 1: in this "
+                   "process)")
+    p.add_argument("--policies", metavar="DIR", default=argparse.SUPPRESS,
+                   help="folder of packs (default: the bundled packs)")
+    p.add_argument("--test-environment", action="store_true",
+                   help="accept synthetic test patient numbers (month + 80)")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("explain", help="show, for every rule, whether it fired and the values each condition saw")
     p.add_argument("file", metavar="FILE", help="request file (JSON, YAML or XML), or - for standard input")
