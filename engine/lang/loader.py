@@ -23,14 +23,16 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import jsonschema
 import orjson
 import yaml
 
 from ..contract.identifiers import mask_in_text
 from ..contract.schemas import PACK_SCHEMA, detailed_validator, fast_validator, published_schema
+
+if TYPE_CHECKING:  # imported with the Python validator, when a pack's errors are first worded
+    import jsonschema
 
 Pointer = tuple[str | int, ...]  # a JSON pointer as a tuple of keys and indexes
 
@@ -506,8 +508,10 @@ def schema_errors(data: Any, file: str = PACK_SCHEMA) -> list[jsonschema.Validat
     if fast_validator(file).is_valid(data):
         return []
     validator = detailed_validator(file)
+    from jsonschema.exceptions import best_match  # loaded with detailed_validator
+
     # best_match descends into oneOf/anyOf to the branch that got furthest
-    errors = [jsonschema.exceptions.best_match([error]) for error in validator.iter_errors(data)]
+    errors = [best_match([error]) for error in validator.iter_errors(data)]
     errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
     return errors
 
