@@ -10,14 +10,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..contract import dialogmelding
 from ..contract.errors import InputError
 from ..contract.times import OSLO, parse_datetime
-from ..contract.xmlschema import SchemaFolderError, XmlSchemas
 from ..eval.engine import Engine
 from ..lang.loader import DataError, parse_data, read_text
 
 if TYPE_CHECKING:
+    from ..contract import dialogmelding
+    from ..contract.xmlschema import XmlSchemas
+
     # what ArgumentParser.add_subparsers returns; argparse has no public name for it
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -62,6 +63,8 @@ def xml_schemas(args: argparse.Namespace) -> XmlSchemas | None:
         return None
     cached = getattr(args, "_xml_schemas", None)
     if cached is None:
+        from ..contract.xmlschema import SchemaFolderError, XmlSchemas  # lxml, only for --xsd
+
         try:
             cached = XmlSchemas(folder)
         except SchemaFolderError as exc:
@@ -91,6 +94,8 @@ def read_request(path: str, args: argparse.Namespace) -> tuple[Any, dialogmeldin
             return parse_data(text, name, as_yaml=path.endswith((".yaml", ".yml"))), None
         except DataError as exc:
             raise UsageError(str(exc)) from None
+    from ..contract import dialogmelding  # the XML adapter, only for XML
+
     schemas = xml_schemas(args)
     try:
         if schemas is not None:

@@ -19,7 +19,6 @@ import yaml
 
 from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision
-from ..contract.dialogmelding import ParsedMessage
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
 from ..contract.identifiers import redact_numbers
@@ -31,6 +30,7 @@ from ..eval.render import decision_text
 from .common import UsageError, evaluation_time, load_engine, read_request
 
 if TYPE_CHECKING:
+    from ..contract.dialogmelding import ParsedMessage
     from .common import Subparsers
 
 
