@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..contract.errors import InputError
 from ..contract.times import OSLO, parse_datetime
-from ..eval.engine import Engine
-from ..lang.loader import DataError, parse_data, read_text
+from ..eval.engine import Engine, compile_packs
+from ..lang.loader import DataError, bundled_policies_dir, parse_data, read_text
 
 if TYPE_CHECKING:
     from ..contract import dialogmelding
     from ..contract.xmlschema import XmlSchemas
+    from ..lang.tree import CompiledPack
 
     # what ArgumentParser.add_subparsers returns; argparse has no public name for it
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -130,6 +131,15 @@ def evaluation_time(at: str | None, request: Any) -> str | None:
 def load_engine(args: argparse.Namespace) -> Engine:
     try:
         return Engine.from_directory(args.policies, allow_synthetic_ids=getattr(args, "test_environment", False))
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def load_packs(args: argparse.Namespace) -> list[CompiledPack]:
+    """The packs compiled, their problems raised as by ``load_engine``, without the rule programs an
+    evaluation runs: for the commands that only list or describe them."""
+    try:
+        return compile_packs(Path(args.policies) if args.policies is not None else bundled_policies_dir())
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
 
