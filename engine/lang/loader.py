@@ -134,7 +134,12 @@ class _BadScalar(Exception):
         self.message = message
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if node.tag == _STR_TAG:  # what the constructor makes of a text, without its bookkeeping: most of a pack
+        return node.value
     try:
         value = loader.construct_object(node, deep=True)
     except (ValueError, OverflowError):  # 2025-13-45 read as a date, a number too long to be one
@@ -339,7 +344,8 @@ def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
             return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
 
         def build(node: yaml.Node, pointer: Pointer) -> Any:
-            positions.setdefault(pointer, loc(node))
+            if pointer not in positions:  # a key's value is placed at its key, already recorded
+                positions[pointer] = loc(node)
             if node.tag not in _PLAIN_TAGS:
                 problem(node, pointer, f"YAML-merket {node.tag!r} er ikke tillatt: en pakke er bare data "
                         "(tekst, tall, lister og oppslag)", "yaml-merke")
@@ -367,9 +373,9 @@ def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
                         problem(key_node, (*pointer, key), f"nøkkelen '{key}' står to ganger",
                                 "duplikat-nokkel")
                         continue
-                    positions[(*pointer, key)] = loc(key_node)
+                    at = positions[(*pointer, key)] = loc(key_node)
                     result[key] = build(value_node, (*pointer, key))
-                    positions[(*pointer, key)] = loc(key_node)
+                    positions[(*pointer, key)] = at
                 return result
             if isinstance(node, yaml.SequenceNode):
                 return [build(item, (*pointer, i)) for i, item in enumerate(node.value)]
