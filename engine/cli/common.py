@@ -14,6 +14,7 @@ from ..contract.errors import InputError
 from ..contract.times import OSLO, parse_datetime
 from ..eval.engine import Engine, compile_packs
 from ..lang.loader import DataError, bundled_policies_dir, parse_data, read_text
+from ..lang.patterns import deferred
 
 if TYPE_CHECKING:
     from ..contract import dialogmelding
@@ -139,7 +140,8 @@ def load_packs(args: argparse.Namespace) -> list[CompiledPack]:
     """The packs compiled, their problems raised as by ``load_engine``, without the rule programs an
     evaluation runs: for the commands that only list or describe them."""
     try:
-        return compile_packs(Path(args.policies) if args.policies is not None else bundled_policies_dir())
+        with deferred():  # no text is matched: the compiler's own patterns need not be compiled
+            return compile_packs(Path(args.policies) if args.policies is not None else bundled_policies_dir())
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
 
