@@ -373,9 +373,13 @@ def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
                         problem(key_node, (*pointer, key), f"nøkkelen '{key}' står to ganger",
                                 "duplikat-nokkel")
                         continue
-                    at = positions[(*pointer, key)] = loc(key_node)
-                    result[key] = build(value_node, (*pointer, key))
-                    positions[(*pointer, key)] = at
+                    child = (*pointer, key)
+                    at = positions[child] = loc(key_node)
+                    if value_node.tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode):
+                        result[key] = value_node.value  # what build would give a text, placed at its key
+                        continue
+                    result[key] = build(value_node, child)
+                    positions[child] = at
                 return result
             if isinstance(node, yaml.SequenceNode):
                 return [build(item, (*pointer, i)) for i, item in enumerate(node.value)]
