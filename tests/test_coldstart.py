@@ -73,3 +73,25 @@ def test_the_packs_command_compiles_no_vocabulary_pattern():
 ])
 def test_a_lazy_package_is_imported_where_it_is_used(use, package):
     assert package in {m.split(".")[0] for m in _loaded(use + "\n")["heavy"]}
+
+
+def test_the_packs_command_still_reports_what_only_compiling_finds(tmp_path, capsys):
+    """``packs`` compiles without rule programs and with the compiler's own patterns deferred: a broken
+    pack is still refused with its problems at their place, those the compiler finds included."""
+    import shutil
+
+    from engine.cli import main
+
+    pack = tmp_path / "helse-bergen-d81023"
+    shutil.copytree(ROOT / "policies" / "helse-bergen-d81023", pack, ignore=shutil.ignore_patterns("tests"))
+    shutil.copy(ROOT / "policies" / "referansedata.yaml", tmp_path / "referansedata.yaml")
+    text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    text = text.replace("      - '(?:^|\\W)melding(en)? (er )?mottatt(?:\\W|$)'",
+                        "      - '(?<=x)melding'", 1)  # a look-behind RE2 cannot run
+    (pack / "pack.yaml").write_text(text, encoding="utf-8")
+    rules = (pack / "rules.yaml").read_text(encoding="utf-8")
+    (pack / "rules.yaml").write_text(rules.replace("fact: melding.type", "fact: melding.typpe", 1), encoding="utf-8")
+    assert main(["--policies", str(tmp_path), "packs"]) == 1
+    err = capsys.readouterr().err
+    assert "pack.yaml:" in err and "ugyldig-regex" in err and "look-around" in err
+    assert "rules.yaml:" in err and "melding.typpe" in err
