@@ -20,7 +20,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-# python-stdnum (about 25 ms to import) is imported where a number is not 11 plain digits, where one
+# python-stdnum (about 15 ms to import) is imported where a number is not 11 plain digits, where one
 # is found in a text and for pseudonyms: the common path, 11 ASCII digits, is plain arithmetic
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 @lru_cache(maxsize=64)
 def holidays_for(year: int) -> frozenset[dt.date]:
-    import holidays  # its calendars take longer to import than most commands take to run
+    import holidays  # about 20 ms of imports, for the commands that count working days
 
     return frozenset(holidays.country_holidays("NO", years=year, include_sundays=False).keys())
 
