@@ -19,9 +19,22 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from typing import Any
 
-# python-stdnum (about 15 ms to import) is imported where a number is not 11 plain digits, where one
-# is found in a text and for pseudonyms: the common path, 11 ASCII digits, is plain arithmetic
+
+class _OnFirstUse:
+    """python-stdnum's ``stdnum.no.fodselsnummer``, imported when first used (about 15 ms): numbers of 11
+    plain digits, the common case, are checked by arithmetic and never need it."""
+
+    def __getattr__(self, name: str) -> Any:
+        from stdnum.no import fodselsnummer as module
+
+        value = getattr(module, name)
+        setattr(self, name, value)  # found in the instance from now on
+        return value
+
+
+fodselsnummer: Any = _OnFirstUse()
 
 
 class IdentifierError(ValueError):
@@ -43,9 +56,6 @@ def classify(number: str, *, allow_synthetic: bool = False) -> PatientId:
         raise IdentifierError("må være en tekst med 11 sifre")
     if len(number) == 11 and number.isascii() and number.isdigit():
         return _classify_digits(number, allow_synthetic)
-    from stdnum.exceptions import ValidationError
-    from stdnum.no import fodselsnummer
-
     digits = fodselsnummer.compact(number)
     if len(digits) != 11 or not digits.isdigit():
         raise IdentifierError("må ha nøyaktig 11 sifre")
@@ -70,7 +80,7 @@ def classify(number: str, *, allow_synthetic: bool = False) -> PatientId:
     try:
         # birth date plausibility (day/month ranges, century); stdnum undoes +40 itself
         fodselsnummer.get_birth_date(real)
-    except ValidationError:
+    except fodselsnummer.ValidationError:  # stdnum.exceptions.ValidationError, which the module imports
         raise IdentifierError("inneholder ingen gyldig dato") from None
     return PatientId(id_type, synthetic)
 
@@ -121,8 +131,6 @@ MASK = "[personnummer]"
 
 
 def _mask_match(match: re.Match) -> str:
-    from stdnum.no import fodselsnummer
-
     digits = re.sub(r"\D", "", match.group(0))
     valid = (digits[9] == fodselsnummer.calc_check_digit1(digits)
              and digits[10] == fodselsnummer.calc_check_digit2(digits))
@@ -169,15 +177,11 @@ def redact_numbers(text: str) -> str:
 
 def pseudonym(number: str, secret: bytes) -> str:
     """A keyed, stable pseudonym for a patient number (HMAC-SHA256, hex, 32 chars)."""
-    from stdnum.no import fodselsnummer
-
     digits = fodselsnummer.compact(number) if isinstance(number, str) else str(number)
     return hmac.new(secret, digits.encode("ascii", "replace"), hashlib.sha256).hexdigest()[:32]
 
 
 def _with_check_digits(first9: str) -> str | None:
-    from stdnum.no import fodselsnummer
-
     c1 = fodselsnummer.calc_check_digit1(first9)
     if c1 == "10":
         return None
