@@ -91,6 +91,15 @@ def which_engine(checkout: Path, env: dict[str, str]) -> str:
     return out.stdout.strip()
 
 
+def revision(checkout: Path) -> str:
+    """The checkout's commit, and whether files in it are modified."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(checkout), *args], capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "not a git checkout"
+    return commit + (" with modified files" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def summary(times: Sequence[float]) -> str:
     p90 = statistics.quantiles(times, n=10, method="inclusive")[-1] if len(times) > 1 else times[0]
     median = statistics.median(times)
@@ -117,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"Python {platform.python_version()}")
         print(f"load average (1, 5, 15 min) before: {load_average()}")
         for label, path in checkouts.items():
-            print(f"{label}: {path} (engine from {which_engine(path, envs[label])})")
+            print(f"{label}: {path} at {revision(path)} (engine from {which_engine(path, envs[label])})")
         print(f"bytecode: {'as the environment says' if args.as_is else 'a warm cache per checkout'}; "
               f"{args.runs} runs of each command, alternating")
         times: dict[tuple[str, str], list[float]] = {(c, n): [] for c in checkouts for n in COMMANDS}
