@@ -126,3 +126,32 @@ def test_word_lists_match_whole_words_and_phrases_across_any_spaces() -> None:
 def test_a_pattern_error_is_bokmal_with_the_reason() -> None:
     with pytest.raises(PatternError, match="lineær tid"):
         compile_pattern("(?<=x)y")
+
+
+def test_deferred_patterns_are_compiled_on_first_use_and_answer_as_eager_ones():
+    """``dialogvakt packs`` compiles packs under ``deferred()``: the compiler's own patterns (vocabularies,
+    word lists) wait for their first use, and then match exactly as those compiled at once."""
+    from engine.eval.engine import compile_packs
+    from engine.lang.loader import bundled_policies_dir
+    from engine.lang.patterns import Pattern, deferred
+
+    eager = {p.id: p for p in compile_packs(bundled_policies_dir())}
+    with deferred():
+        lazy = {p.id: p for p in compile_packs(bundled_policies_dir())}
+        waiting = words_pattern([phrase("vondt i magen")])
+    texts = ["", "vondt i magen", "Vondt  i\u00a0MAGEN!", "øyeblikkelig hjelp", "takk for meldingen", "ja takk"]
+    assert eager.keys() == lazy.keys()
+    for pack_id, pack in eager.items():
+        for name, vocabulary in pack.vocabularies.items():
+            deferred_pattern = lazy[pack_id].vocabularies[name].pattern
+            assert isinstance(deferred_pattern, Pattern)
+            with pytest.raises(AttributeError):
+                object.__getattribute__(deferred_pattern, "compiled")  # not compiled by compiling the pack
+            assert deferred_pattern == vocabulary.pattern and deferred_pattern.pattern == vocabulary.pattern.pattern
+            for text in texts:
+                assert (deferred_pattern.search(text) is None) == (vocabulary.pattern.search(text) is None)
+    assert waiting.search("Jeg har VONDT i magen") is not None and waiting.search("vondtimagen") is None
+    request = _message("Pasienten har vondt i magen; takk for meldingen.")
+    at = "2026-03-02T10:00:00+01:00"
+    assert (Engine(lazy.values()).evaluate(request, at=at).to_dict()
+            == Engine(eager.values()).evaluate(request, at=at).to_dict())

@@ -10,14 +10,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..contract import dialogmelding
 from ..contract.errors import InputError
 from ..contract.times import OSLO, parse_datetime
-from ..contract.xmlschema import SchemaFolderError, XmlSchemas
-from ..eval.engine import Engine
-from ..lang.loader import DataError, parse_data, read_text
+from ..eval.engine import Engine, compile_packs
+from ..lang.loader import DataError, bundled_policies_dir, parse_data, read_text
+from ..lang.patterns import deferred
 
 if TYPE_CHECKING:
+    from ..contract import dialogmelding
+    from ..contract.xmlschema import XmlSchemas
+    from ..lang.tree import CompiledPack
+
     # what ArgumentParser.add_subparsers returns; argparse has no public name for it
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -62,6 +65,8 @@ def xml_schemas(args: argparse.Namespace) -> XmlSchemas | None:
         return None
     cached = getattr(args, "_xml_schemas", None)
     if cached is None:
+        from ..contract.xmlschema import SchemaFolderError, XmlSchemas  # lxml, only for --xsd
+
         try:
             cached = XmlSchemas(folder)
         except SchemaFolderError as exc:
@@ -91,6 +96,8 @@ def read_request(path: str, args: argparse.Namespace) -> tuple[Any, dialogmeldin
             return parse_data(text, name, as_yaml=path.endswith((".yaml", ".yml"))), None
         except DataError as exc:
             raise UsageError(str(exc)) from None
+    from ..contract import dialogmelding  # the XML adapter, only for XML
+
     schemas = xml_schemas(args)
     try:
         if schemas is not None:
@@ -125,6 +132,16 @@ def evaluation_time(at: str | None, request: Any) -> str | None:
 def load_engine(args: argparse.Namespace) -> Engine:
     try:
         return Engine.from_directory(args.policies, allow_synthetic_ids=getattr(args, "test_environment", False))
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def load_packs(args: argparse.Namespace) -> list[CompiledPack]:
+    """The packs compiled, their problems raised as by ``load_engine``, without the rule programs an
+    evaluation runs: for the commands that only list or describe them."""
+    try:
+        with deferred():  # no text is matched: the compiler's own patterns need not be compiled
+            return compile_packs(Path(args.policies) if args.policies is not None else bundled_policies_dir())
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
 

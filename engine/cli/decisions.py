@@ -19,7 +19,6 @@ import yaml
 
 from ..contract.bokmal import norsk_dato
 from ..contract.decision import Decision
-from ..contract.dialogmelding import ParsedMessage
 from ..contract.errors import InputError
 from ..contract.facts import catalogue
 from ..contract.identifiers import redact_numbers
@@ -28,9 +27,10 @@ from ..eval.describe import tree_lines
 from ..eval.engine import UnknownPackError
 from ..eval.explain import MARK, explain, explain_text
 from ..eval.render import decision_text
-from .common import UsageError, evaluation_time, load_engine, read_request
+from .common import UsageError, evaluation_time, load_engine, load_packs, read_request
 
 if TYPE_CHECKING:
+    from ..contract.dialogmelding import ParsedMessage
     from .common import Subparsers
 
 
@@ -235,13 +235,13 @@ def cmd_apprec(args: argparse.Namespace) -> int:
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
-    engine = load_engine(args)
+    packs = load_packs(args)  # listing them needs no rule programs
     try:
         today = parse_date(args.at[:10], "--at") if args.at else dt.date.today()
     except InputError as exc:
         raise UsageError(f"--at: {exc.message} (forventet ÅÅÅÅ-MM-DD)") from None
     rows: list[dict[str, Any]] = []
-    for p in engine.packs.values():
+    for p in packs:
         validity = p.validity(today)
         rows.append({"id": p.id, "title": p.title, "document": p.citation, "version": p.version,
                      "revision": p.revision, "valid_from": p.valid_from.isoformat(),

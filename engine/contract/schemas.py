@@ -12,11 +12,13 @@ import copy
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 import yaml
+
+if TYPE_CHECKING:  # the Python validator is imported when an error is first worded
+    import jsonschema
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -98,4 +100,6 @@ def fast_validator(name: str) -> Any:
 @cache
 def detailed_validator(name: str) -> jsonschema.Draft202012Validator:
     """The Python validator for a published schema: it words the errors, with their paths."""
+    import jsonschema  # about 60 ms of imports that a valid document never needs
+
     return jsonschema.Draft202012Validator(self_contained(name))

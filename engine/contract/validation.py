@@ -29,14 +29,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 import orjson
 
 from .identifiers import redact_numbers
 from .schemas import detailed_validator, fast_validator, self_contained
+
+if TYPE_CHECKING:  # imported with the Python validator, when an error is first worded
+    import jsonschema
 
 MAX_DEPTH = 32  # levels of nesting a document may have; the contracts themselves need 6
 DETAIL_BUDGET = 5_000  # nodes up to which the Python validator words the error; a valid request has < 2,000
@@ -368,7 +370,9 @@ def first_problem(name: str, document: Any, *, prefer_deep: bool = False) -> tup
     if prefer_deep:
         errors = [e for e in errors if e.absolute_path] or errors
     errors.sort(key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    best = jsonschema.exceptions.best_match(errors)
+    from jsonschema.exceptions import best_match  # loaded with detailed_validator
+
+    best = best_match(errors)
     if best is not None:
         path, message = describe_error(best)
         return path, message, best

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import holidays
-
 
 @lru_cache(maxsize=64)
 def holidays_for(year: int) -> frozenset[dt.date]:
+    import holidays  # about 20 ms of imports, for the commands that count working days
+
     return frozenset(holidays.country_holidays("NO", years=year, include_sundays=False).keys())
 
 
@@ -24,6 +24,8 @@ def is_working_day(day: dt.date) -> bool:
 
 def holiday_name(day: dt.date) -> str | None:
     """The Norwegian name of a public holiday, or None."""
+    import holidays
+
     names = holidays.country_holidays("NO", years=day.year, include_sundays=False)
     return names.get(day)
 

@@ -23,14 +23,16 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import jsonschema
 import orjson
 import yaml
 
 from ..contract.identifiers import mask_in_text
 from ..contract.schemas import PACK_SCHEMA, detailed_validator, fast_validator, published_schema
+
+if TYPE_CHECKING:  # imported with the Python validator, when a pack's errors are first worded
+    import jsonschema
 
 Pointer = tuple[str | int, ...]  # a JSON pointer as a tuple of keys and indexes
 
@@ -132,7 +134,12 @@ class _BadScalar(Exception):
         self.message = message
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if node.tag == _STR_TAG:  # what the constructor makes of a text, without its bookkeeping: most of a pack
+        return node.value
     try:
         value = loader.construct_object(node, deep=True)
     except (ValueError, OverflowError):  # 2025-13-45 read as a date, a number too long to be one
@@ -337,7 +344,8 @@ def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
             return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
 
         def build(node: yaml.Node, pointer: Pointer) -> Any:
-            positions.setdefault(pointer, loc(node))
+            if pointer not in positions:  # a key's value is placed at its key, already recorded
+                positions[pointer] = loc(node)
             if node.tag not in _PLAIN_TAGS:
                 problem(node, pointer, f"YAML-merket {node.tag!r} er ikke tillatt: en pakke er bare data "
                         "(tekst, tall, lister og oppslag)", "yaml-merke")
@@ -365,9 +373,13 @@ def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
                         problem(key_node, (*pointer, key), f"nøkkelen '{key}' står to ganger",
                                 "duplikat-nokkel")
                         continue
-                    positions[(*pointer, key)] = loc(key_node)
-                    result[key] = build(value_node, (*pointer, key))
-                    positions[(*pointer, key)] = loc(key_node)
+                    child = (*pointer, key)
+                    at = positions[child] = loc(key_node)
+                    if value_node.tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode):
+                        result[key] = value_node.value  # what build would give a text, placed at its key
+                        continue
+                    result[key] = build(value_node, child)
+                    positions[child] = at
                 return result
             if isinstance(node, yaml.SequenceNode):
                 return [build(item, (*pointer, i)) for i, item in enumerate(node.value)]
@@ -506,8 +518,10 @@ def schema_errors(data: Any, file: str = PACK_SCHEMA) -> list[jsonschema.Validat
     if fast_validator(file).is_valid(data):
         return []
     validator = detailed_validator(file)
+    from jsonschema.exceptions import best_match  # loaded with detailed_validator
+
     # best_match descends into oneOf/anyOf to the branch that got furthest
-    errors = [jsonschema.exceptions.best_match([error]) for error in validator.iter_errors(data)]
+    errors = [best_match([error]) for error in validator.iter_errors(data)]
     errors.sort(key=lambda e: tuple(str(p) for p in e.absolute_path))
     return errors
 

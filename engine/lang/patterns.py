@@ -13,7 +13,9 @@ ASCII-only in RE2 and are refused with a suggestion: write ``(?:^|\\W)`` and ``(
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import re2
@@ -28,19 +30,33 @@ class PatternError(ValueError):
 
 
 class Pattern:
-    """A compiled pack pattern: ``source`` as the pack wrote it, ``search(text)`` a match or None."""
+    """A compiled pack pattern: ``source`` as the pack wrote it, ``search(text)`` a match or None.
 
-    __slots__ = ("compiled", "search", "source")
+    A pattern made under ``deferred()`` has no ``compiled`` until it is first used: then it is compiled.
+    """
 
-    def __init__(self, source: str, compiled: Any):
+    __slots__ = ("_text", "compiled", "search", "source")
+    compiled: Any
+    search: Callable[[str], Any]
+
+    def __init__(self, source: str, compiled: Any, *, text: str | None = None):
         self.source = source
-        self.compiled = compiled
-        self.search: Callable[[str], Any] = compiled.search
+        self._text = text if text is not None else str(compiled.pattern)
+        if compiled is not None:
+            self.compiled = compiled
+            self.search = compiled.search
+
+    def __getattr__(self, name: str) -> Any:  # only for a slot not yet set: a deferred pattern's first use
+        if name not in ("compiled", "search"):
+            raise AttributeError(name)
+        self.compiled = _compile_raw(self._text)
+        self.search = self.compiled.search
+        return getattr(self, name)
 
     @property
     def pattern(self) -> str:
         """The pattern as RE2 runs it."""
-        return str(self.compiled.pattern)
+        return self._text
 
     def __repr__(self) -> str:
         return f"Pattern({self.source!r})"
@@ -152,10 +168,32 @@ def words_pattern(alternatives: list[str], *, end: bool = True) -> Pattern:
     return compile_pattern_raw(body)
 
 
+_DEFERRED: contextvars.ContextVar[bool] = contextvars.ContextVar("deferred_patterns", default=False)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within it, the patterns the compiler builds itself (word lists, vocabularies) are compiled when first
+    used, not when made: for commands that list packs and match no text, as RE2 takes half a pack's compile
+    time on them. Patterns a pack writes (``matches``, ``match: regex`` terms) are still compiled at once,
+    since that is where their problems are found."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
 def compile_pattern_raw(text: str) -> Pattern:
     """A pattern the compiler built itself, already in RE2's dialect (no translation)."""
+    if _DEFERRED.get():
+        return Pattern(text, None, text=text)
+    return Pattern(text, _compile_raw(text))
+
+
+def _compile_raw(text: str) -> Any:
     try:
-        return Pattern(text, re2.compile(text, _options()))
+        return re2.compile(text, _options())
     except re2.error as exc:  # pragma: no cover - the compiler's own patterns are well-formed
         raise PatternError(f"mønsteret kan ikke kjøres i lineær tid (RE2): {exc}") from None
 
