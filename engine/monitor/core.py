@@ -140,9 +140,11 @@ class Monitor:
         self._lock = threading.RLock()
         self.clock: dt.datetime | None = None
         self._hour: int | None = None
-        self._sessions: dict[tuple[int, str], dict] = {}  # (ruleset, sid) -> {"n": clock ts, "h": tick hour}
-        self._pending_hours: dict[tuple[int, str], list[int]] = {}
-        self._deadlines: list[tuple[float, int, str]] = []  # (overdue instant, ruleset, sid)
+        self._sessions: set[tuple[int, str]] = set()  # (ruleset, sid) in use
+        # deadlines not yet due, by instant: (overdue instant, ruleset, sid, slot, seq, fact id)
+        self._deadlines: list[tuple[float, int, str, int, int, str]] = []
+        self._due_now: list[tuple[int, str, str]] = []  # $due facts of the clock's hour: (ruleset, sid, id)
+        self.deadlines_due = 0  # deadlines that have fallen due (a count of the work the clock does)
         self._expiry: list[tuple[float, int, int, str]] = []  # (time, seq, ruleset, sid)
         self._findings: dict[tuple[str, str, tuple[int, ...]], MonitorFinding] = {}
         self._open_anchors: dict[int, int] = {}
@@ -167,12 +169,6 @@ class Monitor:
         if self.clock is None:  # pragma: no cover - an event always sets the clock first
             raise RuntimeError("the monitor's clock is read before any event set it")
         return self.clock
-
-    def _tick(self) -> int:
-        """The hour the clock is in (hours since the epoch): hour deadlines fall due by the hour."""
-        if self._hour is None:  # pragma: no cover - set together with the clock
-            raise RuntimeError("the monitor's clock is read before any event set it")
-        return self._hour
 
     def _retention(self) -> dt.timedelta:
         if self.retention is None:  # pragma: no cover - expiry is only scheduled with a retention
@@ -451,21 +447,18 @@ class Monitor:
                 scope = self._scopes[pack.id](facts)
                 if scope is False:
                     continue
-            state = self._session(i, sid)
-            fact, hours = rs.project(kind, facts, seq, scope, self._hour)
-            if (state["h"] != self._hour and self._hour in hours) or any(
-                    fact[s.instant_field] <= now and (state["n"] is None or state["n"] < fact[s.instant_field])
-                    for s in rs.slots if s.instant_field in fact):
-                out.extend(self._sync(i, sid))  # a deadline in this hour or already passed: the clock must be there
+            self._session(i, sid)
+            fact, dues = rs.project(kind, facts, seq, scope)
             if new_id is not None:  # the admission's new version is there before the old one goes
-                rs.replace(sid, {**fact, "id": new_id}, old_id)
+                fact["id"] = new_id
+                rs.replace(sid, fact, old_id)
             else:
                 rs.assert_fact(sid, fact)
-            for hour in hours:
-                heapq.heappush(self._pending_hours.setdefault((i, sid), []), hour)
-            for slot in rs.slots:
-                if slot.instant_field in fact:
-                    heapq.heappush(self._deadlines, (fact[slot.instant_field], i, sid))
+            for slot, instant in dues:
+                if instant <= now:  # already overdue: due at once, for the rest of this hour
+                    self._due(i, sid, slot, seq, fact["id"], instant, keep=True)
+                else:
+                    heapq.heappush(self._deadlines, (instant, i, sid, slot, seq, fact["id"]))
             if self.retention is not None and event.kind != "utskrivning":
                 heapq.heappush(self._expiry, ((when + self.retention).timestamp(), seq, i, sid))
             out.extend(self._drain(i, sid))
@@ -476,58 +469,45 @@ class Monitor:
         version = self._versions.get(seq, 0)
         return f"e{seq}v{version}" if version else f"e{seq}"
 
-    def _session(self, i: int, sid: str) -> dict:
+    def _session(self, i: int, sid: str) -> None:
         key = (i, sid)
         if key not in self._sessions:
-            if len({s for (r, s) in self._sessions if r == i}) >= MAX_SESSIONS:  # pragma: no cover - shards cap it
+            if sum(1 for (r, _) in self._sessions if r == i) >= MAX_SESSIONS:  # pragma: no cover - shards cap it
                 raise MonitorError("too many durable_rules sessions")
-            self._sessions[key] = {"n": None, "h": None}
-        return self._sessions[key]
+            self._sessions.add(key)
 
-    def _sync(self, i: int, sid: str) -> list[MonitorFinding]:
-        """Bring a session's clock and tick facts up to the monitor's clock (this fires passed deadlines)."""
-        state = self._session(i, sid)
-        if self.clock is None:
-            return []
+    def _due(self, i: int, sid: str, slot: int, seq: int, fact_id: str, instant: float, *, keep: bool) -> None:
+        """A deadline falls due: its $due fact joins its anchor (the rules fire now unless the awaited event
+        came). It stays while the clock is in this hour (``keep``), as the deadline's hour tick did, or goes
+        at once when the clock has already left the hour of the instant."""
         rs = self.rulesets[i]
-        out: list[MonitorFinding] = []
-        now = self._now().timestamp()
-        tick = self._tick()
-        if state["n"] != now:
-            if state["n"] is not None:
-                rs.retract(sid, "$c")
-            rs.assert_fact(sid, {"k": "$c", "id": "$c", "n": now})
-            state["n"] = now
-            out.extend(self._drain(i, sid))
-        pending = self._pending_hours.get((i, sid), [])
-        hours: list[int] = []
-        while pending and pending[0] <= tick:
-            hour = heapq.heappop(pending)
-            if (not hours or hours[-1] != hour) and (state["h"] is None or hour > state["h"]):
-                hours.append(hour)
-        if state["h"] != tick and (not hours or hours[-1] != tick):
-            hours.append(tick)
-        for hour in hours:
-            if state["h"] is not None:
-                rs.retract(sid, "$t")
-            rs.assert_fact(sid, {"k": "$t", "id": "$t", "h": hour})
-            state["h"] = hour
-            out.extend(self._drain(i, sid))
-        return out
+        due_id = rs.assert_due(sid, slot, seq, fact_id, instant)
+        self.deadlines_due += 1
+        if keep:
+            self._due_now.append((i, sid, due_id))
+        else:
+            rs.retract(sid, due_id)
 
     def _advance(self, time: dt.datetime) -> list[MonitorFinding]:
+        """Move the clock to ``time``: the deadlines that fall due by then, in order of their instants (a heap:
+        the work is for those deadlines alone), then the events whose retention ends."""
         if self.clock is not None and time <= self.clock:
             return []
         self.clock = time
-        self._hour = int(time.timestamp() // HOUR)
+        hour = int(time.timestamp() // HOUR)
+        if hour != self._hour:  # the clock leaves the hour: the $due facts of that hour go
+            for i, sid, due_id in self._due_now:
+                self.rulesets[i].retract(sid, due_id)
+            self._due_now.clear()
+        self._hour = hour
         now = time.timestamp()
         out: list[MonitorFinding] = []
-        due_sessions = []
         while self._deadlines and self._deadlines[0][0] <= now:
-            _, i, sid = heapq.heappop(self._deadlines)
-            due_sessions.append((i, sid))
-        for i, sid in dict.fromkeys(due_sessions):
-            out.extend(self._sync(i, sid))
+            instant, i, sid, slot, seq, fact_id = heapq.heappop(self._deadlines)
+            if seq in self._gone or fact_id != self._fact_id(seq):
+                continue  # the anchor has left the rules, or a newer version with its own deadline replaced it
+            self._due(i, sid, slot, seq, fact_id, instant, keep=int(instant // HOUR) == hour)
+            out.extend(self._drain(i, sid))
         while self._expiry and self._expiry[0][0] <= now:
             _, seq, i, sid = heapq.heappop(self._expiry)
             if self._open_anchors.get(seq):

@@ -57,7 +57,9 @@ durable_rules 2.0.28 (unmaintained) has sharp edges; each is handled here:
   dispatch thread, so every action runs inside the assert that triggers it,
   and results are read back from the records, never from return values;
 - durable_rules' timers run on wall-clock time: they are not used; time comes
-  from the events as a clock fact and an hourly tick fact;
+  from the events, and a deadline that falls due is asserted as a fact of its own
+  (``$due``) that joins its anchor alone (an equality join, which durable_rules
+  indexes);
 - the C extension never releases the GIL: one monitor is driven from one
   thread (a lock serialises calls);
 - it fails to import on Python 3.13 (``PyEval_CallObject`` was removed):
@@ -571,7 +573,7 @@ def _safe(text: str) -> str:
 
 @dataclass
 class DueSlot:
-    """A deadline that anchors carry as fields: the instant it falls due (``overdue_instant``) and its hour."""
+    """A deadline that anchors carry as a field: the instant it falls due (``overdue_instant``)."""
 
     index: int
     rule: ConversationRule
@@ -583,10 +585,6 @@ class DueSlot:
     @property
     def instant_field(self) -> str:
         return f"_d{self.index}"
-
-    @property
-    def hour_field(self) -> str:
-        return f"_h{self.index}"
 
     def __post_init__(self) -> None:
         # read from the anchor's own fields
@@ -624,12 +622,18 @@ class ConversationEntry:
 class ConversationRuleset(Ruleset):
     """The conversation rules of one or more packs as one durable_rules ruleset.
 
-    Facts: events (k = melding | kvittering | innleggelse, q = their place in the log),
-    the clock ($c, n = now) and the tick of the current hour ($t, h = hour). A rule may
-    fire again for the same events (when the clock moves within the hour of a deadline,
-    or an admission is asserted again with its discharge); the monitor keeps one finding
-    per rule and events, so no marker facts are needed, and they would cost about 8 KB
-    of durable_rules memory per finding.
+    Facts: events (k = melding | kvittering | innleggelse, q = their place in the log) and
+    deadlines that have fallen due ($due: x = the slot, q and i = the anchor's place and
+    overdue instant, so that a new version of the anchor with another deadline does not
+    match). The monitor asserts a $due fact when the clock passes the instant (it keeps
+    the deadlines in a heap by instant) and retracts it when the clock leaves the hour
+    the deadline fell due in: each deadline touches its own anchor only, whatever else
+    a session holds. (A clock fact that every anchor joined made moving the clock cost
+    work for every overdue anchor of the session, and retracting it, with the rules'
+    negations, grew with the square of their number.) A rule may fire again for the
+    same events (an admission asserted again with its discharge); the monitor keeps one
+    finding per rule and events, so no marker facts are needed, and they would cost
+    about 8 KB of durable_rules memory per finding.
     """
 
     def __init__(self, name: str, entries: list[tuple[CompiledPack, ConversationRule]]):
@@ -649,6 +653,9 @@ class ConversationRuleset(Ruleset):
             raise TooComplex(f"{len(definitions)} alternatives in one ruleset (limit {MAX_RULES})")
         super().__init__(name, definitions)
         self.records = records
+        self._slots_by_kind: dict[str, list[DueSlot]] = {}
+        for slot in self.slots:
+            self._slots_by_kind.setdefault(slot.kind, []).append(slot)
 
     # ---- compilation
 
@@ -688,8 +695,8 @@ class ConversationRuleset(Ruleset):
             patterns = list(combo)
             if slot is not None:
                 anchor = names[slot.alias]
-                patterns.append({"t": {"$and": [{"k": "$t"}, {"h": {anchor: slot.hour_field}}]}})
-                patterns.append({"c": {"$and": [{"k": "$c"}, {"$gte": {"n": {anchor: slot.instant_field}}}]}})
+                patterns.append({"d": {"$and": [{"k": "$due"}, {"x": slot.index}, {"q": {anchor: "q"}},
+                                                {"i": {anchor: slot.instant_field}}]}})
             nots = [{f"n{k}$not": pattern(_atom({"k": p.event}), conj)} for k, (p, conj) in enumerate(negations)]
             rule_patterns = patterns + nots
             if len(rule_patterns) > MAX_PATTERNS:
@@ -718,27 +725,28 @@ class ConversationRuleset(Ruleset):
         self.retract(sid, old_id)
         self.records[start:] = [r for r in self.records[start:] if r[0] != "fire" or (r[1], r[2]) not in still]
 
-    def project(self, kind: str, facts: Mapping[str, Any], seq: int, scope: bool | None,
-                clock_hour: int | None) -> tuple[dict, list[int]]:
-        """The fact for an event, and the hours at which its deadlines fall due."""
+    def project(self, kind: str, facts: Mapping[str, Any], seq: int,
+                scope: bool | None) -> tuple[dict, list[tuple[int, float]]]:
+        """The fact for an event, and its deadlines: (slot, the instant it is overdue)."""
         fact = {"k": kind, "q": seq, "id": f"e{seq}", **self.fields.project(kind, facts)}
         if kind == "melding" and scope is not None:
             fact["s"] = scope
-        hours = []
-        for slot in self.slots:
-            if slot.kind != kind:
-                continue
+        dues = []
+        for slot in self._slots_by_kind.get(kind, ()):
             due = slot.resolve(facts)
             if due is None:
                 continue
             instant = overdue_instant(due, slot.due.unit)
-            hour = int(instant // HOUR)
-            if clock_hour is not None:
-                hour = max(hour, clock_hour)
             fact[slot.instant_field] = instant
-            fact[slot.hour_field] = hour
-            hours.append(hour)
-        return fact, hours
+            dues.append((slot.index, instant))
+        return fact, dues
+
+    def assert_due(self, sid: str, slot: int, seq: int, fact_id: str, instant: float) -> str:
+        """Say that the deadline ``slot`` of the anchor ``fact_id`` (event ``seq``) has fallen due; returns the
+        id of the $due fact, to retract when the clock leaves the hour."""
+        due_id = f"d{slot}_{fact_id}"
+        self.assert_fact(sid, {"k": "$due", "id": due_id, "x": slot, "q": seq, "i": instant})
+        return due_id
 
 
 def _conversation_action(records: list, role: str, index: int, aliases: tuple[str, ...],
