@@ -155,6 +155,7 @@ class Monitor:
         self._waiting: list[tuple[float, int, dt.datetime, StoredEvent, dict | None]] = []
         self._latest: dt.datetime | None = None  # the latest event time seen
         self._watermark: float | None = None  # events at or before it are released; it never goes back
+        self._thread_read: tuple[str, dict | None] | None = None  # the thread _derive read last
         self.late_events = 0  # events that came later than the window
         self.events_seen = 0
         with self._lock:
@@ -364,7 +365,9 @@ class Monitor:
         body, seq = event.body, event.seq
         if event.kind == "melding" and not derived.get("duplikat"):
             samtale = derived["samtale"]
-            self.store.touch_thread(samtale["id"], derived["shard"], seq, event.time)
+            read, self._thread_read = self._thread_read, None
+            known = read[1] if read is not None and read[0] == samtale["id"] else False
+            self.store.touch_thread(samtale["id"], derived["shard"], seq, event.time, known)
             if body["melding"].get("id"):
                 self.store.add_message(body["melding"]["id"], seq, samtale["id"], derived["shard"])
         elif event.kind == "innleggelse" and not derived.get("duplikat"):
@@ -389,6 +392,7 @@ class Monitor:
             else:
                 thread = m.get("id") or event_id
             known = self.store.thread(thread)
+            self._thread_read = (thread, known)  # for _index, in the same transaction
             shard = known["shard"] if known else self._shard(patient or f"samtale:{thread}")
             number = known["messages"] + 1 if known else 1
             return {"shard": shard, "samtale": {"id": thread, "forste": known is None, "nummer": number}}

@@ -218,6 +218,8 @@ class FieldTable:
     normalise: dict[tuple[str, str, str], bool] = field(default_factory=dict)
     predicates: dict[str, list[tuple[str, Callable[[Mapping[str, Any]], bool | None]]]] = field(default_factory=dict)
     _count: itertools.count = field(default_factory=itertools.count)
+    _by_kind: dict[str, list[tuple[str, str, str, bool]]] | None = None
+    _known: int = 0
 
     def field(self, kind: str, path: str, rep: str, normalise: bool) -> str:
         key = (kind, path, rep)
@@ -232,20 +234,27 @@ class FieldTable:
         return name
 
     def project(self, kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:
-
+        """The fields of one event: what the ruleset's rules read of it, under their short names."""
+        by_kind = self._by_kind
+        if by_kind is None or len(self.fields) != self._known:  # fields are added while rules compile
+            by_kind = {}
+            for (k, path, rep), name in self.fields.items():
+                by_kind.setdefault(k, []).append((path, rep, name, self.normalise[(k, path, rep)]))
+            self._by_kind, self._known = by_kind, len(self.fields)
         out: dict[str, Any] = {}
-        for (k, path, rep), name in self.fields.items():
-            if k != kind:
-                continue
+        for path, rep, name, normalise in by_kind.get(kind, ()):
             value = facts.get(path)
             if value is None:
                 continue
             if isinstance(value, (dict, list)):  # only ever tested with exists
                 out[name] = True
                 continue
-            if isinstance(value, str) and self.normalise[(k, path, rep)]:
-                value = norm(value)
-            out[name] = to_value(value, rep)
+            if isinstance(value, str):
+                out[name] = norm(value) if normalise else value
+            elif isinstance(value, (dt.date, dt.datetime)):
+                out[name] = to_value(value, rep)
+            else:
+                out[name] = value
         for name, test in self.predicates.get(kind, ()):
             result = test(facts)
             if result is not None:
