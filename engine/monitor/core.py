@@ -141,8 +141,9 @@ class Monitor:
         self.clock: dt.datetime | None = None
         self._hour: int | None = None
         self._sessions: set[tuple[int, str]] = set()  # (ruleset, sid) in use
-        # deadlines not yet due, by instant: (overdue instant, ruleset, sid, slot, seq, fact id)
-        self._deadlines: list[tuple[float, int, str, int, int, str]] = []
+        # deadlines not yet due, by instant: (overdue instant, ruleset, sid, slot, seq, version of the fact)
+        self._deadlines: list[tuple[float, int, str, int, int, int]] = []
+        self._sids: dict[int, str] = {}  # one string per session id, shared by every entry that names it
         self._due_now: list[tuple[int, str, str]] = []  # $due facts of the clock's hour: (ruleset, sid, id)
         self.deadlines_due = 0  # deadlines that have fallen due (a count of the work the clock does)
         self._expiry: list[tuple[float, int, int, str]] = []  # (time, seq, ruleset, sid)
@@ -422,7 +423,7 @@ class Monitor:
         derived = event.derived
         if event.kind == "klokke" or derived.get("duplikat") or derived.get("ukjent_innleggelse"):
             return out
-        sid = str(derived.get("shard", 0))
+        sid = self._sid(derived.get("shard", 0))
         kind, seq, body = event.kind, event.seq, event.body
         new_id: str | None = None  # a discharge: the admission's fact gets a new version
         old_id = ""
@@ -462,11 +463,17 @@ class Monitor:
                 if instant <= now:  # already overdue: due at once, for the rest of this hour
                     self._due(i, sid, slot, seq, fact["id"], instant, keep=True)
                 else:
-                    heapq.heappush(self._deadlines, (instant, i, sid, slot, seq, fact["id"]))
+                    heapq.heappush(self._deadlines, (instant, i, sid, slot, seq, self._versions.get(seq, 0)))
             if self.retention is not None and event.kind != "utskrivning":
                 heapq.heappush(self._expiry, ((when + self.retention).timestamp(), seq, i, sid))
             out.extend(self._drain(i, sid))
         return out
+
+    def _sid(self, shard: int) -> str:
+        sid = self._sids.get(shard)
+        if sid is None:
+            sid = self._sids[shard] = str(shard)
+        return sid
 
     def _fact_id(self, seq: int) -> str:
         """The id of an event's fact in the rules: ``e{seq}``, ``e{seq}v{n}`` after its n-th discharge."""
@@ -507,10 +514,10 @@ class Monitor:
         now = time.timestamp()
         out: list[MonitorFinding] = []
         while self._deadlines and self._deadlines[0][0] <= now:
-            instant, i, sid, slot, seq, fact_id = heapq.heappop(self._deadlines)
-            if seq in self._gone or fact_id != self._fact_id(seq):
+            instant, i, sid, slot, seq, version = heapq.heappop(self._deadlines)
+            if seq in self._gone or version != self._versions.get(seq, 0):
                 continue  # the anchor has left the rules, or a newer version with its own deadline replaced it
-            self._due(i, sid, slot, seq, fact_id, instant, keep=int(instant // HOUR) == hour)
+            self._due(i, sid, slot, seq, self._fact_id(seq), instant, keep=int(instant // HOUR) == hour)
             out.extend(self._drain(i, sid))
         while self._expiry and self._expiry[0][0] <= now:
             _, seq, i, sid = heapq.heappop(self._expiry)

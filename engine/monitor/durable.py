@@ -79,6 +79,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 from ..contract.facts import catalogue
 from ..contract.times import OSLO
 from ..eval.closures import compare_function, to_function
@@ -473,16 +475,34 @@ class Ruleset:
         self.records: list[tuple] = []
         self.host = make_host({name: definitions})
         self._engine = load_durable()
+        self._rules = self.host.get_ruleset(name)
+        import durable_rules_engine
+
+        self._core: Any = durable_rules_engine
         self.size = len(definitions)
+
+    def _call(self, function: Callable[[Any, str], Any], fact: dict) -> None:
+        """What ``Host.assert_fact`` and ``retract_fact`` do, with the fact written by orjson: the C core's
+        call, its result checked, then the actions it started (they run here, before this returns)."""
+        rules = self._rules
+        failed: list[BaseException] = []
+
+        def done(error: BaseException | None, state: Any) -> None:
+            if error:
+                failed.append(error)
+
+        rules.do_actions(rules._handle_result(function(rules._handle, orjson.dumps(fact).decode()), fact), done)
+        if failed:
+            raise failed[0]
 
     def assert_fact(self, sid: str, fact: dict) -> None:
         fact = dict(fact, sid=sid)
         with contextlib.suppress(self._engine.MessageNotHandledException):  # no rule can use it: nothing is kept
-            self.host.assert_fact(self.name, fact)
+            self._call(self._core.assert_fact, fact)
 
     def retract(self, sid: str, fact_id: str) -> None:
         with contextlib.suppress(self._engine.MessageNotHandledException):
-            self.host.retract_fact(self.name, {"sid": sid, "id": fact_id})
+            self._call(self._core.retract_fact, {"sid": sid, "id": fact_id})
 
     def drain(self) -> list[tuple]:
         out = list(dict.fromkeys(self.records))  # one record per match, however many branches fired

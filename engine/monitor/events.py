@@ -55,7 +55,7 @@ class EventError(ValueError):
         return f"{where}{self.path}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredEvent:
     """An event in the log: its place (seq), id, kind, time and stored form (no patient numbers)."""
 

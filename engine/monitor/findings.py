@@ -21,7 +21,7 @@ from ..lang.templates import PLACEHOLDER
 from ..lang.tree import CompiledPack, ConversationEffect
 
 
-@dataclass
+@dataclass(slots=True)
 class MonitorFinding:
     """One finding: what a conversation rule found about some events, and its status."""
 
