@@ -42,8 +42,11 @@ deadlines that have fallen due give findings then: a deadline in days or
 working days allows its whole last day (an answer due by Monday 28 December
 is reported missing from 00:00 on Tuesday 29 December, and the finding names
 Monday as the last day), a deadline in hours (elapsed time) just after its
-moment. On start the monitor replays its log through the same buffer, so a
-restart gives the same findings as a run that never stopped.
+moment. The deadlines wait in a heap by the instant they fall due; moving the
+clock pops those that have, and each becomes a fact of its own that joins its
+anchor alone (``durable``), so the work is for those deadlines only, however
+many threads are open. On start the monitor replays its log through the same
+buffer, so a restart gives the same findings as a run that never stopped.
 
 A discharge gives its admission a new version, asserted before the old one is
 retracted, so that no rule sees a moment when the patient is not admitted.
@@ -461,7 +464,7 @@ class Monitor:
                 rs.assert_fact(sid, fact)
             for slot, instant in dues:
                 if instant <= now:  # already overdue: due at once, for the rest of this hour
-                    self._due(i, sid, slot, seq, fact["id"], instant, keep=True)
+                    out.extend(self._due(i, sid, [(slot, seq, fact["id"], instant)], [True]))
                 else:
                     heapq.heappush(self._deadlines, (instant, i, sid, slot, seq, self._versions.get(seq, 0)))
             if self.retention is not None and event.kind != "utskrivning":
@@ -487,17 +490,18 @@ class Monitor:
                 raise MonitorError("too many durable_rules sessions")
             self._sessions.add(key)
 
-    def _due(self, i: int, sid: str, slot: int, seq: int, fact_id: str, instant: float, *, keep: bool) -> None:
-        """A deadline falls due: its $due fact joins its anchor (the rules fire now unless the awaited event
-        came). It stays while the clock is in this hour (``keep``), as the deadline's hour tick did, or goes
-        at once when the clock has already left the hour of the instant."""
+    def _due(self, i: int, sid: str, dues: list[tuple[int, int, str, float]], keep: list[bool]) -> list[MonitorFinding]:
+        """Deadlines of one session fall due, each (slot, seq, id of the anchor's fact, instant): each $due fact
+        joins its anchor (the rules fire now unless the awaited event came). One stays while the clock is in
+        its hour (``keep``), as the deadline's hour tick did, or goes at once when the clock has already left
+        the hour of its instant."""
         rs = self.rulesets[i]
-        due_id = rs.assert_due(sid, slot, seq, fact_id, instant)
-        self.deadlines_due += 1
-        if keep:
-            self._due_now.append((i, sid, due_id))
-        else:
-            rs.retract(sid, due_id)
+        ids = rs.assert_dues(sid, dues)
+        self.deadlines_due += len(dues)
+        out = self._drain(i, sid)
+        self._due_now.extend((i, sid, due_id) for due_id, k in zip(ids, keep, strict=True) if k)
+        rs.retract_facts(sid, [due_id for due_id, k in zip(ids, keep, strict=True) if not k])
+        return out
 
     def _advance(self, time: dt.datetime) -> list[MonitorFinding]:
         """Move the clock to ``time``: the deadlines that fall due by then, in order of their instants (a heap:
@@ -507,18 +511,25 @@ class Monitor:
         self.clock = time
         hour = int(time.timestamp() // HOUR)
         if hour != self._hour:  # the clock leaves the hour: the $due facts of that hour go
+            leaving: dict[tuple[int, str], list[str]] = {}
             for i, sid, due_id in self._due_now:
-                self.rulesets[i].retract(sid, due_id)
+                leaving.setdefault((i, sid), []).append(due_id)
+            for (i, sid), ids in leaving.items():
+                self.rulesets[i].retract_facts(sid, ids)
             self._due_now.clear()
         self._hour = hour
         now = time.timestamp()
         out: list[MonitorFinding] = []
+        due: dict[tuple[int, str], tuple[list, list[bool]]] = {}  # by session, in the order they fall due
         while self._deadlines and self._deadlines[0][0] <= now:
             instant, i, sid, slot, seq, version = heapq.heappop(self._deadlines)
             if seq in self._gone or version != self._versions.get(seq, 0):
                 continue  # the anchor has left the rules, or a newer version with its own deadline replaced it
-            self._due(i, sid, slot, seq, self._fact_id(seq), instant, keep=int(instant // HOUR) == hour)
-            out.extend(self._drain(i, sid))
+            dues, keep = due.setdefault((i, sid), ([], []))
+            dues.append((slot, seq, self._fact_id(seq), instant))
+            keep.append(int(instant // HOUR) == hour)
+        for (i, sid), (dues, keep) in due.items():  # each session's deadlines in one call to durable_rules
+            out.extend(self._due(i, sid, dues, keep))
         while self._expiry and self._expiry[0][0] <= now:
             _, seq, i, sid = heapq.heappop(self._expiry)
             if self._open_anchors.get(seq):

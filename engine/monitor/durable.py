@@ -481,7 +481,7 @@ class Ruleset:
         self._core: Any = durable_rules_engine
         self.size = len(definitions)
 
-    def _call(self, function: Callable[[Any, str], Any], fact: dict) -> None:
+    def _call(self, function: Callable[[Any, str], Any], fact: dict | list[dict]) -> None:
         """What ``Host.assert_fact`` and ``retract_fact`` do, with the fact written by orjson: the C core's
         call, its result checked, then the actions it started (they run here, before this returns)."""
         rules = self._rules
@@ -503,6 +503,17 @@ class Ruleset:
     def retract(self, sid: str, fact_id: str) -> None:
         with contextlib.suppress(self._engine.MessageNotHandledException):
             self._call(self._core.retract_fact, {"sid": sid, "id": fact_id})
+
+    def assert_facts(self, sid: str, facts: list[dict]) -> None:
+        """Several facts of one session in one call to the core (their actions run after all are in)."""
+        if facts:
+            with contextlib.suppress(self._engine.MessageNotHandledException):
+                self._call(self._core.assert_facts, [dict(fact, sid=sid) for fact in facts])
+
+    def retract_facts(self, sid: str, fact_ids: list[str]) -> None:
+        if fact_ids:
+            with contextlib.suppress(self._engine.MessageNotHandledException):
+                self._call(self._core.retract_facts, [{"sid": sid, "id": fact_id} for fact_id in fact_ids])
 
     def drain(self) -> list[tuple]:
         out = list(dict.fromkeys(self.records))  # one record per match, however many branches fired
@@ -770,12 +781,17 @@ class ConversationRuleset(Ruleset):
             dues.append((slot.index, instant))
         return fact, dues
 
-    def assert_due(self, sid: str, slot: int, seq: int, fact_id: str, instant: float) -> str:
-        """Say that the deadline ``slot`` of the anchor ``fact_id`` (event ``seq``) has fallen due; returns the
-        id of the $due fact, to retract when the clock leaves the hour."""
-        due_id = f"d{slot}_{fact_id}"
-        self.assert_fact(sid, {"k": "$due", "id": due_id, "x": slot, "q": seq, "i": instant})
-        return due_id
+    def assert_dues(self, sid: str, dues: list[tuple[int, int, str, float]]) -> list[str]:
+        """Say that deadlines have fallen due, each (slot, event seq, id of the anchor's fact, instant), in one
+        call; returns the ids of the $due facts, to retract when the clock leaves the hour."""
+        ids = [f"d{slot}_{fact_id}" for slot, _, fact_id, _ in dues]
+        facts = [{"k": "$due", "id": due_id, "x": slot, "q": seq, "i": instant}
+                 for due_id, (slot, seq, _, instant) in zip(ids, dues, strict=True)]
+        if len(facts) == 1:
+            self.assert_fact(sid, facts[0])
+        else:
+            self.assert_facts(sid, facts)
+        return ids
 
 
 def _conversation_action(records: list, role: str, index: int, aliases: tuple[str, ...],
