@@ -15,7 +15,6 @@ Structure (11 digits, two mod-11 check digits, as for a fødselsnummer):
 from __future__ import annotations
 
 import calendar
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -188,8 +187,12 @@ def redact_numbers(text: str) -> str:
 
 def pseudonym(number: str, secret: bytes) -> str:
     """A keyed, stable pseudonym for a patient number (HMAC-SHA256, hex, 32 chars)."""
-    digits = fodselsnummer.compact(number) if isinstance(number, str) else str(number)
-    return hmac.new(secret, digits.encode("ascii", "replace"), hashlib.sha256).hexdigest()[:32]
+    if isinstance(number, str):
+        plain = len(number) == 11 and number.isascii() and number.isdigit()  # compact already
+        digits = number if plain else fodselsnummer.compact(number)
+    else:
+        digits = str(number)
+    return hmac.digest(secret, digits.encode("ascii", "replace"), "sha256").hex()[:32]
 
 
 def _with_check_digits(first9: str) -> str | None:

@@ -42,8 +42,11 @@ deadlines that have fallen due give findings then: a deadline in days or
 working days allows its whole last day (an answer due by Monday 28 December
 is reported missing from 00:00 on Tuesday 29 December, and the finding names
 Monday as the last day), a deadline in hours (elapsed time) just after its
-moment. On start the monitor replays its log through the same buffer, so a
-restart gives the same findings as a run that never stopped.
+moment. The deadlines wait in a heap by the instant they fall due; moving the
+clock pops those that have, and each becomes a fact of its own that joins its
+anchor alone (``durable``), so the work is for those deadlines only, however
+many threads are open. On start the monitor replays its log through the same
+buffer, so a restart gives the same findings as a run that never stopped.
 
 A discharge gives its admission a new version, asserted before the old one is
 retracted, so that no rule sees a moment when the patient is not admitted.
@@ -99,6 +102,9 @@ from .findings import MonitorFinding, fill_conversation
 from .store import DERIVED, EventStore, open_store
 
 MAX_SESSIONS = 1000  # durable_rules fails at its 1,024th live session of a ruleset
+# deadlines asserted in one call: durable_rules keeps every match of a call until its actions have run, and
+# the memory it took stays with the process (6,250 in one call: a gigabyte more after 100,000 findings)
+DUE_BATCH = 64
 _instances = itertools.count(1)
 
 
@@ -140,9 +146,12 @@ class Monitor:
         self._lock = threading.RLock()
         self.clock: dt.datetime | None = None
         self._hour: int | None = None
-        self._sessions: dict[tuple[int, str], dict] = {}  # (ruleset, sid) -> {"n": clock ts, "h": tick hour}
-        self._pending_hours: dict[tuple[int, str], list[int]] = {}
-        self._deadlines: list[tuple[float, int, str]] = []  # (overdue instant, ruleset, sid)
+        self._sessions: set[tuple[int, str]] = set()  # (ruleset, sid) in use
+        # deadlines not yet due, by instant: (overdue instant, ruleset, sid, slot, seq, version of the fact)
+        self._deadlines: list[tuple[float, int, str, int, int, int]] = []
+        self._sids: dict[int, str] = {}  # one string per session id, shared by every entry that names it
+        self._due_now: list[tuple[int, str, str]] = []  # $due facts of the clock's hour: (ruleset, sid, id)
+        self.deadlines_due = 0  # deadlines that have fallen due (a count of the work the clock does)
         self._expiry: list[tuple[float, int, int, str]] = []  # (time, seq, ruleset, sid)
         self._findings: dict[tuple[str, str, tuple[int, ...]], MonitorFinding] = {}
         self._open_anchors: dict[int, int] = {}
@@ -153,6 +162,7 @@ class Monitor:
         self._waiting: list[tuple[float, int, dt.datetime, StoredEvent, dict | None]] = []
         self._latest: dt.datetime | None = None  # the latest event time seen
         self._watermark: float | None = None  # events at or before it are released; it never goes back
+        self._thread_read: tuple[str, dict | None] | None = None  # the thread _derive read last
         self.late_events = 0  # events that came later than the window
         self.events_seen = 0
         with self._lock:
@@ -167,12 +177,6 @@ class Monitor:
         if self.clock is None:  # pragma: no cover - an event always sets the clock first
             raise RuntimeError("the monitor's clock is read before any event set it")
         return self.clock
-
-    def _tick(self) -> int:
-        """The hour the clock is in (hours since the epoch): hour deadlines fall due by the hour."""
-        if self._hour is None:  # pragma: no cover - set together with the clock
-            raise RuntimeError("the monitor's clock is read before any event set it")
-        return self._hour
 
     def _retention(self) -> dt.timedelta:
         if self.retention is None:  # pragma: no cover - expiry is only scheduled with a retention
@@ -368,7 +372,9 @@ class Monitor:
         body, seq = event.body, event.seq
         if event.kind == "melding" and not derived.get("duplikat"):
             samtale = derived["samtale"]
-            self.store.touch_thread(samtale["id"], derived["shard"], seq, event.time)
+            read, self._thread_read = self._thread_read, None
+            known = read[1] if read is not None and read[0] == samtale["id"] else False
+            self.store.touch_thread(samtale["id"], derived["shard"], seq, event.time, known)
             if body["melding"].get("id"):
                 self.store.add_message(body["melding"]["id"], seq, samtale["id"], derived["shard"])
         elif event.kind == "innleggelse" and not derived.get("duplikat"):
@@ -393,6 +399,7 @@ class Monitor:
             else:
                 thread = m.get("id") or event_id
             known = self.store.thread(thread)
+            self._thread_read = (thread, known)  # for _index, in the same transaction
             shard = known["shard"] if known else self._shard(patient or f"samtale:{thread}")
             number = known["messages"] + 1 if known else 1
             return {"shard": shard, "samtale": {"id": thread, "forste": known is None, "nummer": number}}
@@ -422,7 +429,7 @@ class Monitor:
         derived = event.derived
         if event.kind == "klokke" or derived.get("duplikat") or derived.get("ukjent_innleggelse"):
             return out
-        sid = str(derived.get("shard", 0))
+        sid = self._sid(derived.get("shard", 0))
         kind, seq, body = event.kind, event.seq, event.body
         new_id: str | None = None  # a discharge: the admission's fact gets a new version
         old_id = ""
@@ -451,83 +458,82 @@ class Monitor:
                 scope = self._scopes[pack.id](facts)
                 if scope is False:
                     continue
-            state = self._session(i, sid)
-            fact, hours = rs.project(kind, facts, seq, scope, self._hour)
-            if (state["h"] != self._hour and self._hour in hours) or any(
-                    fact[s.instant_field] <= now and (state["n"] is None or state["n"] < fact[s.instant_field])
-                    for s in rs.slots if s.instant_field in fact):
-                out.extend(self._sync(i, sid))  # a deadline in this hour or already passed: the clock must be there
+            self._session(i, sid)
+            fact, dues = rs.project(kind, facts, seq, scope)
             if new_id is not None:  # the admission's new version is there before the old one goes
-                rs.replace(sid, {**fact, "id": new_id}, old_id)
+                fact["id"] = new_id
+                rs.replace(sid, fact, old_id)
             else:
                 rs.assert_fact(sid, fact)
-            for hour in hours:
-                heapq.heappush(self._pending_hours.setdefault((i, sid), []), hour)
-            for slot in rs.slots:
-                if slot.instant_field in fact:
-                    heapq.heappush(self._deadlines, (fact[slot.instant_field], i, sid))
+            for slot, instant in dues:
+                if instant <= now:  # already overdue: due at once, for the rest of this hour
+                    out.extend(self._due(i, sid, [(slot, seq, fact["id"], instant)], [True]))
+                else:
+                    heapq.heappush(self._deadlines, (instant, i, sid, slot, seq, self._versions.get(seq, 0)))
             if self.retention is not None and event.kind != "utskrivning":
                 heapq.heappush(self._expiry, ((when + self.retention).timestamp(), seq, i, sid))
             out.extend(self._drain(i, sid))
         return out
+
+    def _sid(self, shard: int) -> str:
+        sid = self._sids.get(shard)
+        if sid is None:
+            sid = self._sids[shard] = str(shard)
+        return sid
 
     def _fact_id(self, seq: int) -> str:
         """The id of an event's fact in the rules: ``e{seq}``, ``e{seq}v{n}`` after its n-th discharge."""
         version = self._versions.get(seq, 0)
         return f"e{seq}v{version}" if version else f"e{seq}"
 
-    def _session(self, i: int, sid: str) -> dict:
+    def _session(self, i: int, sid: str) -> None:
         key = (i, sid)
         if key not in self._sessions:
-            if len({s for (r, s) in self._sessions if r == i}) >= MAX_SESSIONS:  # pragma: no cover - shards cap it
+            if sum(1 for (r, _) in self._sessions if r == i) >= MAX_SESSIONS:  # pragma: no cover - shards cap it
                 raise MonitorError("too many durable_rules sessions")
-            self._sessions[key] = {"n": None, "h": None}
-        return self._sessions[key]
+            self._sessions.add(key)
 
-    def _sync(self, i: int, sid: str) -> list[MonitorFinding]:
-        """Bring a session's clock and tick facts up to the monitor's clock (this fires passed deadlines)."""
-        state = self._session(i, sid)
-        if self.clock is None:
-            return []
+    def _due(self, i: int, sid: str, dues: list[tuple[int, int, str, float]], keep: list[bool]) -> list[MonitorFinding]:
+        """Deadlines of one session fall due, each (slot, seq, id of the anchor's fact, instant): each $due fact
+        joins its anchor (the rules fire now unless the awaited event came). One stays while the clock is in
+        its hour (``keep``), as the deadline's hour tick did, or goes at once when the clock has already left
+        the hour of its instant."""
         rs = self.rulesets[i]
-        out: list[MonitorFinding] = []
-        now = self._now().timestamp()
-        tick = self._tick()
-        if state["n"] != now:
-            if state["n"] is not None:
-                rs.retract(sid, "$c")
-            rs.assert_fact(sid, {"k": "$c", "id": "$c", "n": now})
-            state["n"] = now
-            out.extend(self._drain(i, sid))
-        pending = self._pending_hours.get((i, sid), [])
-        hours: list[int] = []
-        while pending and pending[0] <= tick:
-            hour = heapq.heappop(pending)
-            if (not hours or hours[-1] != hour) and (state["h"] is None or hour > state["h"]):
-                hours.append(hour)
-        if state["h"] != tick and (not hours or hours[-1] != tick):
-            hours.append(tick)
-        for hour in hours:
-            if state["h"] is not None:
-                rs.retract(sid, "$t")
-            rs.assert_fact(sid, {"k": "$t", "id": "$t", "h": hour})
-            state["h"] = hour
-            out.extend(self._drain(i, sid))
+        ids = rs.assert_dues(sid, dues)
+        self.deadlines_due += len(dues)
+        out = self._drain(i, sid)
+        self._due_now.extend((i, sid, due_id) for due_id, k in zip(ids, keep, strict=True) if k)
+        rs.retract_facts(sid, [due_id for due_id, k in zip(ids, keep, strict=True) if not k])
         return out
 
     def _advance(self, time: dt.datetime) -> list[MonitorFinding]:
+        """Move the clock to ``time``: the deadlines that fall due by then, in order of their instants (a heap:
+        the work is for those deadlines alone), then the events whose retention ends."""
         if self.clock is not None and time <= self.clock:
             return []
         self.clock = time
-        self._hour = int(time.timestamp() // HOUR)
+        hour = int(time.timestamp() // HOUR)
+        if hour != self._hour:  # the clock leaves the hour: the $due facts of that hour go
+            leaving: dict[tuple[int, str], list[str]] = {}
+            for i, sid, due_id in self._due_now:
+                leaving.setdefault((i, sid), []).append(due_id)
+            for (i, sid), ids in leaving.items():
+                self.rulesets[i].retract_facts(sid, ids)
+            self._due_now.clear()
+        self._hour = hour
         now = time.timestamp()
         out: list[MonitorFinding] = []
-        due_sessions = []
+        due: dict[tuple[int, str], tuple[list, list[bool]]] = {}  # by session, in the order they fall due
         while self._deadlines and self._deadlines[0][0] <= now:
-            _, i, sid = heapq.heappop(self._deadlines)
-            due_sessions.append((i, sid))
-        for i, sid in dict.fromkeys(due_sessions):
-            out.extend(self._sync(i, sid))
+            instant, i, sid, slot, seq, version = heapq.heappop(self._deadlines)
+            if seq in self._gone or version != self._versions.get(seq, 0):
+                continue  # the anchor has left the rules, or a newer version with its own deadline replaced it
+            dues, keep = due.setdefault((i, sid), ([], []))
+            dues.append((slot, seq, self._fact_id(seq), instant))
+            keep.append(int(instant // HOUR) == hour)
+        for (i, sid), (dues, keep) in due.items():  # a session's deadlines in few calls to durable_rules
+            for start in range(0, len(dues), DUE_BATCH):
+                out.extend(self._due(i, sid, dues[start:start + DUE_BATCH], keep[start:start + DUE_BATCH]))
         while self._expiry and self._expiry[0][0] <= now:
             _, seq, i, sid = heapq.heappop(self._expiry)
             if self._open_anchors.get(seq):

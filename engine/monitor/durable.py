@@ -57,7 +57,9 @@ durable_rules 2.0.28 (unmaintained) has sharp edges; each is handled here:
   dispatch thread, so every action runs inside the assert that triggers it,
   and results are read back from the records, never from return values;
 - durable_rules' timers run on wall-clock time: they are not used; time comes
-  from the events as a clock fact and an hourly tick fact;
+  from the events, and a deadline that falls due is asserted as a fact of its own
+  (``$due``) that joins its anchor alone (an equality join, which durable_rules
+  indexes);
 - the C extension never releases the GIL: one monitor is driven from one
   thread (a lock serialises calls);
 - it fails to import on Python 3.13 (``PyEval_CallObject`` was removed):
@@ -76,6 +78,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+import orjson
 
 from ..contract.facts import catalogue
 from ..contract.times import OSLO
@@ -216,6 +220,8 @@ class FieldTable:
     normalise: dict[tuple[str, str, str], bool] = field(default_factory=dict)
     predicates: dict[str, list[tuple[str, Callable[[Mapping[str, Any]], bool | None]]]] = field(default_factory=dict)
     _count: itertools.count = field(default_factory=itertools.count)
+    _by_kind: dict[str, list[tuple[str, str, str, bool]]] | None = None
+    _known: int = 0
 
     def field(self, kind: str, path: str, rep: str, normalise: bool) -> str:
         key = (kind, path, rep)
@@ -230,20 +236,27 @@ class FieldTable:
         return name
 
     def project(self, kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:
-
+        """The fields of one event: what the ruleset's rules read of it, under their short names."""
+        by_kind = self._by_kind
+        if by_kind is None or len(self.fields) != self._known:  # fields are added while rules compile
+            by_kind = {}
+            for (k, path, rep), name in self.fields.items():
+                by_kind.setdefault(k, []).append((path, rep, name, self.normalise[(k, path, rep)]))
+            self._by_kind, self._known = by_kind, len(self.fields)
         out: dict[str, Any] = {}
-        for (k, path, rep), name in self.fields.items():
-            if k != kind:
-                continue
+        for path, rep, name, normalise in by_kind.get(kind, ()):
             value = facts.get(path)
             if value is None:
                 continue
             if isinstance(value, (dict, list)):  # only ever tested with exists
                 out[name] = True
                 continue
-            if isinstance(value, str) and self.normalise[(k, path, rep)]:
-                value = norm(value)
-            out[name] = to_value(value, rep)
+            if isinstance(value, str):
+                out[name] = norm(value) if normalise else value
+            elif isinstance(value, (dt.date, dt.datetime)):
+                out[name] = to_value(value, rep)
+            else:
+                out[name] = value
         for name, test in self.predicates.get(kind, ()):
             result = test(facts)
             if result is not None:
@@ -462,16 +475,45 @@ class Ruleset:
         self.records: list[tuple] = []
         self.host = make_host({name: definitions})
         self._engine = load_durable()
+        self._rules = self.host.get_ruleset(name)
+        import durable_rules_engine
+
+        self._core: Any = durable_rules_engine
         self.size = len(definitions)
+
+    def _call(self, function: Callable[[Any, str], Any], fact: dict | list[dict]) -> None:
+        """What ``Host.assert_fact`` and ``retract_fact`` do, with the fact written by orjson: the C core's
+        call, its result checked, then the actions it started (they run here, before this returns)."""
+        rules = self._rules
+        failed: list[BaseException] = []
+
+        def done(error: BaseException | None, state: Any) -> None:
+            if error:
+                failed.append(error)
+
+        rules.do_actions(rules._handle_result(function(rules._handle, orjson.dumps(fact).decode()), fact), done)
+        if failed:
+            raise failed[0]
 
     def assert_fact(self, sid: str, fact: dict) -> None:
         fact = dict(fact, sid=sid)
         with contextlib.suppress(self._engine.MessageNotHandledException):  # no rule can use it: nothing is kept
-            self.host.assert_fact(self.name, fact)
+            self._call(self._core.assert_fact, fact)
 
     def retract(self, sid: str, fact_id: str) -> None:
         with contextlib.suppress(self._engine.MessageNotHandledException):
-            self.host.retract_fact(self.name, {"sid": sid, "id": fact_id})
+            self._call(self._core.retract_fact, {"sid": sid, "id": fact_id})
+
+    def assert_facts(self, sid: str, facts: list[dict]) -> None:
+        """Several facts of one session in one call to the core (their actions run after all are in)."""
+        if facts:
+            with contextlib.suppress(self._engine.MessageNotHandledException):
+                self._call(self._core.assert_facts, [dict(fact, sid=sid) for fact in facts])
+
+    def retract_facts(self, sid: str, fact_ids: list[str]) -> None:
+        if fact_ids:
+            with contextlib.suppress(self._engine.MessageNotHandledException):
+                self._call(self._core.retract_facts, [{"sid": sid, "id": fact_id} for fact_id in fact_ids])
 
     def drain(self) -> list[tuple]:
         out = list(dict.fromkeys(self.records))  # one record per match, however many branches fired
@@ -571,7 +613,7 @@ def _safe(text: str) -> str:
 
 @dataclass
 class DueSlot:
-    """A deadline that anchors carry as fields: the instant it falls due (``overdue_instant``) and its hour."""
+    """A deadline that anchors carry as a field: the instant it falls due (``overdue_instant``)."""
 
     index: int
     rule: ConversationRule
@@ -583,10 +625,6 @@ class DueSlot:
     @property
     def instant_field(self) -> str:
         return f"_d{self.index}"
-
-    @property
-    def hour_field(self) -> str:
-        return f"_h{self.index}"
 
     def __post_init__(self) -> None:
         # read from the anchor's own fields
@@ -624,12 +662,18 @@ class ConversationEntry:
 class ConversationRuleset(Ruleset):
     """The conversation rules of one or more packs as one durable_rules ruleset.
 
-    Facts: events (k = melding | kvittering | innleggelse, q = their place in the log),
-    the clock ($c, n = now) and the tick of the current hour ($t, h = hour). A rule may
-    fire again for the same events (when the clock moves within the hour of a deadline,
-    or an admission is asserted again with its discharge); the monitor keeps one finding
-    per rule and events, so no marker facts are needed, and they would cost about 8 KB
-    of durable_rules memory per finding.
+    Facts: events (k = melding | kvittering | innleggelse, q = their place in the log) and
+    deadlines that have fallen due ($due: x = the slot, q and i = the anchor's place and
+    overdue instant, so that a new version of the anchor with another deadline does not
+    match). The monitor asserts a $due fact when the clock passes the instant (it keeps
+    the deadlines in a heap by instant) and retracts it when the clock leaves the hour
+    the deadline fell due in: each deadline touches its own anchor only, whatever else
+    a session holds. (A clock fact that every anchor joined made moving the clock cost
+    work for every overdue anchor of the session, and retracting it, with the rules'
+    negations, grew with the square of their number.) A rule may fire again for the
+    same events (an admission asserted again with its discharge); the monitor keeps one
+    finding per rule and events, so no marker facts are needed, and they would cost
+    about 8 KB of durable_rules memory per finding.
     """
 
     def __init__(self, name: str, entries: list[tuple[CompiledPack, ConversationRule]]):
@@ -649,6 +693,9 @@ class ConversationRuleset(Ruleset):
             raise TooComplex(f"{len(definitions)} alternatives in one ruleset (limit {MAX_RULES})")
         super().__init__(name, definitions)
         self.records = records
+        self._slots_by_kind: dict[str, list[DueSlot]] = {}
+        for slot in self.slots:
+            self._slots_by_kind.setdefault(slot.kind, []).append(slot)
 
     # ---- compilation
 
@@ -688,8 +735,8 @@ class ConversationRuleset(Ruleset):
             patterns = list(combo)
             if slot is not None:
                 anchor = names[slot.alias]
-                patterns.append({"t": {"$and": [{"k": "$t"}, {"h": {anchor: slot.hour_field}}]}})
-                patterns.append({"c": {"$and": [{"k": "$c"}, {"$gte": {"n": {anchor: slot.instant_field}}}]}})
+                patterns.append({"d": {"$and": [{"k": "$due"}, {"x": slot.index}, {"q": {anchor: "q"}},
+                                                {"i": {anchor: slot.instant_field}}]}})
             nots = [{f"n{k}$not": pattern(_atom({"k": p.event}), conj)} for k, (p, conj) in enumerate(negations)]
             rule_patterns = patterns + nots
             if len(rule_patterns) > MAX_PATTERNS:
@@ -718,27 +765,33 @@ class ConversationRuleset(Ruleset):
         self.retract(sid, old_id)
         self.records[start:] = [r for r in self.records[start:] if r[0] != "fire" or (r[1], r[2]) not in still]
 
-    def project(self, kind: str, facts: Mapping[str, Any], seq: int, scope: bool | None,
-                clock_hour: int | None) -> tuple[dict, list[int]]:
-        """The fact for an event, and the hours at which its deadlines fall due."""
+    def project(self, kind: str, facts: Mapping[str, Any], seq: int,
+                scope: bool | None) -> tuple[dict, list[tuple[int, float]]]:
+        """The fact for an event, and its deadlines: (slot, the instant it is overdue)."""
         fact = {"k": kind, "q": seq, "id": f"e{seq}", **self.fields.project(kind, facts)}
         if kind == "melding" and scope is not None:
             fact["s"] = scope
-        hours = []
-        for slot in self.slots:
-            if slot.kind != kind:
-                continue
+        dues = []
+        for slot in self._slots_by_kind.get(kind, ()):
             due = slot.resolve(facts)
             if due is None:
                 continue
             instant = overdue_instant(due, slot.due.unit)
-            hour = int(instant // HOUR)
-            if clock_hour is not None:
-                hour = max(hour, clock_hour)
             fact[slot.instant_field] = instant
-            fact[slot.hour_field] = hour
-            hours.append(hour)
-        return fact, hours
+            dues.append((slot.index, instant))
+        return fact, dues
+
+    def assert_dues(self, sid: str, dues: list[tuple[int, int, str, float]]) -> list[str]:
+        """Say that deadlines have fallen due, each (slot, event seq, id of the anchor's fact, instant), in one
+        call; returns the ids of the $due facts, to retract when the clock leaves the hour."""
+        ids = [f"d{slot}_{fact_id}" for slot, _, fact_id, _ in dues]
+        facts = [{"k": "$due", "id": due_id, "x": slot, "q": seq, "i": instant}
+                 for due_id, (slot, seq, _, instant) in zip(ids, dues, strict=True)]
+        if len(facts) == 1:
+            self.assert_fact(sid, facts[0])
+        else:
+            self.assert_facts(sid, facts)
+        return ids
 
 
 def _conversation_action(records: list, role: str, index: int, aliases: tuple[str, ...],

@@ -55,7 +55,7 @@ class EventError(ValueError):
         return f"{where}{self.path}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredEvent:
     """An event in the log: its place (seq), id, kind, time and stored form (no patient numbers)."""
 
@@ -112,15 +112,41 @@ def _pseudonymised(node: Any, secret: bytes) -> Any:
 
     A number typed into a text, a subject or an id (a message id that is the patient's number)
     never reaches the log; the same number always gives the same pseudonym, so ids that name
-    each other (``svar_pa``, ``kvittering.melding_id``) still match.
+    each other (``svar_pa``, ``kvittering.melding_id``) still match. A text shorter than a
+    number (11 characters) is kept as it is without a call.
     """
     if isinstance(node, str):
-        return pseudonymise_in_text(node, secret)
+        return node if len(node) < 11 else pseudonymise_in_text(node, secret)
     if isinstance(node, dict):
-        return {pseudonymise_in_text(k, secret): _pseudonymised(v, secret) for k, v in node.items()}
+        return {(k if len(k) < 11 else pseudonymise_in_text(k, secret)):
+                (v if v is None or v.__class__ in _SCALARS or (v.__class__ is str and len(v) < 11)
+                 else _pseudonymised(v, secret))
+                for k, v in node.items()}
     if isinstance(node, list):
         return [_pseudonymised(v, secret) for v in node]
     return node
+
+
+_SCALARS = (bool, int, float)
+_SIX_DIGITS = re.compile(r"\d{6}")  # a patient number in a text has at least six digits in a row
+
+
+def _may_hold_a_number(node: dict) -> bool:
+    """False when no text in ``node`` (keys too) can hold a patient number: its JSON has no six digits in a
+    row (digits are never escaped in JSON). Most events have none, and need no walk through every text."""
+    try:
+        text = orjson.dumps(node).decode()
+    except (TypeError, orjson.JSONEncodeError):  # pragma: no cover - an integer beyond 64 bits
+        return True
+    return _SIX_DIGITS.search(text) is not None
+
+
+def _plain_copy(raw: dict) -> Any:
+    """A plain copy of a validated event (JSON types only, as the schema check leaves them)."""
+    try:
+        return orjson.loads(orjson.dumps(raw))
+    except (TypeError, orjson.JSONEncodeError):  # an integer beyond 64 bits, a lone surrogate
+        return json.loads(json.dumps(raw, ensure_ascii=False))
 
 
 def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> tuple[str, str, dt.datetime, dict]:
@@ -137,7 +163,7 @@ def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> 
         time = parse_datetime(raw["tidspunkt"], "$.tidspunkt")
     except InputError as exc:
         raise EventError(exc.path, exc.message) from None
-    event = json.loads(json.dumps(raw, ensure_ascii=False))  # a plain copy; the caller's dict is never kept
+    event = _plain_copy(raw)  # the caller's dict is never kept
     body: dict[str, Any] = {"hendelse": kind, "tidspunkt": time.isoformat()}
     top_patient = event.get("pasient")
     if kind == "melding":
@@ -178,7 +204,8 @@ def to_stored(raw: Any, *, secret: bytes, allow_synthetic_ids: bool = False) -> 
             body["pasient"] = _patient(top_patient["id"], "$.pasient.id", secret, allow_synthetic_ids)
         else:
             body["pasient"] = {"pseudonym": top_patient["pseudonym"]}
-    body = {k: v if k == "pasient" else _pseudonymised(v, secret) for k, v in body.items()}
+    if _may_hold_a_number({k: v for k, v in body.items() if k != "pasient"}):
+        body = {k: v if k == "pasient" else _pseudonymised(v, secret) for k, v in body.items()}
     given = event.get("id")
     event_id = pseudonymise_in_text(given, secret) if given else hashlib.sha256(
         json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]

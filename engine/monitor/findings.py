@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..contract.bokmal import norsk_dato, show
@@ -21,7 +22,7 @@ from ..lang.templates import PLACEHOLDER
 from ..lang.tree import CompiledPack, ConversationEffect
 
 
-@dataclass
+@dataclass(slots=True)
 class MonitorFinding:
     """One finding: what a conversation rule found about some events, and its status."""
 
@@ -67,6 +68,12 @@ def _monitor_labels() -> dict[str, Any]:
     return labels
 
 
+@lru_cache(maxsize=8192)
+def _show_text(value: str, path: str) -> str:
+    """``show`` for a text: names of parties and services recur in finding after finding."""
+    return show(value, path)
+
+
 def fill_conversation(template: str, by_alias: Mapping[str, Mapping[str, Any]], pack: CompiledPack,
                       due: Mapping[str, Any]) -> str:
     """Fill a conversation rule's message: {EVENT.fact}, {param.x}, {vocabulary.x}, {due.x}."""
@@ -86,7 +93,9 @@ def fill_conversation(template: str, by_alias: Mapping[str, Mapping[str, Any]], 
         if rest.startswith(("melding.pasient", "pasient.")):
             return "(skjult)"
         value = (by_alias.get(head) or {}).get(rest)
-        return "(ukjent)" if value is None else show(value, rest)
+        if value is None:
+            return "(ukjent)"
+        return _show_text(value, rest) if value.__class__ is str else show(value, rest)
 
     return " ".join(PLACEHOLDER.sub(one, template).split())
 

@@ -35,6 +35,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .events import StoredEvent
 
 SCHEMA_VERSION = "2"
@@ -68,6 +70,11 @@ class EventStore:
         self.conn = connection
         self.location = location
         self._depth = 0
+        # written at the end of the transaction, in one statement per table (reads see them before)
+        self._derived: dict[int, str] = {}  # seq -> derived part (JSON)
+        self._messages: dict[str, tuple[int, str, int]] = {}  # message id -> (seq, thread, shard)
+        self._threads: dict[str, list] = {}  # thread id -> [shard, messages, first seq, last time, new]
+        self._admissions: dict[str, tuple[int, int]] = {}  # admission id -> (seq, shard)
         self._create()
 
     # ---- plumbing
@@ -113,20 +120,53 @@ class EventStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One transaction; nested calls join the outer one."""
+        """One transaction; nested calls join the outer one. The derived parts and index rows written in it
+        are kept aside and written in one statement per table before the commit."""
         if self._depth == 0:
             self._begin()
         self._depth += 1
         try:
             yield
+            if self._depth == 1:
+                self._flush()
         except BaseException:
             self._depth -= 1
             if self._depth == 0:
+                self._discard()
                 self.conn.rollback()
             raise
         self._depth -= 1
         if self._depth == 0:
             self.conn.commit()
+
+    def _many(self, sql: str, rows: list[tuple]) -> None:
+        if rows:
+            self.conn.cursor().executemany(self._sql(sql), rows)
+
+    def _flush(self) -> None:
+        """Write what the transaction kept aside."""
+        if self._derived:
+            self._many("UPDATE dv_events SET derived = ? WHERE seq = ?",
+                       [(text, seq) for seq, text in self._derived.items()])
+        if self._threads:
+            self._many("INSERT INTO dv_threads (thread_id, shard, messages, first_seq, last_time) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       [(t, r[0], r[1], r[2], r[3]) for t, r in self._threads.items() if r[4]])
+            self._many("UPDATE dv_threads SET messages = ?, last_time = ? WHERE thread_id = ?",
+                       [(r[1], r[3], t) for t, r in self._threads.items() if not r[4]])
+        if self._messages:
+            self._many("INSERT INTO dv_messages (message_id, seq, thread_id, shard) VALUES (?, ?, ?, ?)",
+                       [(m, *row) for m, row in self._messages.items()])
+        if self._admissions:
+            self._many("INSERT INTO dv_admissions (admission_id, seq, shard) VALUES (?, ?, ?)",
+                       [(a, *row) for a, row in self._admissions.items()])
+        self._discard()
+
+    def _discard(self) -> None:
+        self._derived.clear()
+        self._messages.clear()
+        self._threads.clear()
+        self._admissions.clear()
 
     def _begin(self) -> None:
         pass  # the drivers open a transaction on the first statement
@@ -158,10 +198,14 @@ class EventStore:
 
     def set_derived(self, seq: int, derived: dict) -> None:
         """What the monitor worked out about an event when it applied it."""
-        self._exec("UPDATE dv_events SET derived = ? WHERE seq = ?", (_dumps(derived), seq))
+        if self._depth:
+            self._derived[seq] = _dumps(derived)
+        else:
+            self._exec("UPDATE dv_events SET derived = ? WHERE seq = ?", (_dumps(derived), seq))
 
     def events(self, after: int = 0, batch: int = 2000) -> Iterator[StoredEvent]:
         """Every event after ``after`` in log order (as they arrived), read in batches."""
+        self._flush()
         last = after
         while True:
             rows = self._exec("SELECT seq, event_id, kind, time, body, derived FROM dv_events WHERE seq > ? "
@@ -177,6 +221,8 @@ class EventStore:
                          (seq,)).fetchone()
         if row is None:
             raise KeyError(seq)
+        if seq in self._derived:
+            row = (*row[:5], self._derived[seq])
         return _event(row)
 
     def count(self) -> int:
@@ -185,23 +231,46 @@ class EventStore:
     # ---- indexes
 
     def message(self, message_id: str) -> dict | None:
+        kept = self._messages.get(message_id)
+        if kept is not None:
+            return {"seq": kept[0], "thread": kept[1], "shard": kept[2]}
         row = self._exec("SELECT seq, thread_id, shard FROM dv_messages WHERE message_id = ?",
                          (message_id,)).fetchone()
         return {"seq": row[0], "thread": row[1], "shard": row[2]} if row else None
 
     def add_message(self, message_id: str, seq: int, thread_id: str, shard: int) -> None:
+        if self._depth:
+            if message_id in self._messages:  # one already in the table fails when the rows are written
+                raise sqlite3.IntegrityError(f"dv_messages: {message_id} is there already")
+            self._messages[message_id] = (seq, thread_id, shard)
+            return
         self._exec("INSERT INTO dv_messages (message_id, seq, thread_id, shard) VALUES (?, ?, ?, ?)",
                    (message_id, seq, thread_id, shard))
 
     def thread(self, thread_id: str) -> dict | None:
+        kept = self._threads.get(thread_id)
+        if kept is not None:
+            return {"shard": kept[0], "messages": kept[1], "first_seq": kept[2], "last_time": kept[3]}
         row = self._exec("SELECT shard, messages, first_seq, last_time FROM dv_threads WHERE thread_id = ?",
                          (thread_id,)).fetchone()
         return {"shard": row[0], "messages": row[1], "first_seq": row[2], "last_time": row[3]} if row else None
 
-    def touch_thread(self, thread_id: str, shard: int, seq: int, time: dt.datetime) -> int:
-        """Count a message in a thread (creating it); returns the message's number in the thread."""
-        known = self.thread(thread_id)
-        if known is None:
+    def touch_thread(self, thread_id: str, shard: int, seq: int, time: dt.datetime,
+                     known: dict | bool | None = False) -> int:
+        """Count a message in a thread (creating it); returns the message's number in the thread.
+        ``known``: the thread as ``thread`` gave it just before (None: not there yet), to save reading it."""
+        if known is False:
+            known = self.thread(thread_id)
+        if self._depth:
+            if not isinstance(known, dict):
+                self._threads[thread_id] = [shard, 1, seq, time.isoformat(), True]
+                return 1
+            kept = self._threads.get(thread_id)
+            new = kept[4] if kept is not None else False
+            self._threads[thread_id] = [known["shard"], known["messages"] + 1, known["first_seq"],
+                                        max(known["last_time"], time.isoformat()), new]
+            return int(known["messages"]) + 1
+        if not isinstance(known, dict):
             self._exec("INSERT INTO dv_threads (thread_id, shard, messages, first_seq, last_time) "
                        "VALUES (?, ?, 1, ?, ?)", (thread_id, shard, seq, time.isoformat()))
             return 1
@@ -210,27 +279,47 @@ class EventStore:
         return known["messages"] + 1
 
     def threads(self) -> int:
+        self._flush()
         return int(self._exec("SELECT COUNT(*) FROM dv_threads").fetchone()[0])
 
     def admission(self, admission_id: str) -> dict | None:
+        kept = self._admissions.get(admission_id)
+        if kept is not None:
+            return {"seq": kept[0], "shard": kept[1]}
         row = self._exec("SELECT seq, shard FROM dv_admissions WHERE admission_id = ?", (admission_id,)).fetchone()
         return {"seq": row[0], "shard": row[1]} if row else None
 
     def add_admission(self, admission_id: str, seq: int, shard: int) -> None:
+        if self._depth:
+            if admission_id in self._admissions:  # one already in the table fails when the rows are written
+                raise sqlite3.IntegrityError(f"dv_admissions: {admission_id} is there already")
+            self._admissions[admission_id] = (seq, shard)
+            return
         self._exec("INSERT INTO dv_admissions (admission_id, seq, shard) VALUES (?, ?, ?)",
                    (admission_id, seq, shard))
 
 
 def _dumps(value: dict) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with sorted keys (orjson; the standard library where orjson refuses a value)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):  # pragma: no cover - an integer beyond 64 bits
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _loads(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # pragma: no cover - an integer beyond 64 bits
+        return json.loads(text)
 
 
 def _event(row: tuple) -> StoredEvent:
     """An event from its row; the derived part, once applied, is in the body under ``avledet``."""
     seq, event_id, kind, time, body, derived = row
-    data = json.loads(body)
+    data = _loads(body)
     if derived is not None:
-        data[DERIVED] = json.loads(derived)
+        data[DERIVED] = _loads(derived)
     return StoredEvent(int(seq), event_id, kind, dt.datetime.fromisoformat(time), data)
 
 
