@@ -405,7 +405,9 @@ class Monitor:
             return {"shard": shard, "samtale": {"id": thread, "forste": known is None, "nummer": number}}
         if kind == "kvittering":
             original = self.store.message(body["kvittering"]["melding_id"])
-            return {"shard": original["shard"] if original else self._shard(body["kvittering"]["melding_id"])}
+            if original is None:  # applied before its message: it acknowledges nothing the rules know of
+                return {"ukjent_melding": True}
+            return {"shard": original["shard"]}
         if kind == "innleggelse":
             if self.store.admission(body["innleggelse"]["id"]) is not None:
                 return {"duplikat": True}
@@ -427,7 +429,8 @@ class Monitor:
         """Apply one released event at its time ``when``: the clock moves there (never back), then the rules see it."""
         out = self._advance(when)
         derived = event.derived
-        if event.kind == "klokke" or derived.get("duplikat") or derived.get("ukjent_innleggelse"):
+        if event.kind == "klokke" or derived.get("duplikat") or derived.get("ukjent_innleggelse") \
+                or derived.get("ukjent_melding"):
             return out
         sid = self._sid(derived.get("shard", 0))
         kind, seq, body = event.kind, event.seq, event.body
