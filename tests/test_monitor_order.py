@@ -259,9 +259,12 @@ def kinds(m: Monitor) -> list[tuple[str, tuple[str, ...], str]]:
     return sorted((f.kind, f.events, f.status) for f in m.findings())
 
 
+@pytest.mark.parametrize("shards", [16, 1], ids=["shards-16", "one-shard"])
 @pytest.mark.parametrize("lateness, found", [("15m", []), (0, [("kvittering_mangler", ("m1",), "open")])])
-def test_a_receipt_that_comes_before_its_message(engine, lateness, found) -> None:
-    with Monitor([engine.packs["sykehuset-ostfold"]], lateness=lateness) as m:
+def test_a_receipt_that_comes_before_its_message(engine, lateness, found, shards) -> None:
+    """Applied before its message (no lateness window), a receipt acknowledges nothing, in whatever shard
+    the message falls: with one shard both are in the same durable_rules session."""
+    with Monitor([engine.packs["sykehuset-ostfold"]], lateness=lateness, shards=shards) as m:
         m.feed(receipt_event(at=at(0.02), msg_id="m1"))  # the receipt, a minute after the message, comes first
         m.feed(message_event(at=at(0), msg_id="m1", type="foresporsel", sender=FREDRIKSTAD, recipient=SO_LUNGE,
                              thread="t1", patient=example_number("fnr", seed=1), retning="sendt"))
