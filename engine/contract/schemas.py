@@ -20,7 +20,8 @@ import yaml
 if TYPE_CHECKING:  # the Python validator is imported when an error is first worded
     import jsonschema
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: PyYAML's safe loader, libyaml's C one where PyYAML was built with it: plain data, never objects
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 INPUT_SCHEMA = "input-v1.schema.json"
 DECISION_SCHEMA = "decision-v1.schema.json"
@@ -45,7 +46,7 @@ def published_schema(name: str) -> dict[str, Any]:
 @cache
 def data_file(name: str) -> Any:
     """A YAML data file shipped in ``engine/schemas`` (read safely, once)."""
-    return yaml.load(schema_text(name), Loader=_SAFE_LOADER)
+    return yaml.load(schema_text(name), Loader=SafeLoader)
 
 
 def input_schema() -> dict[str, Any]:

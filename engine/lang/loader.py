@@ -29,7 +29,7 @@ import orjson
 import yaml
 
 from ..contract.identifiers import mask_in_text
-from ..contract.schemas import PACK_SCHEMA, detailed_validator, fast_validator, published_schema
+from ..contract.schemas import PACK_SCHEMA, SafeLoader, detailed_validator, fast_validator, published_schema
 
 if TYPE_CHECKING:  # imported with the Python validator, when a pack's errors are first worded
     import jsonschema
@@ -165,7 +165,7 @@ def scan_problems(text: str, name: str) -> list[PackProblem]:
     def add(mark: Any, message: str, code: str) -> None:
         problems.append(PackProblem(Location(name, mark.line + 1, mark.column + 1), message, code=code))
 
-    loader = _SAFE_LOADER(text)
+    loader = SafeLoader(text)
     try:
         while len(problems) < MAX_SCAN_PROBLEMS:
             event = loader.get_event()
@@ -193,9 +193,8 @@ def scan_problems(text: str, name: str) -> list[PackProblem]:
     return problems
 
 
-# libyaml's SafeLoader (the same safe rules, in C) when PyYAML has it: it reads a pack about ten
+# SafeLoader is libyaml's (the same safe rules, in C) when PyYAML has it: it reads a pack about ten
 # times faster, which keeps `dialogvakt validate` quick enough to run on every save
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _pure_error(text: str) -> yaml.MarkedYAMLError | None:
@@ -316,7 +315,7 @@ def yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
 
 
 def _yaml_text(text: str, name: str) -> tuple[Any, dict[Pointer, Location]]:
-    loader = _SAFE_LOADER(text)
+    loader = SafeLoader(text)
     try:
         try:
             scanned = scan_problems(text, name)

@@ -17,11 +17,10 @@ from typing import Any
 
 import yaml
 
-from ..contract.schemas import self_contained
+from ..contract.schemas import SafeLoader, self_contained
 from ..contract.version import __version__
 
 PROBLEM_BASE = "https://dialogvakt.no/problems/"
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def embedded(schema: dict[str, Any], name: str) -> dict[str, Any]:
@@ -46,7 +45,7 @@ def embedded(schema: dict[str, Any], name: str) -> dict[str, Any]:
 def document_data() -> dict[str, Any]:
     """``openapi.yaml`` as written: the embeds and the version not yet filled in."""
     text = resources.files("engine.server").joinpath("openapi.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.load(text, Loader=_SAFE_LOADER)  # a SafeLoader
+    data: dict[str, Any] = yaml.load(text, Loader=SafeLoader)
     return data
 
 
