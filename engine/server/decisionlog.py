@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from ..contract.decision import Decision, Finding
 from ..contract.identifiers import mask_in_text, pseudonym, redact_numbers
 
@@ -232,7 +234,7 @@ class DecisionLog:
 
 def _rows(records: Sequence[DecisionRecord]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The rows of the decisions table (JSON columns as text) and of the decision_packs table."""
-    rows = [tuple(json.dumps(getattr(r, c), ensure_ascii=False) if c in _JSON_COLUMNS else getattr(r, c)
+    rows = [tuple(orjson.dumps(getattr(r, c)).decode("utf-8") if c in _JSON_COLUMNS else getattr(r, c)
                   for c in _COLUMNS) for r in records]
     pack_rows = [(r.id, p["id"], p["version"], p["revision"], p["decision"]) for r in records for p in r.packs]
     return rows, pack_rows

@@ -32,7 +32,7 @@ class Service:
         root = Path(config.policies) if config.policies else bundled_policies_dir()
         self.packs = Packs(root, allow_synthetic_ids=config.test_environment, metrics=self.metrics)
         self.auth = Authenticator(config.auth)
-        self.workers = Workers(config.workers, config.deadline, self.metrics)
+        self.workers = Workers(config.workers, config.deadline, self.metrics, config.inline_budget)
         warm_up()
         self.writer: LogWriter | None = None
         self._monitor: MonitorBinding | None = None
@@ -57,13 +57,19 @@ class Service:
                 self._monitor = load_monitor(self.config, list(self.packs.engine.packs.values()))
             return self._monitor
 
-    async def commit(self, items: Sequence[Evaluated], client: str | None) -> list[DecisionRecord]:
-        """Write the decisions to the log; returns their records. Raises Problem(503) when it cannot."""
+    def record(self, item: Evaluated, client: str | None) -> DecisionRecord:
+        """The decision log record of one decision (input hash, pseudonym): made where the decision was."""
+        return record_for(item.decision, item.request, secret=self.config.secret, source=item.source, client=client)
+
+    async def commit(self, items: Sequence[Evaluated], client: str | None,
+                     records: Sequence[DecisionRecord] | None = None) -> Sequence[DecisionRecord]:
+        """Write the decisions (or their ``records``, made already) to the log; returns the records. Raises
+        Problem(503) when it cannot. Returns when the records are committed, and only then."""
         if self.writer is None:
             raise Problem(503, "decision-log-unavailable", "Beslutningsloggen er ikke åpen",
                           "ingen avgjørelse gis uten at den er skrevet i beslutningsloggen")
-        records = [record_for(e.decision, e.request, secret=self.config.secret, source=e.source, client=client)
-                   for e in items]
+        if records is None:
+            records = [self.record(e, client) for e in items]
         started = time.perf_counter()
         try:
             committed = self.writer.submit(records)
