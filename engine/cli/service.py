@@ -45,7 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                            body_timeout=args.body_timeout, keep_alive=args.keep_alive,
                            max_connections=args.max_connections, xsd=args.xsd, apprec=args.apprec_config)
     try:
-        serve(config, host=args.host, port=args.port)
+        serve(config, host=args.host, port=args.port, reuse_port=args.reuse_port)
     except (FileNotFoundError, LogError) as exc:
         raise UsageError(str(exc)) from None
     except SchemaFolderError as exc:
@@ -109,6 +109,9 @@ def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("serve", help="run the HTTP decision service (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.add_argument("--reuse-port", action="store_true",
+                   help="bind the port with SO_REUSEPORT, so that several serve processes answer on it "
+                        "(one core each; share a PostgreSQL decision log, see docs/scaling.md)")
     p.add_argument("--policies", metavar="DIR", default=argparse.SUPPRESS,
                    help="folder of packs, watched for changes (default: the bundled packs)")
     p.add_argument("--db", metavar="URL", help="decision log: a file, sqlite:///path or postgresql://… "
