@@ -63,7 +63,7 @@ async def decide(request: Request) -> Response:
     client = client_of(request)
 
     def work() -> tuple[Evaluated, bytes, DecisionRecord]:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             evaluated = decide_body(engine, body, media, options, svc.metrics)
             if as_text:
@@ -72,7 +72,7 @@ async def decide(request: Request) -> Response:
                 payload = json_bytes(evaluated.decision.to_dict())
             return evaluated, payload, svc.record(evaluated, client)
         finally:  # refusals count too: a request that is slow to refuse is slow
-            svc.workers.took(time.perf_counter() - started)
+            svc.workers.took(time.thread_time() - cpu, time.perf_counter() - started)
 
     if svc.workers.inline(len(body)):  # cheap, as the last decisions were: no thread hop (work.py)
         evaluated, payload, record = work()

@@ -17,7 +17,8 @@ A single decision that is known to be cheap is made on the event loop instead (`
 handing it to a worker and back costs two thread switches and, while a worker holds the
 interpreter, up to a switch interval (5 ms) of waiting for it, more than the decision itself
 (0.2-0.5 ms). "Known to be cheap" is a small body (``INLINE_MAX_BODY``) after ``INLINE_AFTER``
-decisions in a row each done within ``inline_budget`` (``ServiceConfig.inline_budget``, 2 ms);
+decisions in a row each done within ``inline_budget`` of CPU time (``ServiceConfig.inline_budget``,
+2 ms);
 one slower decision sends the next ``INLINE_AFTER`` to the pool again. So the event loop is
 never held longer than about the budget by a decision, and a decision that is slow for any
 reason (a hostile pack, a loaded machine, a large message) is made on a worker within its
@@ -46,6 +47,7 @@ class Workers:
 
     INLINE_AFTER = 32  # decisions in a row within the budget before one is made on the event loop
     INLINE_MAX_BODY = 16 * 1024  # bytes; a larger body is always decided on a worker
+    WALL_LIMIT = 25  # budgets of wall time; a decision that took longer is slow whatever its CPU time
 
     def __init__(self, threads: int, deadline: float, metrics: Metrics, inline_budget: float = 0.0):
         self.threads = max(1, threads)
@@ -71,10 +73,12 @@ class Workers:
         """Whether a decision of a body of ``size`` bytes may be made on the event loop now."""
         return self.inline_budget > 0 and self._until_inline == 0 and size <= self.INLINE_MAX_BODY
 
-    def took(self, seconds: float) -> None:
-        """Count how long a decision took, wherever it was made (see ``inline``)."""
+    def took(self, cpu: float, wall: float) -> None:
+        """Count what a decision cost, wherever it was made (see ``inline``): its thread's CPU time, as
+        the wall time of a worker includes waiting for the interpreter while others run; and its wall
+        time past ``WALL_LIMIT`` budgets, for work that waits on something else."""
         with self._lock:
-            if seconds > self.inline_budget:
+            if cpu > self.inline_budget or wall > self.WALL_LIMIT * self.inline_budget:
                 self._until_inline = self.INLINE_AFTER
             elif self._until_inline:
                 self._until_inline -= 1
