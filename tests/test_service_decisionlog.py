@@ -8,6 +8,7 @@ commit runs goes in the next one, and no answer is released before its record's 
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
 import json
 import threading
@@ -145,3 +146,35 @@ def test_a_failed_group_commit_fails_every_request_in_it(engine: Engine) -> None
         with pytest.raises(LogError, match="kunne ikke skrives"):
             future.result(timeout=30)
     writer.close()
+
+
+def test_requests_reaching_the_log_in_one_turn_of_the_event_loop_share_one_commit(engine: Engine) -> None:
+    import asyncio
+
+    from engine.server.requests import Evaluated
+    from engine.server.service import Service
+
+    class Writer:
+        inline = True
+        url = "counting://"
+
+        def __init__(self) -> None:
+            self.commits: list[int] = []
+
+        def submit(self, records: Any) -> concurrent.futures.Future[int]:
+            self.commits.append(len(records))
+            done: concurrent.futures.Future[int] = concurrent.futures.Future()
+            done.set_result(len(records))
+            return done
+
+    service = Service(ServiceConfig(secret=SECRET, reload_interval=0))
+    writer = Writer()
+    service.writer = writer  # type: ignore[assignment]
+    items = [Evaluated(engine.evaluate(r), r, "json") for r in _requests(5)]
+
+    async def five_requests() -> list[Any]:
+        return list(await asyncio.gather(*(service.commit([item], None) for item in items)))
+
+    answered = asyncio.run(five_requests())
+    service.workers.close()
+    assert writer.commits == [5] and len(answered) == 5  # one transaction, and every request answered after it

@@ -531,6 +531,11 @@ class LogWriter:
         if self._open_error is not None:
             raise self._open_error
 
+    @property
+    def inline(self) -> bool:
+        """Whether ``submit`` commits on the caller's thread (and returns a future already complete)."""
+        return self._inline
+
     def submit(self, records: Sequence[DecisionRecord]) -> concurrent.futures.Future[int]:
         if self._inline:
             return self._commit_here(list(records))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import threading
 import time
@@ -37,6 +38,7 @@ class Service:
         self.writer: LogWriter | None = None
         self._monitor: MonitorBinding | None = None
         self._monitor_lock = threading.Lock()
+        self._waiting: list[tuple[Sequence[DecisionRecord], asyncio.Future[int]]] = []  # see _group
 
     def start(self) -> None:
         if self.writer is None:
@@ -72,11 +74,10 @@ class Service:
             records = [self.record(e, client) for e in items]
         started = time.perf_counter()
         try:
-            committed = self.writer.submit(records)
-            if committed.done():  # committed on this thread already (SQLite without an fsync per commit)
-                committed.result()
-            else:
-                await asyncio.wrap_future(committed)
+            if self.writer.inline:  # SQLite without an fsync per commit: on this loop, in groups
+                await self._group(records)
+            else:  # the writer's thread commits what waits in one transaction
+                await asyncio.wrap_future(self.writer.submit(records))
         except LogError as exc:
             self.metrics.log_failures.inc(len(records))
             raise Problem(503, "decision-log-unavailable", "Beslutningsloggen kan ikke skrives",
@@ -85,6 +86,41 @@ class Service:
         for e in items:
             self.metrics.count_decision(e.decision)
         return records
+
+
+    def _group(self, records: Sequence[DecisionRecord]) -> asyncio.Future[int]:
+        """Commit the records with those of every other request that reaches this point in the same turn
+        of the event loop, in one transaction, at the end of the turn; the future completes after it."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        self._waiting.append((records, future))
+        if len(self._waiting) == 1:
+            loop.call_soon(self._commit_waiting)
+        return future
+
+    def _commit_waiting(self) -> None:
+        jobs, self._waiting = self._waiting, []
+        committed: concurrent.futures.Future[int] = concurrent.futures.Future()
+        if self.writer is None:
+            committed.set_exception(LogError("beslutningsloggen er lukket"))
+        else:  # committed by the time it returns; while closing, handed to the writer's thread
+            committed = self.writer.submit([r for records, _ in jobs for r in records])
+
+        def settle(done: concurrent.futures.Future[int]) -> None:
+            failure = done.exception()
+            for records, future in jobs:
+                if future.done():  # the request was cancelled (its client went away)
+                    continue
+                if failure is not None:
+                    future.set_exception(failure)
+                else:
+                    future.set_result(len(records))
+
+        if committed.done():
+            settle(committed)
+        else:
+            loop = asyncio.get_running_loop()
+            committed.add_done_callback(lambda done: loop.call_soon_threadsafe(settle, done))
 
 
 def warm_up() -> None:
