@@ -15,7 +15,9 @@ here, ``synchronous=NORMAL``, a commit is written to the WAL without an fsync
 and a checkpoint on its own thread syncs it every second: a power cut or a
 crash of the machine can lose at most about that last second.
 ``?synchronous=full`` on the URL fsyncs every commit instead, at a cost in
-latency measured in BENCHMARKS.md.
+latency measured in BENCHMARKS.md. Concurrent requests share commits (the
+service's loop groups them for SQLite as shipped, ``LogWriter``'s thread for the
+others); what a power cut can lose at each setting is in docs/scaling.md.
 
     log = open_log("sqlite:///var/lib/dialogvakt/decisions.sqlite")
     log.write_many([record_for(decision, request, secret=key, source="json")])
