@@ -131,11 +131,6 @@ def create_app(config: ServiceConfig) -> Gate:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         service.start()
-        # the compiled packs, schemas and modules live as long as the process: moved out of the
-        # collector's reach, a full collection no longer walks them (about 100 ms on a busy machine,
-        # a pause every request waiting then would see)
-        gc.collect()
-        gc.freeze()
         watcher = None
         if config.reload_interval > 0:
             watcher = asyncio.create_task(watch(service.packs, config.reload_interval))
@@ -212,6 +207,11 @@ def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8080, *, r
                               server_header=False, timeout_graceful_shutdown=10, http=protocol,
                               timeout_keep_alive=config.keep_alive, limit_concurrency=config.max_connections or None)
     server = uvicorn.Server(settings)
+    # the compiled packs, schemas and modules live as long as the process: moved out of the collector's
+    # reach, a full collection no longer walks them (about 100 ms on a busy machine, a pause every request
+    # waiting then would see). Here, not in create_app: a test process makes many apps and frees them.
+    gc.collect()
+    gc.freeze()
     sockets = [reuse_port_socket(host, port)] if reuse_port else None
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=sockets)
