@@ -32,7 +32,7 @@ from engine.server.decisionlog import open_log
 
 from .conftest import fresh_database
 
-pytestmark = [pytest.mark.slow, pytest.mark.requires_monitor]  # starts five service processes
+pytestmark = pytest.mark.slow  # starts five service processes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -158,6 +158,7 @@ def _comparable(finding: dict) -> str:
     return json.dumps({k: v for k, v in finding.items() if k != "events"}, sort_keys=True, ensure_ascii=False)
 
 
+@pytest.mark.requires_monitor
 def test_the_monitor_partitioned_by_patient_finds_what_one_process_finds(tmp_path: Path, postgres_url: str) -> None:
     db = fresh_database(postgres_url, "replica_monitor_decisions")
     stores = [fresh_database(postgres_url, f"replica_monitor_{name}") for name in ("p0", "p1", "single")]
