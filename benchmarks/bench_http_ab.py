@@ -7,13 +7,16 @@ port with a fresh SQLite decision log (``?synchronous=`` ``--sync``); both are w
 then every round runs, in alternating order, single decisions paced at 200 and at 500 per
 second (``bench_http.paced``: latency from when each request was due, no coordinated
 omission) and a closed loop on 4 connections (half the ``--duration``). The load average is
-read after every run, since on a shared machine the neighbours set the tails. Afterwards the
-decision logs must hold exactly one record per decision answered.
+read after every run, since on a shared machine the neighbours set the tails; and the
+service's own CPU time per decision answered (user + system, from /proc), which the
+neighbours change much less than latency. Afterwards the decision logs must hold exactly one
+record per decision answered.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import socket
@@ -62,6 +65,20 @@ def start(checkout: Path, workdir: Path, sync: str) -> http.Service:
     raise SystemExit(f"{checkout}: the service did not start:\n" + log.read_text(errors="replace"))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(service: http.Service, run, cpu: list[float]) -> http.Result:
+    """``run()``, and the service's CPU time per decision it answered during it (ms) added to ``cpu``."""
+    before = cpu_seconds(service.proc.pid)
+    result: http.Result = run()
+    cpu.append((cpu_seconds(service.proc.pid) - before) / max(result.ok, 1) * 1000)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, required=True, help="the other checkout (with its .venv)")
@@ -75,6 +92,7 @@ def main() -> int:
                 "after": start(args.after.resolve(), workdir / "after", args.sync)}
     payloads = http.Payloads()
     results: dict[tuple[str, object], list[http.Result]] = {}
+    cpu: dict[str, list[float]] = {"before": [], "after": []}
     loads: list[float] = []
     try:
         for service in services.values():
@@ -83,12 +101,16 @@ def main() -> int:
             order = ["before", "after"] if round_no % 2 == 0 else ["after", "before"]
             for rate in (200, 500):
                 for name in order:
-                    results.setdefault((name, rate), []).append(
-                        http.paced(services[name].port, payloads.single, rate, args.duration, 8, 1))
+                    port = services[name].port
+                    results.setdefault((name, rate), []).append(measured(
+                        services[name], functools.partial(http.paced, port, payloads.single, rate, args.duration, 8, 1),
+                        cpu[name]))
                     loads.append(os.getloadavg()[0])
             for name in order:
-                results.setdefault((name, "closed"), []).append(
-                    http.closed_loop(services[name].port, payloads.single, args.duration / 2, 4, 1))
+                port = services[name].port
+                results.setdefault((name, "closed"), []).append(measured(
+                    services[name], functools.partial(http.closed_loop, port, payloads.single, args.duration / 2, 4, 1),
+                    cpu[name]))
                 loads.append(os.getloadavg()[0])
             print(f"round {round_no + 1}/{args.rounds}, load average {os.getloadavg()[0]:.2f}", file=sys.stderr,
                   flush=True)
@@ -120,6 +142,8 @@ def main() -> int:
     for key in (200, 500, "closed"):
         print(f"p99 of each round, {key}: before " + ", ".join(f"{r.pct(99):.2f}" for r in results[("before", key)])
               + "; after " + ", ".join(f"{r.pct(99):.2f}" for r in results[("after", key)]) + " ms")
+    print("Service CPU time per decision answered (user + system), median of the runs: "
+          + ", ".join(f"{name} {med(values):.3f} ms" for name, values in cpu.items()))
     print(f"Errors: {errors}")
     ok = ok and not errors
     print("CHECK: " + ("OK" if ok else "FAILED"))

@@ -41,6 +41,7 @@ import contextlib
 import gc
 import logging
 import socket
+import sys
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -75,6 +76,8 @@ from .service import Service
 from .web import routes as page_routes
 
 log = logging.getLogger("dialogvakt.service")
+
+SWITCH_INTERVAL = 0.0005  # seconds; see serve()
 
 # --------------------------------------------------------------------------- the application
 
@@ -212,6 +215,11 @@ def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8080, *, r
     # waiting then would see). Here, not in create_app: a test process makes many apps and frees them.
     gc.collect()
     gc.freeze()
+    # a thread that wants the interpreter waits for the one holding it to let go, by default up to 5 ms
+    # each time; the decision log's writer thread takes it several times per commit (rows, statements,
+    # COMMIT) while the event loop decides the next requests. 0.5 ms keeps that wait under the latency
+    # budget; the cost is more frequent switches between threads that are all busy.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     sockets = [reuse_port_socket(host, port)] if reuse_port else None
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=sockets)
