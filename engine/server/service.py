@@ -87,7 +87,6 @@ class Service:
             self.metrics.count_decision(e.decision)
         return records
 
-
     def _group(self, records: Sequence[DecisionRecord]) -> asyncio.Future[int]:
         """Commit the records with those of every other request that reaches this point in the same turn
         of the event loop, in one transaction, at the end of the turn; the future completes after it."""
@@ -104,7 +103,10 @@ class Service:
         if self.writer is None:
             committed.set_exception(LogError("beslutningsloggen er lukket"))
         else:  # committed by the time it returns; while closing, handed to the writer's thread
-            committed = self.writer.submit([r for records, _ in jobs for r in records])
+            try:
+                committed = self.writer.submit([r for records, _ in jobs for r in records])
+            except Exception as exc:  # never leave a request waiting
+                committed.set_exception(LogError(f"beslutningsloggen kunne ikke skrives ({type(exc).__name__})"))
 
         def settle(done: concurrent.futures.Future[int]) -> None:
             failure = done.exception()

@@ -18,11 +18,10 @@ handing it to a worker and back costs two thread switches and, while a worker ho
 interpreter, up to a switch interval (5 ms) of waiting for it, more than the decision itself
 (0.2-0.5 ms). "Known to be cheap" is a small body (``INLINE_MAX_BODY``) after ``INLINE_AFTER``
 decisions in a row each done within ``inline_budget`` of CPU time (``ServiceConfig.inline_budget``,
-2 ms);
-one slower decision sends the next ``INLINE_AFTER`` to the pool again. So the event loop is
-never held longer than about the budget by a decision, and a decision that is slow for any
-reason (a hostile pack, a loaded machine, a large message) is made on a worker within its
-deadline while /healthz answers.
+2 ms) and ``WALL_LIMIT`` budgets of wall time; one slower decision sends the next
+``INLINE_AFTER`` to the pool again. So the event loop is never held much longer than the
+budget by a decision, and a decision that is slow for any reason (a hostile pack, a loaded
+machine, a large message) is made on a worker within its deadline while /healthz answers.
 """
 
 from __future__ import annotations
