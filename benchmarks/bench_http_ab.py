@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WARMUP = 100
 
 
-def start(checkout: Path, workdir: Path, sync: str) -> http.Service:
+def start(checkout: Path, workdir: Path, sync: str, extra: list[str]) -> http.Service:
     workdir.mkdir(parents=True)
     port = http._free_port()
     (workdir / "secret").write_text(os.urandom(32).hex())
@@ -47,7 +47,7 @@ def start(checkout: Path, workdir: Path, sync: str) -> http.Service:
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(checkout / ".venv" / "bin" / "python"), "-m", "engine.cli", "serve", "--port",
                                  str(port), "--db", f"{db}?synchronous={sync}", "--secret-file",
-                                 str(workdir / "secret"), "--reload-interval", "0"],
+                                 str(workdir / "secret"), "--reload-interval", "0", *extra],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -86,10 +86,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=20, help="seconds per paced run")
     parser.add_argument("--sync", choices=("normal", "full"), default="normal")
+    parser.add_argument("--before-args", default="", help="more options for the first service's serve")
+    parser.add_argument("--after-args", default="", help="more options for the second service's serve")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="dialogvakt-ab-"))
-    services = {"before": start(args.before.resolve(), workdir / "before", args.sync),
-                "after": start(args.after.resolve(), workdir / "after", args.sync)}
+    services = {"before": start(args.before.resolve(), workdir / "before", args.sync, args.before_args.split()),
+                "after": start(args.after.resolve(), workdir / "after", args.sync, args.after_args.split())}
     payloads = http.Payloads()
     results: dict[tuple[str, object], list[http.Result]] = {}
     cpu: dict[str, list[float]] = {"before": [], "after": []}
@@ -127,7 +129,8 @@ def main() -> int:
     med = statistics.median
     print(f"Machine: {http._machine()}; load average (1 min) after each run: min {min(loads):.2f}, "
           f"median {med(loads):.2f}, max {max(loads):.2f}")
-    print(f"before: {args.before}, after: {args.after}; SQLite synchronous={args.sync.upper()}; "
+    print(f"before: {args.before} {args.before_args}, after: {args.after} {args.after_args}; "
+          f"SQLite synchronous={args.sync.upper()}; "
           f"{args.rounds} rounds of {args.duration:g} s paced, {args.duration / 2:g} s closed loop; medians\n")
     print("| load | before: throughput | p50 | p99 | after: throughput | p50 | p99 |")
     print("|---|---|---|---|---|---|---|")

@@ -41,7 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = ServiceConfig(policies=getattr(args, "policies", None), db=db, secret=secret, auth=auth,
                            reload_interval=args.reload_interval, test_environment=args.test_environment,
                            max_batch=args.max_batch, max_body=args.max_body, workers=args.workers,
-                           deadline=args.deadline, header_timeout=args.header_timeout,
+                           deadline=args.deadline, inline_budget=args.inline_budget / 1000,
+                           header_timeout=args.header_timeout,
                            body_timeout=args.body_timeout, keep_alive=args.keep_alive,
                            max_connections=args.max_connections, xsd=args.xsd, apprec=args.apprec_config)
     try:
@@ -130,6 +131,10 @@ def add_parsers(sub: Subparsers) -> None:
                    help=f"largest request body; a larger one gets 413 unread (default {defaults.max_body})")
     p.add_argument("--workers", type=_positive(int), default=defaults.workers,
                    help=f"threads that decide, reload and feed the monitor (default {defaults.workers})")
+    p.add_argument("--inline-budget", type=float, default=defaults.inline_budget * 1000, metavar="MS",
+                   help="make a single decision on the event loop, without a thread hop, while the last ones "
+                        "each took at most this much CPU time; 0: always on a worker "
+                        f"(default {defaults.inline_budget * 1000:g})")
     p.add_argument("--deadline", type=_positive(float), default=defaults.deadline, metavar="SECONDS",
                    help=f"a request not answered by then gets 503 (default {defaults.deadline:g})")
     p.add_argument("--header-timeout", type=_positive(float), default=defaults.header_timeout, metavar="SECONDS",

@@ -74,7 +74,7 @@ async def decide(request: Request) -> Response:
         finally:  # refusals count too: a request that is slow to refuse is slow
             svc.workers.took(time.thread_time() - cpu, time.perf_counter() - started)
 
-    if svc.workers.inline(len(body)):  # cheap, as the last decisions were: no thread hop (work.py)
+    if svc.inline(len(body)):  # cheap, as the last decisions were, and committed here: no thread hop
         evaluated, payload, record = work()
     else:
         evaluated, payload, record = await svc.workers.run("decision", work)

@@ -59,6 +59,16 @@ class Service:
                 self._monitor = load_monitor(self.config, list(self.packs.engine.packs.values()))
             return self._monitor
 
+    def inline(self, size: int) -> bool:
+        """Whether a single decision of a body of ``size`` bytes is made on the event loop (``Workers.inline``).
+
+        Only where the log commits on the loop too (SQLite as shipped). Where a writer thread commits
+        (``synchronous=full``, PostgreSQL), that thread needs the interpreter at every step of a commit,
+        and a loop busy deciding holds it off: at 500 decisions/s with ``synchronous=full`` the queue of
+        commits grew without end. There the decisions go to the workers, whose threads wait in turn."""
+        writer = self.writer
+        return writer is not None and writer.inline and self.workers.inline(size)
+
     def record(self, item: Evaluated, client: str | None) -> DecisionRecord:
         """The decision log record of one decision (input hash, pseudonym): made where the decision was."""
         return record_for(item.decision, item.request, secret=self.config.secret, source=item.source, client=client)

@@ -22,6 +22,9 @@ decisions in a row each done within ``inline_budget`` of CPU time (``ServiceConf
 ``INLINE_AFTER`` to the pool again. So the event loop is never held much longer than the
 budget by a decision, and a decision that is slow for any reason (a hostile pack, a loaded
 machine, a large message) is made on a worker within its deadline while /healthz answers.
+``Service.inline`` adds one condition: the decision log commits on the loop as well (SQLite as
+shipped); a writer thread of its own (``synchronous=full``, PostgreSQL) needs the interpreter
+at every step of a commit, and a loop kept busy deciding would hold it off.
 """
 
 from __future__ import annotations
