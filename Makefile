@@ -25,11 +25,13 @@ run: $(VENV)/.installed
 	$(BIN)/dialogvakt evaluate --format text examples/*.json
 
 # the gate: lint, types, then every test; any finding fails it. The browser tests need Debian's
-# chromium: installed here when missing and we are root (CI), else they skip (never under CI=true).
+# chromium, the PostgreSQL tests Debian's server programs: each installed here when missing and we are
+# root (CI), else those tests skip (never under CI=true, where they fail and say why).
 test: $(VENV)/.installed
 	$(BIN)/ruff check engine tests benchmarks
 	$(BIN)/mypy
 	sh tests/browser/ensure_chromium.sh
+	sh tests/ensure_postgres.sh
 	$(BIN)/python -m pytest
 
 # the tests without those marked slow (wheel build, process restarts, long replays, git revisions)

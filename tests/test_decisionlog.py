@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import glob
 import hashlib
 import json
-import os
-import pwd
-import shutil
-import socket
 import sqlite3
 import stat
-import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -290,79 +283,14 @@ def test_log_command_on_a_missing_database(tmp_path: Path, capsys) -> None:
 
 # --------------------------------------------------------------------------- PostgreSQL
 
-def _pg_binary(name: str) -> str | None:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return found[-1] if found else shutil.which(name)
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A throwaway PostgreSQL server started by the test itself, or a skip saying why not."""
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'dialogvakt[postgres]')")
-    initdb, postgres = _pg_binary("initdb"), _pg_binary("postgres")
-    if not initdb or not postgres:
-        pytest.skip("no PostgreSQL server binaries (initdb, postgres) on this machine")
-    prefix: list[str] = []
-    user = None
-    if os.geteuid() == 0:
-        runuser = shutil.which("runuser")
-        try:
-            user = pwd.getpwnam("postgres")
-        except KeyError:
-            user = None
-        if not runuser or user is None:
-            pytest.skip("running as root without runuser and a 'postgres' user to start PostgreSQL with")
-        prefix = [runuser, "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="dialogvakt-pg-", dir="/tmp"))
-    base.chmod(0o755)
-    data, sockets = base / "data", base / "sock"
-    data.mkdir()
-    sockets.mkdir()
-    if user is not None:
-        for p in (data, sockets):
-            os.chown(p, user.pw_uid, user.pw_gid)
-    init = subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "dialogvakt", "--no-sync"],
-                          capture_output=True, text=True)
-    if init.returncode != 0:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"initdb failed: {init.stderr.strip()[:200]}")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([*prefix, postgres, "-D", str(data), "-p", str(port), "-k", str(sockets),
-                               "-c", "listen_addresses=", "-c", "fsync=off"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import psycopg
-
-    url = f"postgresql://dialogvakt@/postgres?host={sockets}&port={port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            psycopg.connect(url, connect_timeout=2).close()
-            break
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                shutil.rmtree(base, ignore_errors=True)
-                pytest.skip("the PostgreSQL server did not start")
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    shutil.rmtree(base, ignore_errors=True)
-
-
 @pytest.mark.slow
-def test_postgres_store_writes_and_queries(postgres_url: str, engine: Engine, requests: list[dict]) -> None:
-    writer = LogWriter(lambda: open_log(postgres_url))
+def test_postgres_store_writes_and_queries(postgres_db: str, engine: Engine, requests: list[dict]) -> None:
+    writer = LogWriter(lambda: open_log(postgres_db))
     records = _records(engine, requests)
     writer.submit(records[:4]).result(timeout=30)
     writer.submit(records[4:]).result(timeout=30)
     writer.close()
-    store = open_log(postgres_url)
+    store = open_log(postgres_db)
     assert "dialogvakt@" not in store.url or "***" in store.url
     assert store.count() == len(requests)
     got = store.query()

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import pwd
-import shutil
-import socket
 import sqlite3
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,74 +17,11 @@ from engine.monitor.traffic import month_of_traffic
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _pg_bin(name: str) -> str | None:
-    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (folder / name).exists():
-            return str(folder / name)
-    return shutil.which(name)
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A throw-away PostgreSQL server on a Unix socket, or a skip that says why there is none."""
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'dialogvakt[postgres]')")
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        pytest.skip("no PostgreSQL server programs (initdb, pg_ctl) on this machine")
-    prefix: list[str] = []
-    owner = None
-    if os.geteuid() == 0:  # the server refuses to run as root
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user to run the server as")
-        runuser = shutil.which("runuser")
-        if not runuser:
-            pytest.skip("running as root without runuser to start the server as 'postgres'")
-        prefix = [runuser, "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="dialogvakt-pg-"))
-    base.chmod(0o755)
-    data, sockets = base / "data", base / "sock"
-    sockets.mkdir()
-    if owner is not None:
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-        os.chown(sockets, owner.pw_uid, owner.pw_gid)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "LC_ALL": "C"}
-    started = False
-    try:
-        init = subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "dialogvakt", "--no-sync",
-                               "-E", "UTF8"], capture_output=True, text=True, env=env, timeout=120)
-        if init.returncode != 0:
-            pytest.skip(f"initdb failed here: {init.stderr.strip().splitlines()[-1:]}")
-        start = subprocess.run([*prefix, pg_ctl, "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-                                f"-k {sockets} -c listen_addresses='' -p {port} -c fsync=off", "start"],
-                               capture_output=True, text=True, env=env, timeout=120)
-        if start.returncode != 0:
-            pytest.skip(f"the PostgreSQL server did not start here: {start.stderr.strip()[-300:]}")
-        started = True
-        yield f"postgresql://dialogvakt@/postgres?host={sockets}&port={port}"
-    finally:
-        if started:
-            subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                           env=env, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_spec(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "log.sqlite")
-    url = request.getfixturevalue("postgres_url")
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:  # a fresh database per test
-        name = f"t{abs(hash(request.node.nodeid)) % 10**8}"
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    return url.replace("/postgres?", f"/{name}?")
+    return request.getfixturevalue("postgres_db")
 
 
 def test_append_is_idempotent_and_ordered(store_spec) -> None:

@@ -41,11 +41,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = ServiceConfig(policies=getattr(args, "policies", None), db=db, secret=secret, auth=auth,
                            reload_interval=args.reload_interval, test_environment=args.test_environment,
                            max_batch=args.max_batch, max_body=args.max_body, workers=args.workers,
-                           deadline=args.deadline, header_timeout=args.header_timeout,
+                           deadline=args.deadline, inline_budget=args.inline_budget / 1000,
+                           header_timeout=args.header_timeout,
                            body_timeout=args.body_timeout, keep_alive=args.keep_alive,
                            max_connections=args.max_connections, xsd=args.xsd, apprec=args.apprec_config)
     try:
-        serve(config, host=args.host, port=args.port)
+        serve(config, host=args.host, port=args.port, reuse_port=args.reuse_port)
     except (FileNotFoundError, LogError) as exc:
         raise UsageError(str(exc)) from None
     except SchemaFolderError as exc:
@@ -109,6 +110,9 @@ def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("serve", help="run the HTTP decision service (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.add_argument("--reuse-port", action="store_true",
+                   help="bind the port with SO_REUSEPORT, so that several serve processes answer on it "
+                        "(one core each; share a PostgreSQL decision log, see docs/scaling.md)")
     p.add_argument("--policies", metavar="DIR", default=argparse.SUPPRESS,
                    help="folder of packs, watched for changes (default: the bundled packs)")
     p.add_argument("--db", metavar="URL", help="decision log: a file, sqlite:///path or postgresql://… "
@@ -127,6 +131,10 @@ def add_parsers(sub: Subparsers) -> None:
                    help=f"largest request body; a larger one gets 413 unread (default {defaults.max_body})")
     p.add_argument("--workers", type=_positive(int), default=defaults.workers,
                    help=f"threads that decide, reload and feed the monitor (default {defaults.workers})")
+    p.add_argument("--inline-budget", type=float, default=defaults.inline_budget * 1000, metavar="MS",
+                   help="make a single decision on the event loop, without a thread hop, while the last ones "
+                        "each took at most this much CPU time; 0: always on a worker "
+                        f"(default {defaults.inline_budget * 1000:g})")
     p.add_argument("--deadline", type=_positive(float), default=defaults.deadline, metavar="SECONDS",
                    help=f"a request not answered by then gets 503 (default {defaults.deadline:g})")
     p.add_argument("--header-timeout", type=_positive(float), default=defaults.header_timeout, metavar="SECONDS",

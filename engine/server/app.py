@@ -38,7 +38,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
+import socket
+import sys
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -73,6 +76,8 @@ from .service import Service
 from .web import routes as page_routes
 
 log = logging.getLogger("dialogvakt.service")
+
+SWITCH_INTERVAL = 0.0005  # seconds; see serve()
 
 # --------------------------------------------------------------------------- the application
 
@@ -172,9 +177,25 @@ def configure_logging(level: int = logging.INFO) -> None:
         logging.getLogger(name).propagate = True
 
 
-def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A listening socket with SO_REUSEPORT: several processes bind the same address and the kernel
+    spreads new connections over them (Linux: by a hash of the connection's addresses)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8080, *, reuse_port: bool = False) -> None:
     """Run the service under uvicorn, with the limits of ``config``: the header deadline and size
-    (``connections``), the body deadline and size (``gate``), idle keep-alive and open connections."""
+    (``connections``), the body deadline and size (``gate``), idle keep-alive and open connections.
+
+    With ``reuse_port`` the port is bound with SO_REUSEPORT, so that more processes (each its own
+    ``dialogvakt serve --reuse-port``) answer on one address, one core each; see docs/scaling.md."""
     import uvicorn
 
     from .connections import protocol_class
@@ -185,9 +206,25 @@ def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8080) -> N
     timeouts = app.service.metrics.timeouts
     protocol = protocol_class(header_timeout=config.header_timeout, max_header_bytes=config.max_header_bytes,
                               on_timeout=lambda phase: timeouts.labels(phase).inc())
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
-                server_header=False, timeout_graceful_shutdown=10, http=protocol,
-                timeout_keep_alive=config.keep_alive, limit_concurrency=config.max_connections or None)
+    settings = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
+                              server_header=False, timeout_graceful_shutdown=10, http=protocol,
+                              timeout_keep_alive=config.keep_alive, limit_concurrency=config.max_connections or None)
+    server = uvicorn.Server(settings)
+    # the compiled packs, schemas and modules live as long as the process: moved out of the collector's
+    # reach, a full collection no longer walks them (about 100 ms on a busy machine, a pause every request
+    # waiting then would see). Here, not in create_app: a test process makes many apps and frees them.
+    gc.collect()
+    gc.freeze()
+    # a thread that wants the interpreter waits for the one holding it to let go, by default up to 5 ms
+    # each time; the decision log's writer thread takes it several times per commit (rows, statements,
+    # COMMIT) while the event loop decides the next requests. 0.5 ms keeps that wait under the latency
+    # budget; the cost is more frequent switches between threads that are all busy.
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    sockets = [reuse_port_socket(host, port)] if reuse_port else None
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=sockets)
+    if not server.started:
+        raise SystemExit(3)  # as uvicorn.run does: the start-up failed and uvicorn has said why
 
 
 __all__ = ["Problem", "ServiceConfig", "configure_logging", "create_app", "serve"]

@@ -21,6 +21,7 @@ class ServiceConfig:
     max_body: int = 20 * MiB  # bytes in a request body; more is answered 413 without being read
     max_batch: int = 1000  # requests in one batch
     workers: int = 4  # threads that decide, reload and feed the monitor; the event loop only reads and answers
+    inline_budget: float = 0.002  # seconds; single decisions this cheap are made on the event loop (work.py); 0: never
     deadline: float = 10.0  # seconds a request may take, waiting for a worker included; then 503
     header_timeout: float = 10.0  # seconds from a request's first byte to the end of its headers; then 408
     body_timeout: float = 30.0  # seconds from the end of the headers to the end of the body; then 408

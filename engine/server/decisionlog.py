@@ -15,7 +15,9 @@ here, ``synchronous=NORMAL``, a commit is written to the WAL without an fsync
 and a checkpoint on its own thread syncs it every second: a power cut or a
 crash of the machine can lose at most about that last second.
 ``?synchronous=full`` on the URL fsyncs every commit instead, at a cost in
-latency measured in BENCHMARKS.md.
+latency measured in BENCHMARKS.md. Concurrent requests share commits (the
+service's loop groups them for SQLite as shipped, ``LogWriter``'s thread for the
+others); what a power cut can lose at each setting is in docs/scaling.md.
 
     log = open_log("sqlite:///var/lib/dialogvakt/decisions.sqlite")
     log.write_many([record_for(decision, request, secret=key, source="json")])
@@ -42,6 +44,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from ..contract.decision import Decision, Finding
 from ..contract.identifiers import mask_in_text, pseudonym, redact_numbers
@@ -232,7 +236,7 @@ class DecisionLog:
 
 def _rows(records: Sequence[DecisionRecord]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The rows of the decisions table (JSON columns as text) and of the decision_packs table."""
-    rows = [tuple(json.dumps(getattr(r, c), ensure_ascii=False) if c in _JSON_COLUMNS else getattr(r, c)
+    rows = [tuple(orjson.dumps(getattr(r, c)).decode("utf-8") if c in _JSON_COLUMNS else getattr(r, c)
                   for c in _COLUMNS) for r in records]
     pack_rows = [(r.id, p["id"], p["version"], p["revision"], p["decision"]) for r in records for p in r.packs]
     return rows, pack_rows
@@ -528,6 +532,11 @@ class LogWriter:
         self._ready.wait()
         if self._open_error is not None:
             raise self._open_error
+
+    @property
+    def inline(self) -> bool:
+        """Whether ``submit`` commits on the caller's thread (and returns a future already complete)."""
+        return self._inline
 
     def submit(self, records: Sequence[DecisionRecord]) -> concurrent.futures.Future[int]:
         if self._inline:

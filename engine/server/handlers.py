@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from ..contract.schemas import DECISION_SCHEMA, EVENT_SCHEMA, INPUT_SCHEMA, PACK
 from ..contract.times import OSLO
 from ..eval.render import decision_text
 from ..lang.tree import CompiledPack
-from .decisionlog import LogError, redact
+from .decisionlog import DecisionRecord, LogError, redact
 from .monitoring import MonitorBinding, MonitorOffline, findings_query
 from .openapi import openapi_document
 from .problems import Problem, json_bytes, json_response
@@ -59,14 +60,25 @@ async def decide(request: Request) -> Response:
     accept = request.headers.get("accept", "")
     as_text = "text/plain" in accept and "application/json" not in accept
 
-    def work() -> tuple[Evaluated, bytes]:
-        evaluated = decide_body(engine, body, media, options, svc.metrics)
-        if as_text:
-            return evaluated, decision_text(evaluated.decision).encode("utf-8")
-        return evaluated, json_bytes(evaluated.decision.to_dict())
+    client = client_of(request)
 
-    evaluated, payload = await svc.workers.run("decision", work)
-    record = (await svc.commit([evaluated], client_of(request)))[0]
+    def work() -> tuple[Evaluated, bytes, DecisionRecord]:
+        started, cpu = time.perf_counter(), time.thread_time()
+        try:
+            evaluated = decide_body(engine, body, media, options, svc.metrics)
+            if as_text:
+                payload = decision_text(evaluated.decision).encode("utf-8")
+            else:
+                payload = json_bytes(evaluated.decision.to_dict())
+            return evaluated, payload, svc.record(evaluated, client)
+        finally:  # refusals count too: a request that is slow to refuse is slow
+            svc.workers.took(time.thread_time() - cpu, time.perf_counter() - started)
+
+    if svc.inline(len(body)):  # cheap, as the last decisions were, and committed here: no thread hop
+        evaluated, payload, record = work()
+    else:
+        evaluated, payload, record = await svc.workers.run("decision", work)
+    await svc.commit([evaluated], client, [record])
     request.scope["dialogvakt.outcome"] = f"decision={evaluated.decision.decision} id={record.id}"
     headers = {"Dialogvakt-Decision-Id": record.id, "Dialogvakt-Input-SHA256": record.input_sha256}
     if as_text:

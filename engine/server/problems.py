@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from ..contract import dialogmelding
@@ -59,8 +60,16 @@ def xml_problem(exc: dialogmelding.XmlError) -> Problem:
                    [{"path": exc.path, "message": exc.message}])
 
 
+_ORJSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS  # dates through default=str, as json does
+
+
 def json_bytes(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    """Compact UTF-8 JSON, the same bytes as ``json.dumps(..., ensure_ascii=False, separators=(",", ":"),
+    default=str)`` for the documents the service sends, an order of magnitude faster (orjson)."""
+    try:
+        return orjson.dumps(payload, default=str, option=_ORJSON)
+    except (orjson.JSONEncodeError, TypeError):  # an integer beyond 64 bits, and the like
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
 def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import threading
 import time
@@ -32,11 +33,12 @@ class Service:
         root = Path(config.policies) if config.policies else bundled_policies_dir()
         self.packs = Packs(root, allow_synthetic_ids=config.test_environment, metrics=self.metrics)
         self.auth = Authenticator(config.auth)
-        self.workers = Workers(config.workers, config.deadline, self.metrics)
+        self.workers = Workers(config.workers, config.deadline, self.metrics, config.inline_budget)
         warm_up()
         self.writer: LogWriter | None = None
         self._monitor: MonitorBinding | None = None
         self._monitor_lock = threading.Lock()
+        self._waiting: list[tuple[Sequence[DecisionRecord], asyncio.Future[int]]] = []  # see _group
 
     def start(self) -> None:
         if self.writer is None:
@@ -57,20 +59,35 @@ class Service:
                 self._monitor = load_monitor(self.config, list(self.packs.engine.packs.values()))
             return self._monitor
 
-    async def commit(self, items: Sequence[Evaluated], client: str | None) -> list[DecisionRecord]:
-        """Write the decisions to the log; returns their records. Raises Problem(503) when it cannot."""
+    def inline(self, size: int) -> bool:
+        """Whether a single decision of a body of ``size`` bytes is made on the event loop (``Workers.inline``).
+
+        Only where the log commits on the loop too (SQLite as shipped). Where a writer thread commits
+        (``synchronous=full``, PostgreSQL), that thread needs the interpreter at every step of a commit,
+        and a loop busy deciding holds it off: at 500 decisions/s with ``synchronous=full`` the queue of
+        commits grew without end. There the decisions go to the workers, whose threads wait in turn."""
+        writer = self.writer
+        return writer is not None and writer.inline and self.workers.inline(size)
+
+    def record(self, item: Evaluated, client: str | None) -> DecisionRecord:
+        """The decision log record of one decision (input hash, pseudonym): made where the decision was."""
+        return record_for(item.decision, item.request, secret=self.config.secret, source=item.source, client=client)
+
+    async def commit(self, items: Sequence[Evaluated], client: str | None,
+                     records: Sequence[DecisionRecord] | None = None) -> Sequence[DecisionRecord]:
+        """Write the decisions (or their ``records``, made already) to the log; returns the records. Raises
+        Problem(503) when it cannot. Returns when the records are committed, and only then."""
         if self.writer is None:
             raise Problem(503, "decision-log-unavailable", "Beslutningsloggen er ikke åpen",
                           "ingen avgjørelse gis uten at den er skrevet i beslutningsloggen")
-        records = [record_for(e.decision, e.request, secret=self.config.secret, source=e.source, client=client)
-                   for e in items]
+        if records is None:
+            records = [self.record(e, client) for e in items]
         started = time.perf_counter()
         try:
-            committed = self.writer.submit(records)
-            if committed.done():  # committed on this thread already (SQLite without an fsync per commit)
-                committed.result()
-            else:
-                await asyncio.wrap_future(committed)
+            if self.writer.inline:  # SQLite without an fsync per commit: on this loop, in groups
+                await self._group(records)
+            else:  # the writer's thread commits what waits in one transaction
+                await asyncio.wrap_future(self.writer.submit(records))
         except LogError as exc:
             self.metrics.log_failures.inc(len(records))
             raise Problem(503, "decision-log-unavailable", "Beslutningsloggen kan ikke skrives",
@@ -79,6 +96,43 @@ class Service:
         for e in items:
             self.metrics.count_decision(e.decision)
         return records
+
+    def _group(self, records: Sequence[DecisionRecord]) -> asyncio.Future[int]:
+        """Commit the records with those of every other request that reaches this point in the same turn
+        of the event loop, in one transaction, at the end of the turn; the future completes after it."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        self._waiting.append((records, future))
+        if len(self._waiting) == 1:
+            loop.call_soon(self._commit_waiting)
+        return future
+
+    def _commit_waiting(self) -> None:
+        jobs, self._waiting = self._waiting, []
+        committed: concurrent.futures.Future[int] = concurrent.futures.Future()
+        if self.writer is None:
+            committed.set_exception(LogError("beslutningsloggen er lukket"))
+        else:  # committed by the time it returns; while closing, handed to the writer's thread
+            try:
+                committed = self.writer.submit([r for records, _ in jobs for r in records])
+            except Exception as exc:  # never leave a request waiting
+                committed.set_exception(LogError(f"beslutningsloggen kunne ikke skrives ({type(exc).__name__})"))
+
+        def settle(done: concurrent.futures.Future[int]) -> None:
+            failure = done.exception()
+            for records, future in jobs:
+                if future.done():  # the request was cancelled (its client went away)
+                    continue
+                if failure is not None:
+                    future.set_exception(failure)
+                else:
+                    future.set_result(len(records))
+
+        if committed.done():
+            settle(committed)
+        else:
+            loop = asyncio.get_running_loop()
+            committed.add_done_callback(lambda done: loop.call_soon_threadsafe(settle, done))
 
 
 def warm_up() -> None:
