@@ -5,7 +5,7 @@
 Each command runs ``--runs`` times as a new process of the checkout's own ``.venv`` (the
 ``dialogvakt`` script and its Python), and the report gives the median, the 90th percentile and
 the fastest run of the wall time. With ``--baseline DIR`` (another checkout with its own
-``.venv``, e.g. ``/work/main``) the same commands run there too, alternating with this checkout
+``.venv``, e.g. ``../before``) the same commands run there too, alternating with this checkout
 run by run (and which goes first alternating as well), so that what else the machine does falls
 on both alike; the two are printed side by side.
 
