@@ -291,7 +291,10 @@ class Service:
             self.proc.kill()
 
 
-def start_service(workdir: Path, synchronous: str) -> Service:
+def start_service(workdir: Path, synchronous: str, *, python: str = sys.executable,
+                  extra: tuple[str, ...] = ("--max-batch", "1000"), pin: int | None = None,
+                  what: str = "the service") -> Service:
+    """``python -m engine.cli serve`` on a free port with a fresh SQLite decision log, once /readyz says 200."""
     workdir.mkdir(parents=True)
     port = _free_port()
     secret = workdir / "secret"
@@ -299,10 +302,10 @@ def start_service(workdir: Path, synchronous: str) -> Service:
     log = workdir / "service.log"
     db = workdir / "decisions.sqlite"
     with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--db",
+        proc = subprocess.Popen([python, "-m", "engine.cli", "serve", "--port", str(port), "--db",
                                  f"{db}?synchronous={synchronous}", "--secret-file", str(secret),
-                                 "--reload-interval", "0", "--max-batch", "1000"],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=workdir, preexec_fn=_pin(SERVER_CPU))
+                                 "--reload-interval", "0", *extra],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=workdir, preexec_fn=_pin(pin))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -316,7 +319,7 @@ def start_service(workdir: Path, synchronous: str) -> Service:
             break
         time.sleep(0.1)
     proc.kill()
-    raise SystemExit("the service did not start:\n" + log.read_text(errors="replace"))
+    raise SystemExit(f"{what} did not start:\n" + log.read_text(errors="replace"))
 
 
 def server_metric(port: int, name: str) -> dict[str, float]:
@@ -409,7 +412,7 @@ def main() -> int:
     if CLIENT_CPU is not None:
         os.sched_setaffinity(0, {CLIENT_CPU})
     # the service as shipped (synchronous=NORMAL), and the same with synchronous=FULL for comparison
-    services = {mode: start_service(workdir / mode, mode) for mode in ("normal", "full")}
+    services = {mode: start_service(workdir / mode, mode, pin=SERVER_CPU) for mode in ("normal", "full")}
     port = services["normal"].port
     rows: dict[str, list[Result]] = {"health": [], "single": [], "single_full": [], "batch": [],
                                      "single_max": [], "batch_max": []}

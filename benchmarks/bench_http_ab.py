@@ -19,12 +19,9 @@ import argparse
 import functools
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,30 +36,8 @@ WARMUP = 100
 
 
 def start(checkout: Path, workdir: Path, sync: str, extra: list[str]) -> http.Service:
-    workdir.mkdir(parents=True)
-    port = http._free_port()
-    (workdir / "secret").write_text(os.urandom(32).hex())
-    db = workdir / "decisions.sqlite"
-    log = workdir / "service.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(checkout / ".venv" / "bin" / "python"), "-m", "engine.cli", "serve", "--port",
-                                 str(port), "--db", f"{db}?synchronous={sync}", "--secret-file",
-                                 str(workdir / "secret"), "--reload-interval", "0", *extra],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                if b" 200 " in s.recv(100):
-                    return http.Service(proc, port, db, log)
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"{checkout}: the service did not start:\n" + log.read_text(errors="replace"))
+    return http.start_service(workdir, sync, python=str(checkout / ".venv" / "bin" / "python"), extra=tuple(extra),
+                              what=str(checkout))
 
 
 def cpu_seconds(pid: int) -> float:
