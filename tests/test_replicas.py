@@ -16,7 +16,6 @@ import hashlib
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,18 +30,13 @@ from engine.monitor.traffic import month_of_traffic
 from engine.server.decisionlog import open_log
 
 from .conftest import fresh_database
+from .test_service_process import free_port, stop
 
 pytestmark = pytest.mark.slow  # starts five service processes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 SECRET = "replica-test-secret-0123456789abcdef"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -83,12 +77,7 @@ def replica(tmp_path: Path, name: str, port: int, db: str, monitor: str, *extra:
             time.sleep(0.1)
         yield log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=30)
 
 
 def answered_by(log: Path) -> int:
@@ -98,7 +87,7 @@ def answered_by(log: Path) -> int:
 def test_two_replicas_on_one_port_log_every_decision_exactly_once(tmp_path: Path, postgres_url: str) -> None:
     db = fresh_database(postgres_url, "replica_decisions")
     monitor = fresh_database(postgres_url, "replica_unused_monitor")
-    port = _free_port()
+    port = free_port()
     total, clients = 400, 8
     bodies = []
     for i in range(total):
@@ -163,7 +152,7 @@ def test_the_monitor_partitioned_by_patient_finds_what_one_process_finds(tmp_pat
     db = fresh_database(postgres_url, "replica_monitor_decisions")
     stores = [fresh_database(postgres_url, f"replica_monitor_{name}") for name in ("p0", "p1", "single")]
     traffic = month_of_traffic(dt.date(2026, 3, 2), days=12, per_day=8, seed=7)
-    ports = [_free_port() for _ in range(3)]
+    ports = [free_port() for _ in range(3)]
     with replica(tmp_path, "p0", ports[0], db, stores[0]), replica(tmp_path, "p1", ports[1], db, stores[1]), \
             replica(tmp_path, "single", ports[2], db, stores[2]):
         routed: list[list[dict]] = [[], []]

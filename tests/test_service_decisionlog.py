@@ -111,13 +111,19 @@ class _HeldStore(DecisionLog):
         pass
 
 
-def test_what_waits_during_a_commit_goes_in_the_next_commit_together(engine: Engine) -> None:
-    store = _HeldStore()
+def _first_commit_held(engine: Engine, store: _HeldStore) -> tuple[LogWriter, Any, concurrent.futures.Future[int]]:
+    """A writer on ``store``, one decision's record, and that record's commit, started and held by the store."""
     writer = LogWriter(lambda: store)
     request = _requests(1)[0]
     record = record_for(engine.evaluate(request), request, secret=SECRET, source="json")
     first = writer.submit([record])
     assert store.entered.wait(30)
+    return writer, record, first
+
+
+def test_what_waits_during_a_commit_goes_in_the_next_commit_together(engine: Engine) -> None:
+    store = _HeldStore()
+    writer, record, first = _first_commit_held(engine, store)
     waiting = [writer.submit([record]) for _ in range(10)]  # ten requests arrive while the commit runs
     assert not first.done() and not any(f.done() for f in waiting)  # no answer before its commit
     store.release.set()
@@ -134,11 +140,7 @@ def test_a_failed_group_commit_fails_every_request_in_it(engine: Engine) -> None
                 raise OSError("disk full")
 
     store = Failing()
-    writer = LogWriter(lambda: store)
-    request = _requests(1)[0]
-    record = record_for(engine.evaluate(request), request, secret=SECRET, source="json")
-    first = writer.submit([record])
-    assert store.entered.wait(30)
+    writer, record, first = _first_commit_held(engine, store)
     waiting = [writer.submit([record]) for _ in range(5)]
     store.release.set()
     assert first.result(timeout=30) == 1

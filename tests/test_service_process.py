@@ -28,10 +28,21 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 XML_EXAMPLES = sorted((ROOT / "examples" / "xml").glob("*.xml"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Terminate a service process, and kill it when it has not stopped after ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 class Server:
@@ -54,7 +65,7 @@ class Server:
 
 @contextlib.contextmanager
 def running_server(tmp_path: Path, *extra: str) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     db = tmp_path / "decisions.sqlite"
     secret = tmp_path / "secret"
     secret.write_text("process-test-secret-0123456789abcdef")
@@ -79,13 +90,7 @@ def running_server(tmp_path: Path, *extra: str) -> Iterator[Server]:
             time.sleep(0.1)
         yield server
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 def test_a_decision_answered_is_on_disk_when_the_process_is_killed(tmp_path: Path) -> None:
@@ -159,7 +164,7 @@ def test_no_patient_number_reaches_the_database_or_the_log(tmp_path: Path) -> No
 
 def test_refuses_to_serve_unauthenticated_beyond_loopback(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "engine.cli", "serve", "--host", "0.0.0.0", "--port",
-                             str(_free_port()), "--db", str(tmp_path / "d.sqlite")],
+                             str(free_port()), "--db", str(tmp_path / "d.sqlite")],
                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 2
     assert "autentisering" in result.stderr
