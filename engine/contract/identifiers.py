@@ -84,14 +84,19 @@ def classify(number: str, *, allow_synthetic: bool = False) -> PatientId:
     return PatientId(id_type, synthetic)
 
 
+def _check_digits_hold(d: list[int]) -> bool:
+    """Whether the two mod-11 check digits of 11 digit values are right (a check digit of 10 never is)."""
+    d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10 = d
+    c1 = (11 - (3 * d0 + 7 * d1 + 6 * d2 + d3 + 8 * d4 + 9 * d5 + 4 * d6 + 5 * d7 + 2 * d8)) % 11
+    c2 = (11 - (5 * d0 + 4 * d1 + 3 * d2 + 2 * d3 + 7 * d4 + 6 * d5 + 5 * d6 + 4 * d7 + 3 * d8 + 2 * d9)) % 11
+    return c1 == d9 and c2 == d10
+
+
 def _classify_digits(digits: str, allow_synthetic: bool) -> PatientId:
     """``classify`` for 11 ASCII digits, by arithmetic: the same answers as python-stdnum's check digits and
     birth date (``tests/test_identifiers.py`` holds it to them), without its per-call cleaning."""
     d = [b - 48 for b in digits.encode("ascii")]
-    d0, d1, d2, d3, d4, d5, d6, d7, d8 = d[:9]
-    c1 = (11 - (3 * d0 + 7 * d1 + 6 * d2 + d3 + 8 * d4 + 9 * d5 + 4 * d6 + 5 * d7 + 2 * d8)) % 11
-    c2 = (11 - (5 * d0 + 4 * d1 + 3 * d2 + 2 * d3 + 7 * d4 + 6 * d5 + 5 * d6 + 4 * d7 + 3 * d8 + 2 * d[9])) % 11
-    if c1 != d[9] or c2 != d[10]:
+    if not _check_digits_hold(d):
         raise IdentifierError("kontrollsifrene stemmer ikke; sjekk at nummeret er skrevet riktig")
     if d[0] >= 8:
         return PatientId("hnr", False)  # felles hjelpenummer (FHN): no birth date by design
@@ -129,8 +134,7 @@ MASK = "[personnummer]"
 
 
 def _has_check_digits(digits: str) -> bool:
-    return (digits[9] == fodselsnummer.calc_check_digit1(digits)
-            and digits[10] == fodselsnummer.calc_check_digit2(digits))
+    return _check_digits_hold([int(c) for c in digits])  # int() reads any decimal digit, as \d matches them
 
 
 def _number_in(match: re.Match) -> str | None:
